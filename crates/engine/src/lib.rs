@@ -1,1 +1,40 @@
-//! The media path.
+//! The media path: builds and runs the GStreamer program pipeline from a show, applies live
+//! changes without restarting the encoder, and reports state and 1 Hz stats.
+
+mod engine;
+mod error;
+mod ingest;
+mod outputs;
+mod overlay;
+mod plugins;
+mod program;
+mod secret;
+mod sources;
+
+pub mod elements;
+
+pub use engine::{explain_output_error, Engine, EngineEvent, EngineState, OutputState, OutputStats, Outputs, ProgramStats};
+pub use error::EngineError;
+pub use ingest::{platform_name, EncoderSettings, IngestRules};
+pub use outputs::{IngestTarget, RECORDING_ID};
+pub use secret::SecretUrl;
+pub use sources::{list_devices, DeviceInfo, Devices};
+
+/// Initializes GStreamer, registers Kaibo's own elements and checks that every element the
+/// program needs is present. Safe to call more than once.
+pub fn init() -> Result<(), EngineError> {
+    gst::init().map_err(|e| EngineError::Init(e.to_string()))?;
+    elements::register().map_err(|e| EngineError::Init(e.to_string()))?;
+    let missing = plugins::missing_elements();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(EngineError::MissingElements(missing))
+    }
+}
+
+/// The elements this system lacks, each as `element (package)`; empty when all is well.
+pub fn missing_plugins() -> Result<Vec<String>, EngineError> {
+    gst::init().map_err(|e| EngineError::Init(e.to_string()))?;
+    Ok(plugins::missing_elements())
+}

@@ -2,7 +2,26 @@
 //!
 //! Pure data: serde, validation and a JSON Schema. No GStreamer and no I/O beyond reading
 //! the show file and checking that the files it names exist.
+//!
+//! ```no_run
+//! let show = show::Show::load(std::path::Path::new("assets/shows/demo.json"))?;
+//! println!("{} scenes", show.scenes.len());
+//! # Ok::<(), show::ShowError>(())
+//! ```
 
+mod color;
+mod error;
+mod looks;
 mod model;
+mod parse;
+mod redact;
+mod schema;
+mod validate;
 
+pub use color::parse_color;
+pub use error::{plain_io_reason, Problem, ShowError, ROOT_PATH};
+pub use looks::builtin_looks;
 pub use model::*;
+pub use redact::{redact_url, INVALID_URL, MASK};
+pub use schema::json_schema;
+pub use validate::X264_PRESETS;

@@ -22,8 +22,8 @@ pub struct Show {
     #[serde(default)]
     pub products: Vec<Product>,
     /// Looks defined by this show. The built-in looks (`natural`, `warm-studio`,
-    /// `cool-runway`, `spotlight`) are always available too; a show's own look with the
-    /// same id replaces the built-in one.
+    /// `cool-runway`, `spotlight`, `soft-beauty`) are always available too; a show's own
+    /// look with the same id replaces the built-in one.
     #[serde(default)]
     pub looks: Vec<LightingLook>,
     #[serde(default)]
@@ -386,8 +386,9 @@ fn centre() -> [f64; 2] {
     [0.5, 0.5]
 }
 
-/// Where the program is pushed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// Where the program is pushed. `Debug` is written by hand (in `redact.rs`) so that the
+/// stream key in `url` is never printed.
+#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Destination {
     pub id: String,

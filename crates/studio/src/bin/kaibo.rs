@@ -1,1 +1,49 @@
-fn main() {}
+//! `kaibo`: the studio without a window.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use studio::cli;
+
+#[derive(Parser)]
+#[command(name = "kaibo", version, about = "Kaibo Studio: go live from a show file")]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a show, list cameras and microphones, and name missing GStreamer plugins.
+    Check {
+        /// The show file (JSON).
+        show: PathBuf,
+    },
+    /// Go live: push the show to its destinations (and each --to) while recording locally.
+    Live {
+        /// The show file (JSON).
+        show: PathBuf,
+        /// Another ingest URL (rtmp://, rtmps:// or srt://); repeat for several.
+        #[arg(long = "to", value_name = "URL")]
+        to: Vec<String>,
+        /// Where to record (fragmented MP4). Default: ~/Videos/Kaibo/<show>-<time>.mp4.
+        #[arg(long, value_name = "PATH")]
+        record: Option<PathBuf>,
+        /// Do not record locally.
+        #[arg(long, conflicts_with = "record")]
+        no_record: bool,
+        /// Stop cleanly after this many seconds.
+        #[arg(long, value_name = "SECONDS")]
+        duration: Option<f64>,
+    },
+}
+
+fn main() -> ExitCode {
+    match Args::parse().command {
+        Command::Check { show } => cli::check::run(&show),
+        Command::Live { show, to, record, no_record, duration } => {
+            cli::live::run(&cli::live::LiveOptions { show, to, record, no_record, duration })
+        }
+    }
+}

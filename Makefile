@@ -1,0 +1,45 @@
+# Kaibo Studio: `make run` and `make test` on a fresh Debian 12 machine.
+SHELL := /bin/bash
+CARGO ?= cargo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages: GStreamer (build + runtime), fonts for CJK and emoji text, and the
+# tools the end-to-end tests use (nginx-rtmp ingest, ffmpeg/ffprobe, zbarimg).
+APT_BUILD := build-essential pkg-config libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
+	libgstreamer-plugins-bad1.0-dev libcairo2-dev libpango1.0-dev
+APT_RUNTIME := gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
+	gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools fonts-noto-cjk fonts-noto-color-emoji
+APT_TEST := nginx libnginx-mod-rtmp ffmpeg zbar-tools
+APT_ALL := $(APT_BUILD) $(APT_RUNTIME) $(APT_TEST)
+
+SHOW ?= assets/shows/demo.json
+
+.PHONY: all deps build run test bench clean
+all: build
+
+# Installs only what is missing, so a second run costs nothing.
+deps:
+	@missing=$$(for p in $(APT_ALL); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it from https://rustup.rs"; exit 1; }
+
+build: deps
+	$(CARGO) build --workspace --bins
+
+# Until the desktop app lands, the studio runs headless: live on the demo show, recording
+# locally (test pattern when there is no camera). Ctrl-C ends the show cleanly.
+run: build
+	$(CARGO) run -q -p studio --bin kaibo -- live $(SHOW)
+
+test: deps
+	$(CARGO) build --workspace --bins --tests
+	$(CARGO) test --workspace --no-fail-fast
+
+bench: build
+	bench/run.sh
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,230 @@
+//! Outputs: one bin per destination (RTMP/RTMPS or SRT) and one for the recording.
+//!
+//! ```text
+//! video tee ─▶ queue (leaky) ─┐
+//!                             ├─▶ flvmux ─▶ rtmp2sink        (RTMP, RTMPS)
+//! audio tee ─▶ queue (leaky) ─┘   mpegtsmux ─▶ srtsink       (SRT)
+//!                                 mp4mux (fragmented) ─▶ filesink   (recording)
+//! ```
+//!
+//! Each output hangs off the program's tees behind its own leaky queues, so a slow or dead
+//! ingest drops its own frames instead of blocking the encoder, the other destinations or
+//! the recording.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use gst::prelude::*;
+use show::Platform;
+
+use crate::secret::SecretUrl;
+use crate::EngineError;
+
+/// A destination to push the program to.
+#[derive(Debug, Clone)]
+pub struct IngestTarget {
+    pub id: String,
+    pub platform: Platform,
+    pub url: SecretUrl,
+}
+
+/// What an output is.
+#[derive(Debug, Clone)]
+pub enum OutputKind {
+    Destination(IngestTarget),
+    Recording(PathBuf),
+}
+
+/// Counters read by the 1 Hz stats; written by pad probes on the streaming threads.
+#[derive(Debug, Default)]
+pub struct OutputCounters {
+    /// Video frames that reached the output's queue.
+    pub frames_in: AtomicU64,
+    /// Video frames that left the queue for the muxer.
+    pub frames_out: AtomicU64,
+    /// Bytes handed to the sink (network or file).
+    pub bytes_out: AtomicU64,
+    /// Buffers handed to the sink; a second buffer means the first one was written.
+    pub sink_buffers: AtomicU64,
+}
+
+/// One output bin in the program pipeline.
+pub(crate) struct Output {
+    pub id: String,
+    pub kind: OutputKind,
+    pub bin: gst::Bin,
+    pub counters: Arc<OutputCounters>,
+    pub video_queue: gst::Element,
+}
+
+/// The bin name an output is given; errors on the bus are traced back to it.
+pub(crate) fn bin_name(id: &str) -> String {
+    format!("output-{id}")
+}
+
+/// The id of the recording output.
+pub const RECORDING_ID: &str = "recording";
+
+impl Output {
+    pub(crate) fn build(kind: OutputKind) -> Result<Output, EngineError> {
+        let id = match &kind {
+            OutputKind::Destination(target) => target.id.clone(),
+            OutputKind::Recording(_) => RECORDING_ID.to_owned(),
+        };
+        let bin = gst::Bin::with_name(&bin_name(&id));
+        let counters = Arc::new(OutputCounters::default());
+
+        let video_queue = leaky_queue("video-queue")?;
+        let audio_queue = leaky_queue("audio-queue")?;
+        let (mux, sink) = match &kind {
+            OutputKind::Destination(target) => ingest_elements(target)?,
+            OutputKind::Recording(path) => recording_elements(path)?,
+        };
+        bin.add_many([&video_queue, &audio_queue, &mux, &sink])
+            .map_err(|e| EngineError::build("output bin", e))?;
+        link_to_mux(&video_queue, &mux, "video")?;
+        link_to_mux(&audio_queue, &mux, "audio")?;
+        mux.link(&sink).map_err(|e| EngineError::build("muxer to sink", e))?;
+
+        for (name, queue) in [("video", &video_queue), ("audio", &audio_queue)] {
+            let target = queue.static_pad("sink").ok_or_else(|| EngineError::missing_pad("queue sink"))?;
+            let ghost = gst::GhostPad::builder_with_target(&target)
+                .map_err(|e| EngineError::build("ghost pad", e))?
+                .name(name)
+                .build();
+            bin.add_pad(&ghost).map_err(|e| EngineError::build("ghost pad", e))?;
+        }
+        count_buffers(&video_queue, "sink", &counters, |c, _| {
+            c.frames_in.fetch_add(1, Ordering::Relaxed);
+        })?;
+        count_buffers(&video_queue, "src", &counters, |c, _| {
+            c.frames_out.fetch_add(1, Ordering::Relaxed);
+        })?;
+        count_buffers(&sink, "sink", &counters, |c, bytes| {
+            c.bytes_out.fetch_add(bytes, Ordering::Relaxed);
+            c.sink_buffers.fetch_add(1, Ordering::Relaxed);
+        })?;
+        Ok(Output { id, kind, bin, counters, video_queue })
+    }
+
+    /// Frames the leaky queue threw away because the output could not keep up.
+    pub(crate) fn dropped_frames(&self) -> u64 {
+        let frames_in = self.counters.frames_in.load(Ordering::Relaxed);
+        let frames_out = self.counters.frames_out.load(Ordering::Relaxed);
+        let queued = u64::from(self.video_queue.property::<u32>("current-level-buffers"));
+        frames_in.saturating_sub(frames_out).saturating_sub(queued)
+    }
+
+    /// How long the output's video queue is, in milliseconds.
+    pub(crate) fn queued_ms(&self) -> u64 {
+        self.video_queue.property::<u64>("current-level-time") / 1_000_000
+    }
+
+    /// The name people know the output by: the destination id, or "recording".
+    pub fn label(&self) -> String {
+        match &self.kind {
+            OutputKind::Destination(target) => format!("{} ({})", target.id, target.url.redacted()),
+            OutputKind::Recording(path) => format!("recording ({})", path.display()),
+        }
+    }
+}
+
+/// A queue that holds up to 2 s and then drops the oldest data, so a stalled output never
+/// pushes back on the program.
+fn leaky_queue(name: &str) -> Result<gst::Element, EngineError> {
+    gst::ElementFactory::make("queue")
+        .name(name)
+        .property_from_str("leaky", "downstream")
+        .property("max-size-time", 2 * gst::ClockTime::SECOND.nseconds())
+        .property("max-size-buffers", 0u32)
+        .property("max-size-bytes", 0u32)
+        .build()
+        .map_err(|e| EngineError::element("queue", e))
+}
+
+fn ingest_elements(target: &IngestTarget) -> Result<(gst::Element, gst::Element), EngineError> {
+    let url = target.url.expose();
+    if url.starts_with("srt://") {
+        let mux = gst::ElementFactory::make("mpegtsmux")
+            .name("mux")
+            .property("alignment", 7i32)
+            .build()
+            .map_err(|e| EngineError::element("mpegtsmux", e))?;
+        let sink = gst::ElementFactory::make("srtsink")
+            .name("sink")
+            .property("uri", url)
+            .property("wait-for-connection", false)
+            .property("async", false)
+            .build()
+            .map_err(|e| EngineError::element("srtsink", e))?;
+        Ok((mux, sink))
+    } else {
+        let mux = gst::ElementFactory::make("flvmux")
+            .name("mux")
+            .property("streamable", true)
+            .build()
+            .map_err(|e| EngineError::element("flvmux", e))?;
+        let sink = gst::ElementFactory::make("rtmp2sink")
+            .name("sink")
+            .property("location", url)
+            .property("async", false)
+            .property("async-connect", true)
+            .build()
+            .map_err(|e| EngineError::element("rtmp2sink", e))?;
+        Ok((mux, sink))
+    }
+}
+
+/// Fragmented MP4, one fragment a second: a crash loses at most the last second, and the
+/// file still plays and reports its duration.
+fn recording_elements(path: &Path) -> Result<(gst::Element, gst::Element), EngineError> {
+    let mux = gst::ElementFactory::make("mp4mux")
+        .name("mux")
+        .property("fragment-duration", 1000u32)
+        .build()
+        .map_err(|e| EngineError::element("mp4mux", e))?;
+    let sink = gst::ElementFactory::make("filesink")
+        .name("sink")
+        .property("location", path.to_string_lossy().as_ref())
+        .property("async", false)
+        .build()
+        .map_err(|e| EngineError::element("filesink", e))?;
+    Ok((mux, sink))
+}
+
+fn link_to_mux(queue: &gst::Element, mux: &gst::Element, kind: &str) -> Result<(), EngineError> {
+    let src = queue.static_pad("src").ok_or_else(|| EngineError::missing_pad("queue src"))?;
+    // flvmux names its pads `video`/`audio`, mp4mux `video_%u`/`audio_%u`, mpegtsmux `sink_%d`.
+    let sink = [kind.to_owned(), format!("{kind}_%u"), "sink_%d".to_owned()]
+        .iter()
+        .find(|template| mux.pad_template(template).is_some())
+        .and_then(|template| mux.request_pad_simple(template))
+        .ok_or_else(|| EngineError::missing_pad(&format!("{kind} pad of the muxer")))?;
+    src.link(&sink).map_err(|e| EngineError::build("queue to muxer", e))?;
+    Ok(())
+}
+
+/// Counts buffers (and their bytes) through a pad.
+fn count_buffers(
+    element: &gst::Element,
+    pad: &str,
+    counters: &Arc<OutputCounters>,
+    record: fn(&OutputCounters, u64),
+) -> Result<(), EngineError> {
+    let pad = element.static_pad(pad).ok_or_else(|| EngineError::missing_pad(pad))?;
+    let counters = Arc::clone(counters);
+    pad.add_probe(gst::PadProbeType::BUFFER | gst::PadProbeType::BUFFER_LIST, move |_, info| {
+        match &info.data {
+            Some(gst::PadProbeData::Buffer(buffer)) => record(&counters, buffer.size() as u64),
+            Some(gst::PadProbeData::BufferList(list)) => {
+                for buffer in list.iter() {
+                    record(&counters, buffer.size() as u64);
+                }
+            }
+            _ => {}
+        }
+        gst::PadProbeReturn::Ok
+    });
+    Ok(())
+}

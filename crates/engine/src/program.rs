@@ -1,0 +1,362 @@
+//! The program pipeline, built from a show.
+//!
+//! ```text
+//! camera ─▶ [convert, scale, rate] ─▶ I420 canvas ─▶ kaibolook ─▶ compositor ─▶ overlaycomposition
+//!   (test pattern when there is none)       (the scene's look)  (camera rect)   (text, images, cards)
+//!      ─▶ queue ─▶ x264enc ─▶ h264parse ─▶ video tee ─┬─▶ output bins (destinations, recording)
+//! sound ─▶ convert, resample ─▶ 48 kHz stereo ─▶ AAC ─▶ audio tee ─┘
+//! ```
+//!
+//! Live changes (scene, layer visibility, card product, look) only touch the compositor pad,
+//! the look element's properties and the overlay: the encoder and the connections carry on.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use gst::prelude::*;
+use show::{Layer, LightingLook, Scene, Show};
+
+use crate::ingest::EncoderSettings;
+use crate::outputs::{Output, OutputKind};
+use crate::overlay::Overlay;
+use crate::sources::{self, CameraChoice};
+use crate::EngineError;
+
+pub(crate) struct Program {
+    pub pipeline: gst::Pipeline,
+    pub show: Show,
+    pub outputs: Vec<Output>,
+    /// Frames out of the encoder.
+    pub encoded_frames: Arc<AtomicU64>,
+    /// Things the streamer should know about the start (no camera found, bitrate capped...).
+    pub notes: Vec<String>,
+    scene: usize,
+    look_override: Option<String>,
+    camera_pad: gst::Pad,
+    look: gst::Element,
+    overlay: Overlay,
+    video_tee: gst::Element,
+    audio_tee: gst::Element,
+}
+
+impl Program {
+    /// Builds the pipeline for `show` with the given outputs, in the NULL state.
+    pub(crate) fn build(show: Show, outputs: Vec<OutputKind>) -> Result<Program, EngineError> {
+        let platforms: Vec<_> = outputs
+            .iter()
+            .filter_map(|o| match o {
+                OutputKind::Destination(t) => Some(t.platform),
+                OutputKind::Recording(_) => None,
+            })
+            .collect();
+        let encoder = EncoderSettings::for_destinations(&show.encoding, &platforms);
+        let mut notes = encoder.adjustments.clone();
+        let pipeline = gst::Pipeline::with_name("program");
+        let canvas = show.canvas;
+
+        // Video: camera, look, compositor, overlay, encoder.
+        let camera_device = show
+            .scenes
+            .iter()
+            .flat_map(|s| s.layers.iter())
+            .find_map(|l| match l {
+                Layer::Camera(c) => Some(c.device.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "test".to_owned());
+        let choice = sources::choose_camera(&camera_device);
+        if let CameraChoice::TestPattern { reason: Some(reason) } = &choice {
+            notes.push(reason.clone());
+        }
+        let camera = sources::camera_element(&choice)?;
+        let raw_caps = gst_video::VideoCapsBuilder::new()
+            .format(gst_video::VideoFormat::I420)
+            .width(canvas.width as i32)
+            .height(canvas.height as i32)
+            .framerate(gst::Fraction::new(canvas.fps as i32, 1))
+            .build();
+        let mut video_chain = vec![camera];
+        if !matches!(choice, CameraChoice::TestPattern { .. }) {
+            video_chain.push(make("videoconvert", "camera-convert")?);
+            video_chain.push(make("videoscale", "camera-scale")?);
+            video_chain.push(make("videorate", "camera-rate")?);
+        }
+        video_chain.push(capsfilter("camera-caps", &raw_caps)?);
+        let look = make("kaibolook", "look")?;
+        video_chain.push(look.clone());
+        let compositor = gst::ElementFactory::make("compositor")
+            .name("compositor")
+            .property_from_str("background", "black")
+            .build()
+            .map_err(|e| EngineError::element("compositor", e))?;
+        let overlay_element = make("overlaycomposition", "overlay")?;
+        let encoder_queue = gst::ElementFactory::make("queue")
+            .name("encoder-queue")
+            .property("max-size-time", gst::ClockTime::SECOND.nseconds())
+            .property("max-size-buffers", 0u32)
+            .property("max-size-bytes", 0u32)
+            .build()
+            .map_err(|e| EngineError::element("queue", e))?;
+        let x264 = gst::ElementFactory::make("x264enc")
+            .name("video-encoder")
+            .property("bitrate", encoder.video_kbps)
+            .property_from_str("speed-preset", &encoder.x264_preset)
+            .property_from_str("tune", "zerolatency")
+            .property("key-int-max", encoder.keyframe_distance(canvas.fps))
+            .property("option-string", "scenecut=0:nal-hrd=cbr:force-cfr=1")
+            .build()
+            .map_err(|e| EngineError::element("x264enc", e))?;
+        let h264_caps = gst::Caps::builder("video/x-h264").field("profile", encoder.profile).build();
+        let h264parse = gst::ElementFactory::make("h264parse")
+            .name("video-parse")
+            .property("config-interval", -1i32)
+            .build()
+            .map_err(|e| EngineError::element("h264parse", e))?;
+        let video_tee = tee("video-tee")?;
+
+        pipeline
+            .add_many(&video_chain)
+            .and_then(|()| pipeline.add_many([&compositor, &overlay_element, &encoder_queue, &x264, &h264parse, &video_tee]))
+            .map_err(|e| EngineError::build("video elements", e))?;
+        gst::Element::link_many(&video_chain).map_err(|e| EngineError::build("camera chain", e))?;
+        let camera_pad = compositor
+            .request_pad_simple("sink_%u")
+            .ok_or_else(|| EngineError::missing_pad("compositor sink"))?;
+        look.static_pad("src")
+            .ok_or_else(|| EngineError::missing_pad("look src"))?
+            .link(&camera_pad)
+            .map_err(|e| EngineError::build("look to compositor", e))?;
+        compositor
+            .link_filtered(&overlay_element, &raw_caps)
+            .map_err(|e| EngineError::build("compositor to overlay", e))?;
+        gst::Element::link_many([&overlay_element, &encoder_queue, &x264])
+            .map_err(|e| EngineError::build("overlay to encoder", e))?;
+        x264.link_filtered(&h264parse, &h264_caps).map_err(|e| EngineError::build("encoder profile", e))?;
+        h264parse.link(&video_tee).map_err(|e| EngineError::build("video tee", e))?;
+
+        // Audio: source, 48 kHz stereo, AAC.
+        let (audio_source, audio_note) = sources::audio_element(show.audio.source)?;
+        notes.extend(audio_note);
+        let audio_caps = gst::Caps::builder("audio/x-raw").field("rate", 48_000i32).field("channels", 2i32).build();
+        let aac = aac_encoder(encoder.audio_kbps)?;
+        let audio_tee = tee("audio-tee")?;
+        let audio_chain = [
+            audio_source,
+            make("audioconvert", "audio-convert")?,
+            make("audioresample", "audio-resample")?,
+            capsfilter("audio-caps", &audio_caps)?,
+            aac,
+            make("aacparse", "audio-parse")?,
+            audio_tee.clone(),
+        ];
+        pipeline.add_many(&audio_chain).map_err(|e| EngineError::build("audio elements", e))?;
+        gst::Element::link_many(&audio_chain).map_err(|e| EngineError::build("audio chain", e))?;
+
+        let encoded_frames = Arc::new(AtomicU64::new(0));
+        if let Some(pad) = video_tee.static_pad("sink") {
+            let frames = Arc::clone(&encoded_frames);
+            pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+                frames.fetch_add(1, Ordering::Relaxed);
+                gst::PadProbeReturn::Ok
+            });
+        }
+
+        let overlay = Overlay::new();
+        overlay.attach(&overlay_element);
+        let mut program = Program {
+            pipeline,
+            show,
+            outputs: Vec::new(),
+
+            encoded_frames,
+            notes,
+            scene: 0,
+            look_override: None,
+            camera_pad,
+            look,
+            overlay,
+            video_tee,
+            audio_tee,
+        };
+        for output in outputs {
+            program.add_output(output)?;
+        }
+        program.apply_scene()?;
+        Ok(program)
+    }
+
+    /// Adds an output bin behind the tees. Works before start and while live.
+    pub(crate) fn add_output(&mut self, kind: OutputKind) -> Result<(), EngineError> {
+        let output = Output::build(kind)?;
+        self.pipeline.add(&output.bin).map_err(|e| EngineError::build("output", e))?;
+        for (tee, name) in [(&self.video_tee, "video"), (&self.audio_tee, "audio")] {
+            let tee_pad = tee.request_pad_simple("src_%u").ok_or_else(|| EngineError::missing_pad("tee src"))?;
+            let bin_pad = output.bin.static_pad(name).ok_or_else(|| EngineError::missing_pad(name))?;
+            tee_pad.link(&bin_pad).map_err(|e| EngineError::build("tee to output", e))?;
+        }
+        output.bin.sync_state_with_parent().map_err(|e| EngineError::build("output start", e))?;
+        self.outputs.push(output);
+        Ok(())
+    }
+
+    /// Takes an output out of the running program without disturbing the others: its tee
+    /// pads are unlinked when idle, then the bin is shut down.
+    pub(crate) fn remove_output(&mut self, id: &str) -> Option<Output> {
+        let index = self.outputs.iter().position(|o| o.id == id)?;
+        let output = self.outputs.remove(index);
+        for (tee, name) in [(&self.video_tee, "video"), (&self.audio_tee, "audio")] {
+            let Some(tee_pad) = output.bin.static_pad(name).and_then(|p| p.peer()) else { continue };
+            let tee = tee.clone();
+            tee_pad.add_probe(gst::PadProbeType::IDLE, move |pad, _| {
+                if let Some(peer) = pad.peer() {
+                    let _ = pad.unlink(&peer);
+                }
+                tee.release_request_pad(pad);
+                gst::PadProbeReturn::Remove
+            });
+        }
+        let bin = output.bin.clone();
+        let pipeline = self.pipeline.clone();
+        // State changes must not run on a streaming thread; this may be called from one.
+        std::thread::spawn(move || {
+            let _ = bin.set_state(gst::State::Null);
+            let _ = pipeline.remove(&bin);
+        });
+        Some(output)
+    }
+
+    pub(crate) fn scene_id(&self) -> &str {
+        &self.show.scenes[self.scene].id
+    }
+
+    /// Puts another scene on air; its own look replaces any look picked live.
+    pub(crate) fn switch_scene(&mut self, id: &str) -> Result<(), EngineError> {
+        let index = self
+            .show
+            .scenes
+            .iter()
+            .position(|s| s.id == id)
+            .ok_or_else(|| EngineError::Unknown(format!("there is no scene \"{id}\"")))?;
+        self.scene = index;
+        self.look_override = None;
+        self.apply_scene()
+    }
+
+    /// Shows or hides a layer of the scene on air.
+    pub(crate) fn set_layer_visible(&mut self, layer: &str, visible: bool) -> Result<(), EngineError> {
+        self.current_layer_mut(layer)?.set_visible(visible);
+        self.apply_scene()
+    }
+
+    /// Puts another product on a product card of the scene on air.
+    pub(crate) fn set_card_product(&mut self, layer: &str, product: &str) -> Result<(), EngineError> {
+        if self.show.product(product).is_none() {
+            return Err(EngineError::Unknown(format!("there is no product \"{product}\"")));
+        }
+        match self.current_layer_mut(layer)? {
+            Layer::ProductCard(card) => card.product = product.to_owned(),
+            _ => return Err(EngineError::Unknown(format!("layer \"{layer}\" is not a product card"))),
+        }
+        self.apply_scene()
+    }
+
+    /// Applies a look to the camera until the next scene switch.
+    pub(crate) fn set_look(&mut self, look: &str) -> Result<(), EngineError> {
+        let found = self.show.look(look).ok_or_else(|| EngineError::Unknown(format!("there is no look \"{look}\"")))?;
+        self.look_override = Some(look.to_owned());
+        apply_look(&self.look, &self.show, &found);
+        Ok(())
+    }
+
+    fn current_layer_mut(&mut self, id: &str) -> Result<&mut Layer, EngineError> {
+        let scene = &mut self.show.scenes[self.scene];
+        let scene_id = scene.id.clone();
+        scene
+            .layers
+            .iter_mut()
+            .find(|l| l.id() == id)
+            .ok_or_else(|| EngineError::Unknown(format!("scene \"{scene_id}\" has no layer \"{id}\"")))
+    }
+
+    fn apply_scene(&mut self) -> Result<(), EngineError> {
+        let scene: &Scene = &self.show.scenes[self.scene];
+        let canvas = self.show.canvas;
+        let camera = scene.layers.iter().find_map(|l| match l {
+            Layer::Camera(c) if c.visible => Some(c.rect),
+            _ => None,
+        });
+        match camera {
+            Some([x, y, w, h]) => {
+                let px = |v: f64, size: u32| (v * f64::from(size)).round() as i32;
+                self.camera_pad.set_property("xpos", px(x, canvas.width));
+                self.camera_pad.set_property("ypos", px(y, canvas.height));
+                self.camera_pad.set_property("width", px(w, canvas.width));
+                self.camera_pad.set_property("height", px(h, canvas.height));
+                self.camera_pad.set_property("alpha", 1.0f64);
+            }
+            None => self.camera_pad.set_property("alpha", 0.0f64),
+        }
+        let look = self
+            .look_override
+            .as_deref()
+            .or_else(|| {
+                scene.layers.iter().find_map(|l| match l {
+                    Layer::Look(look) if look.visible => Some(look.look.as_str()),
+                    _ => None,
+                })
+            })
+            .and_then(|id| self.show.look(id))
+            .unwrap_or_else(|| LightingLook::neutral("natural"));
+        apply_look(&self.look, &self.show, &look);
+        self.overlay.show_scene(&self.show, scene)
+    }
+}
+
+fn apply_look(element: &gst::Element, show: &Show, look: &LightingLook) {
+    element.set_property("brightness", look.brightness);
+    element.set_property("contrast", look.contrast);
+    element.set_property("saturation", look.saturation);
+    element.set_property("warmth", look.warmth);
+    let vignette = look.vignette.unwrap_or(show::Vignette { strength: 0.0, radius: 0.75, softness: 0.5, center: [0.5, 0.5] });
+    element.set_property("vignette-strength", vignette.strength);
+    element.set_property("vignette-radius", vignette.radius);
+    element.set_property("vignette-softness", vignette.softness);
+    element.set_property("vignette-x", vignette.center[0]);
+    element.set_property("vignette-y", vignette.center[1]);
+    let lut = look.lut.as_deref().map(|p| show.resolve(p).to_string_lossy().into_owned()).unwrap_or_default();
+    element.set_property("lut-location", lut);
+    element.set_property("lut-strength", look.lut_strength);
+}
+
+fn make(factory: &str, name: &str) -> Result<gst::Element, EngineError> {
+    gst::ElementFactory::make(factory).name(name).build().map_err(|e| EngineError::element(factory, e))
+}
+
+fn capsfilter(name: &str, caps: &gst::Caps) -> Result<gst::Element, EngineError> {
+    gst::ElementFactory::make("capsfilter")
+        .name(name)
+        .property("caps", caps)
+        .build()
+        .map_err(|e| EngineError::element("capsfilter", e))
+}
+
+fn tee(name: &str) -> Result<gst::Element, EngineError> {
+    gst::ElementFactory::make("tee")
+        .name(name)
+        .property("allow-not-linked", true)
+        .build()
+        .map_err(|e| EngineError::element("tee", e))
+}
+
+/// FFmpeg's AAC encoder, or the VisualOn one where libav is missing.
+fn aac_encoder(kbps: u32) -> Result<gst::Element, EngineError> {
+    let bitrate = (kbps * 1000) as i32;
+    gst::ElementFactory::make("avenc_aac")
+        .name("audio-encoder")
+        .property("bitrate", bitrate)
+        .build()
+        .or_else(|_| {
+            gst::ElementFactory::make("voaacenc").name("audio-encoder").property("bitrate", bitrate).build()
+        })
+        .map_err(|e| EngineError::element("avenc_aac or voaacenc", e))
+}

@@ -1,0 +1,101 @@
+//! Pictures (PNG, JPEG): decoded with the `image` crate, drawn with cairo.
+
+use std::path::Path;
+
+use crate::{new_surface, rounded_rect, RenderError};
+
+/// An image layer: the picture scaled to fit the rect (aspect ratio kept), centred.
+pub(crate) fn render(path: &Path, opacity: f64, w: i32, h: i32) -> Result<cairo::ImageSurface, RenderError> {
+    let picture = load(path)?;
+    let surface = new_surface(w, h)?;
+    let cr = cairo::Context::new(&surface)?;
+    paint(&cr, &picture, Fit::Contain, (0.0, 0.0, f64::from(w), f64::from(h)), 0.0, opacity.clamp(0.0, 1.0))?;
+    drop(cr);
+    Ok(surface)
+}
+
+/// How a picture fills a box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fit {
+    /// All of the picture shows, centred; the box may have empty bands.
+    Contain,
+    /// The picture covers the whole box, centred; its edges may be cut off.
+    Cover,
+}
+
+/// Paints `picture` into the box `(x, y, w, h)` with rounded corners of `radius`.
+pub(crate) fn paint(
+    cr: &cairo::Context,
+    picture: &cairo::ImageSurface,
+    fit: Fit,
+    (x, y, w, h): (f64, f64, f64, f64),
+    radius: f64,
+    alpha: f64,
+) -> Result<(), RenderError> {
+    let (pw, ph) = (f64::from(picture.width()), f64::from(picture.height()));
+    if pw < 1.0 || ph < 1.0 || w <= 0.0 || h <= 0.0 {
+        return Ok(());
+    }
+    let scale = match fit {
+        Fit::Contain => (w / pw).min(h / ph),
+        Fit::Cover => (w / pw).max(h / ph),
+    };
+    let (dw, dh) = (pw * scale, ph * scale);
+    let (dx, dy) = (x + (w - dw) / 2.0, y + (h - dh) / 2.0);
+    cr.save()?;
+    if radius > 0.0 {
+        rounded_rect(cr, x, y, w, h, radius);
+    } else {
+        cr.rectangle(x, y, w, h);
+    }
+    cr.clip();
+    cr.translate(dx, dy);
+    cr.scale(scale, scale);
+    cr.set_source_surface(picture, 0.0, 0.0)?;
+    // GOOD filters downscaled pictures over the whole footprint (no aliasing) and is fast.
+    cr.source().set_filter(cairo::Filter::Good);
+    cr.source().set_extend(cairo::Extend::Pad);
+    cr.paint_with_alpha(alpha)?;
+    cr.restore()?;
+    Ok(())
+}
+
+/// Decodes a PNG or JPEG (turned upright by its EXIF orientation) into a cairo surface.
+pub(crate) fn load(path: &Path) -> Result<cairo::ImageSurface, RenderError> {
+    let error = |source: image::ImageError| RenderError::Image {
+        path: path.to_owned(),
+        source,
+    };
+    let decoder = image::ImageReader::open(path)
+        .map_err(|e| error(image::ImageError::IoError(e)))?
+        .with_guessed_format()
+        .map_err(|e| error(image::ImageError::IoError(e)))?
+        .into_decoder()
+        .map_err(error)?;
+    let mut decoder = decoder;
+    let orientation = image::ImageDecoder::orientation(&mut decoder).ok();
+    let mut picture = image::DynamicImage::from_decoder(decoder).map_err(error)?;
+    if let Some(orientation) = orientation {
+        picture.apply_orientation(orientation);
+    }
+    let rgba = picture.into_rgba8();
+    let (width, height) = rgba.dimensions();
+    let mut surface = new_surface(width as i32, height as i32)?;
+    let stride = surface.stride() as usize;
+    {
+        let mut data = surface
+            .data()
+            .map_err(|_| RenderError::Cairo(cairo::Error::SurfaceFinished))?;
+        for (row, pixels) in rgba.rows().enumerate() {
+            let line = &mut data[row * stride..row * stride + width as usize * 4];
+            for (out, px) in line.chunks_exact_mut(4).zip(pixels) {
+                let [r, g, b, a] = px.0;
+                let premultiply = |c: u8| ((u16::from(c) * u16::from(a) + 127) / 255) as u8;
+                let argb = u32::from_be_bytes([a, premultiply(r), premultiply(g), premultiply(b)]);
+                out.copy_from_slice(&argb.to_ne_bytes());
+            }
+        }
+    }
+    surface.mark_dirty();
+    Ok(surface)
+}

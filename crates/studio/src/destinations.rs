@@ -1,0 +1,65 @@
+//! Turns a show's destinations and the command line's `--to` URLs into ingest targets, with
+//! stream keys fetched from the vault.
+
+use engine::{IngestTarget, SecretUrl};
+use show::{Destination, Platform, Show};
+
+use crate::vault::{Vault, VaultError};
+
+/// The enabled destinations of `show`, then one per `--to` URL (ids `to-1`, `to-2`, ...).
+/// Stream keys referenced by name are fetched from the vault and appended to the URL.
+pub fn ingest_targets(show: &Show, extra: &[Destination], vault: &Vault) -> Result<Vec<IngestTarget>, VaultError> {
+    show.destinations
+        .iter()
+        .chain(extra)
+        .filter(|d| d.enabled)
+        .map(|d| {
+            let url = match &d.key {
+                Some(key) => format!("{}/{}", d.url.trim_end_matches('/'), vault.get(&key.secret)?),
+                None => d.url.clone(),
+            };
+            Ok(IngestTarget { id: d.id.clone(), platform: d.platform, url: SecretUrl::new(url) })
+        })
+        .collect()
+}
+
+/// A destination for a URL given on the command line, its platform guessed from the host.
+pub fn destination_from_url(index: usize, url: &str) -> Destination {
+    Destination {
+        id: format!("to-{index}"),
+        platform: guess_platform(url),
+        url: url.to_owned(),
+        key: None,
+        enabled: true,
+    }
+}
+
+/// The platform an ingest URL belongs to, from its host name.
+pub fn guess_platform(url: &str) -> Platform {
+    let host = url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_lowercase)).unwrap_or_default();
+    let known: &[(&str, Platform)] = &[
+        ("bilivideo.com", Platform::Bilibili),
+        ("douyin", Platform::Douyin),
+        ("yximgs.com", Platform::Kuaishou),
+        ("kuaishou", Platform::Kuaishou),
+        ("taobao", Platform::Taobao),
+        ("youtube.com", Platform::Youtube),
+        ("twitch.tv", Platform::Twitch),
+        ("tiktok", Platform::Tiktok),
+        ("facebook.com", Platform::Facebook),
+    ];
+    known.iter().find(|(needle, _)| host.contains(needle)).map(|(_, p)| *p).unwrap_or(Platform::Custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guesses_platforms_from_hosts() {
+        assert_eq!(guess_platform("rtmp://live-push.bilivideo.com/live-bvc/abc"), Platform::Bilibili);
+        assert_eq!(guess_platform("rtmp://live.twitch.tv/app/key"), Platform::Twitch);
+        assert_eq!(guess_platform("rtmp://127.0.0.1:1935/live/key"), Platform::Custom);
+        assert_eq!(guess_platform("not a url"), Platform::Custom);
+    }
+}

@@ -1,0 +1,265 @@
+//! What the end-to-end tests share: a real nginx-rtmp ingest on loopback, the `kaibo`
+//! binary, and ffprobe/ffmpeg/zbarimg to look at what arrived.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The `kaibo` binary of this build (`make test` builds it before the tests run).
+pub fn kaibo_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("KAIBO_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let bin = dir.join("kaibo");
+    assert!(bin.exists(), "{} is missing: run `cargo build --workspace --bins` first (make test does)", bin.display());
+    bin
+}
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// nginx with the RTMP module, on a free loopback port, from a temporary config. The
+/// applications `live` and `backup` accept any stream; `guarded` rejects every publish.
+pub struct Nginx {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+impl Nginx {
+    pub fn start() -> Nginx {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut nginx = Nginx { port, dir, child: None };
+        nginx.spawn();
+        nginx
+    }
+
+    fn spawn(&mut self) {
+        let root = self.dir.path();
+        std::fs::create_dir_all(root.join("logs")).unwrap();
+        let module = ["/usr/lib/nginx/modules/ngx_rtmp_module.so", "/usr/share/nginx/modules/ngx_rtmp_module.so"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .expect("the nginx RTMP module is missing: apt-get install libnginx-mod-rtmp");
+        let config = format!(
+            "load_module {module};\n\
+             daemon off;\nmaster_process off;\npid {root}/nginx.pid;\nerror_log {root}/logs/error.log info;\n\
+             events {{ worker_connections 256; }}\n\
+             rtmp {{ server {{ listen 127.0.0.1:{port}; chunk_size 4096;\n\
+               application live {{ live on; record off; }}\n\
+               application backup {{ live on; record off; }}\n\
+               application guarded {{ live on; record off; deny publish all; }}\n\
+             }} }}\n",
+            root = root.display(),
+            port = self.port,
+        );
+        let conf = root.join("nginx.conf");
+        std::fs::write(&conf, config).unwrap();
+        let child = Command::new("nginx")
+            .args(["-p", &root.to_string_lossy(), "-e", &root.join("logs/error.log").to_string_lossy(), "-c"])
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start nginx: apt-get install nginx libnginx-mod-rtmp");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "nginx did not listen on {}", self.port);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn url(&self, app: &str, key: &str) -> String {
+        format!("rtmp://127.0.0.1:{}/{app}/{key}", self.port)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A running `kaibo` with its output collected line by line, with arrival times.
+pub struct Kaibo {
+    pub child: Child,
+    pub lines: Arc<Mutex<Vec<(Instant, String)>>>,
+    pub started: Instant,
+}
+
+impl Kaibo {
+    pub fn spawn(args: &[&str]) -> Kaibo {
+        let mut child = Command::new(kaibo_bin())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let lines = Arc::clone(&lines);
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    lines.lock().unwrap().push((Instant::now(), line));
+                }
+            });
+        }
+        Kaibo { child, lines, started: Instant::now() }
+    }
+
+    /// Waits for a line containing `needle`; returns when it arrived.
+    pub fn wait_for(&self, needle: &str, timeout: Duration) -> Option<Instant> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some((at, _)) = self.lines.lock().unwrap().iter().find(|(_, l)| l.contains(needle)) {
+                return Some(*at);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// Waits for the process to end (killing it after `timeout`); returns its exit code and
+    /// everything it printed.
+    pub fn finish(mut self, timeout: Duration) -> (Option<i32>, String) {
+        let deadline = Instant::now() + timeout;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status.code();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        let output = self.lines.lock().unwrap().iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join("\n");
+        (status, output)
+    }
+}
+
+/// Runs `kaibo` to the end; returns the exit code and everything it printed.
+pub fn run_kaibo(args: &[&str]) -> (Option<i32>, String) {
+    Kaibo::spawn(args).finish(Duration::from_secs(120))
+}
+
+/// Pulls `seconds` of a live stream into a file with ffmpeg (no re-encode).
+pub fn pull(url: &str, seconds: u32, out: &Path) -> Child {
+    Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-rw_timeout", "15000000", "-i", url, "-t", &seconds.to_string(), "-c", "copy"])
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ffmpeg is missing: apt-get install ffmpeg")
+}
+
+/// ffprobe's JSON for the streams and format of a file or URL.
+pub fn probe(input: &Path) -> serde_json::Value {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_streams", "-show_format", "-of", "json"])
+        .arg(input)
+        .output()
+        .expect("ffprobe is missing: apt-get install ffmpeg");
+    assert!(out.status.success(), "ffprobe {}: {}", input.display(), String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The stream of one type ("video" or "audio") in ffprobe's output.
+pub fn stream<'a>(probe: &'a serde_json::Value, kind: &str) -> &'a serde_json::Value {
+    probe["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["codec_type"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} stream in {probe}"))
+}
+
+/// Presentation times of the video keyframes, in seconds.
+pub fn keyframe_times(input: &Path) -> Vec<f64> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v", "-skip_frame", "nokey", "-show_entries", "frame=pts_time", "-of", "csv=p=0"])
+        .arg(input)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().trim_end_matches(',').parse().ok()).collect()
+}
+
+/// Decodes the frame at `seconds` into an RGB image, also written to `png`.
+pub fn frame_at(input: &Path, seconds: f64, png: &Path) -> image::RgbImage {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-ss", &format!("{seconds:.3}"), "-i"])
+        .arg(input)
+        .args(["-frames:v", "1"])
+        .arg(png)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "ffmpeg frame at {seconds}: {}", String::from_utf8_lossy(&out.stderr));
+    image::open(png).unwrap().to_rgb8()
+}
+
+/// The average colour of a rectangle given in 0..1 of the frame.
+pub fn mean_rgb(frame: &image::RgbImage, rect: [f64; 4]) -> [f64; 3] {
+    let (w, h) = (f64::from(frame.width()), f64::from(frame.height()));
+    let (x0, y0) = ((rect[0] * w) as u32, (rect[1] * h) as u32);
+    let (x1, y1) = (((rect[0] + rect[2]) * w) as u32, ((rect[1] + rect[3]) * h) as u32);
+    let mut sum = [0f64; 3];
+    let mut n = 0f64;
+    for y in y0..y1.min(frame.height()) {
+        for x in x0..x1.min(frame.width()) {
+            let p = frame.get_pixel(x, y);
+            for c in 0..3 {
+                sum[c] += f64::from(p[c]);
+            }
+            n += 1.0;
+        }
+    }
+    sum.map(|s| s / n.max(1.0))
+}
+
+/// What `zbarimg` reads off a picture: the QR codes' texts.
+pub fn read_qr(png: &Path) -> Vec<String> {
+    let out = Command::new("zbarimg").args(["--raw", "-q", "-Sdisable", "-Sqrcode.enable"]).arg(png).output().expect("zbarimg is missing: apt-get install zbar-tools");
+    String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect()
+}
+
+/// Writes a solid-colour PNG.
+pub fn solid_png(path: &Path, width: u32, height: u32, rgb: [u8; 3]) {
+    image::RgbImage::from_pixel(width, height, image::Rgb(rgb)).save(path).unwrap();
+}
+
+/// Parses ffprobe's "30/1" frame rates.
+pub fn rate(value: &serde_json::Value) -> f64 {
+    let text = value.as_str().unwrap_or("0/1");
+    let (n, d) = text.split_once('/').unwrap_or((text, "1"));
+    n.parse::<f64>().unwrap_or(0.0) / d.parse::<f64>().unwrap_or(1.0).max(1e-9)
+}
+
+/// A number that ffprobe gives as a string.
+pub fn num(value: &serde_json::Value) -> f64 {
+    value.as_str().and_then(|s| s.parse().ok()).or_else(|| value.as_f64()).unwrap_or(f64::NAN)
+}
