@@ -99,9 +99,20 @@ fn bad_ingests_are_reported_while_the_recording_goes_on() {
     let closed = free_port();
     let cases = [
         ("refused port", format!("rtmp://127.0.0.1:{closed}/live/sk_refused_1234"), "refused the connection"),
-        ("rejected key", nginx.url("guarded", "sk_rejected_5678"), "rejected the stream key"),
+        ("key refused at publish", nginx.url("guarded", "sk_rejected_5678"), "the stream key is probably wrong"),
         ("unknown host", "rtmp://no-such-ingest.invalid/live/sk_unknown_9012".to_owned(), "cannot find the ingest host"),
     ];
+    // A stream key already in use is refused at publish, as platforms refuse a wrong key.
+    let taken = nginx.url("live", "sk_taken_3456");
+    let mut first = std::process::Command::new("gst-launch-1.0")
+        .args(["-q", "videotestsrc", "is-live=true", "!", "x264enc", "tune=zerolatency", "!", "flvmux", "streamable=true", "!", "rtmp2sink"])
+        .arg(format!("location={taken}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let cases = cases.into_iter().chain([("key in use", taken, "rejected the stream key")]);
     let dir = tempfile::tempdir().unwrap();
     let show = repo().join("assets/shows/demo.json");
     for (name, url, expected) in cases {
@@ -129,4 +140,6 @@ fn bad_ingests_are_reported_while_the_recording_goes_on() {
         let duration = num(&probe(&recording)["format"]["duration"]);
         assert!(duration > 6.0, "{name}: the recording stopped at {duration} s");
     }
+    let _ = first.kill();
+    let _ = first.wait();
 }

@@ -18,8 +18,8 @@ const TEA_URL: &str = "https://shop.example.com/item/Matcha-Gift";
 const SCARF_URL: &str = "https://shop.example.com/item/Silk-Scarf";
 
 fn show(dir: &Path) -> show::Show {
-    solid_png(&dir.join("magenta.png"), 64, 64, [255, 0, 255]);
-    solid_png(&dir.join("cyan.png"), 64, 64, [0, 255, 255]);
+    solid_png(&dir.join("magenta.png"), 160, 90, [255, 0, 255]);
+    solid_png(&dir.join("cyan.png"), 160, 90, [0, 255, 255]);
     let card = |product: &str| {
         serde_json::json!({ "id": "card", "kind": "product_card", "product": product, "rect": [0.5, 0.35, 0.48, 0.6] })
     };

@@ -259,7 +259,8 @@ fn spawn_bus_reader(shared: Arc<Shared>, bus: gst::Bus, pipeline: gst::glib::Wea
                     let detail = shared.scrub(&format!("{}", error.error()));
                     match output_of(message.src()) {
                         Some(id) => {
-                            let reason = explain_output_error(&detail);
+                            let was_live = shared.output_state(&id) == OutputState::Live;
+                            let reason = explain_output_error(&detail, was_live);
                             shared.set_output_state(&id, OutputState::Failed { reason: reason.clone() });
                             if id == RECORDING_ID {
                                 shared.emit(EngineEvent::Notice { message: format!("the recording stopped: {reason}") });
@@ -362,17 +363,21 @@ fn output_of(source: Option<&gst::Object>) -> Option<String> {
 }
 
 /// Turns an ingest error into words a streamer can act on, keeping the technical detail.
-pub fn explain_output_error(detail: &str) -> String {
+/// `was_live` tells a connection lost mid-show from one refused at the start.
+pub fn explain_output_error(detail: &str, was_live: bool) -> String {
     let lower = detail.to_lowercase();
-    let advice = if lower.contains("'publish' cmd failed") || lower.contains("publish") && lower.contains("fail") {
+    let closed = lower.contains("closed remotely") || lower.contains("connection reset") || lower.contains("broken pipe");
+    let advice = if lower.contains("publish denied") || lower.contains("'publish' cmd failed") {
         "the ingest rejected the stream key: copy it again from the platform"
+    } else if closed && !was_live {
+        "the ingest hung up before the stream started: the stream key is probably wrong or expired"
     } else if lower.contains("'connect' cmd failed") {
         "the ingest rejected the application path (the part of the URL before the key)"
     } else if lower.contains("connection refused") {
         "the ingest refused the connection: check the address and port, or the server is down"
     } else if lower.contains("resolv") || lower.contains("name or service not known") || lower.contains("no address") {
         "cannot find the ingest host: check the address and the network"
-    } else if lower.contains("closed remotely") || lower.contains("connection reset") || lower.contains("broken pipe") {
+    } else if closed {
         "the ingest closed the connection"
     } else if lower.contains("timed out") || lower.contains("timeout") {
         "the ingest stopped answering"

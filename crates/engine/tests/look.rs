@@ -362,6 +362,17 @@ fn vignette_darkens_corners_not_centre() {
     // Darkening grows toward the edge.
     assert!(output.y_at(W / 2, 0) < 200);
     assert!(output.y_at(W / 2, 0) > output.y_at(0, 0));
+
+    // Half strength: the corner keeps about half its level above black.
+    el.set_property("vignette-strength", 0.5);
+    let output = run(&mut h, &input);
+    assert_close(
+        output.y_at(0, 0),
+        16.0 + 184.0 * 0.5,
+        3.0,
+        "half-strength corner",
+    );
+    assert_eq!(output.y_at(W / 2, H / 2), 200);
 }
 
 #[test]
@@ -474,7 +485,8 @@ fn swap_cube_turns_red_into_blue() {
                 .collect();
             let mean_y = block.iter().sum::<f64>() / 4.0;
             let [r, g, b] = yuv_to_rgb([mean_y, iu as f64, iv as f64]);
-            // Skip colours the cube clamps (outside the RGB gamut).
+            // Skip colours the cube clamps (outside the RGB gamut). Luma uses
+            // the nearest chroma node, so a strong swap is off by up to ~2.5.
             if [r, g, b].iter().any(|c| !(0.0..=1.0).contains(c)) {
                 continue;
             }
@@ -488,7 +500,7 @@ fn swap_cube_turns_red_into_blue() {
         }
     }
     assert!(
-        worst.iter().all(|&w| w <= 4.0),
+        worst.iter().all(|&w| w <= 3.0),
         "worst error Y/U/V {worst:?}"
     );
 }
@@ -560,6 +572,60 @@ fn one_dimensional_and_missing_cubes_are_reported() {
 }
 
 #[test]
+fn bus_handler_may_set_properties_when_a_lut_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("empty.cube");
+    std::fs::write(&path, "").expect("write");
+
+    let mut h = harness();
+    let el = element(&h);
+    let bus = gst::Bus::new();
+    let weak = el.downgrade();
+    // A sync handler runs on the streaming thread, inside the element's
+    // frame processing: setting a property there must not deadlock.
+    bus.set_sync_handler(move |_, message| {
+        if let (gst::MessageView::Warning(_), Some(el)) = (message.view(), weak.upgrade()) {
+            el.set_property("saturation", 0.0);
+        }
+        gst::BusSyncReply::Drop
+    });
+    el.set_bus(Some(&bus));
+    el.set_property("lut-location", path.to_str().expect("utf-8"));
+
+    let input = Planes::pattern(W, H);
+    assert_eq!(run(&mut h, &input), input);
+    assert_eq!(el.property::<f64>("saturation"), 0.0);
+    let output = run(&mut h, &input);
+    assert!(output.u.iter().all(|&u| u == 128));
+}
+
+#[test]
+fn properties_can_change_while_frames_flow() {
+    let mut h = harness();
+    let el = element(&h);
+    let setter = std::thread::spawn({
+        let el = el.clone();
+        move || {
+            for i in 0..2000 {
+                let x = (i % 11) as f64 / 10.0;
+                el.set_property("saturation", 2.0 * x);
+                el.set_property("vignette-strength", x);
+                el.set_property("vignette-x", x);
+                el.set_property("brightness", x - 0.5);
+            }
+        }
+    });
+    let input = Planes::pattern(W, H);
+    for _ in 0..200 {
+        run(&mut h, &input);
+    }
+    setter.join().expect("setter thread");
+    el.set_property("saturation", 0.0);
+    let output = run(&mut h, &input);
+    assert!(output.u.iter().all(|&u| u == 128));
+}
+
+#[test]
 fn property_change_applies_to_next_buffer() {
     let mut h = harness();
     let input = Planes::pattern(W, H);
@@ -627,73 +693,108 @@ fn odd_sizes_and_everything_at_once() {
     }
 }
 
-/// Not a pass/fail test: prints the cost per 720p frame. Run with
-/// `cargo test -p engine --release --test look -- --ignored --nocapture`.
+/// Not a pass/fail test: prints the cost per frame at 720p and 1080p (I420).
+/// Run with `cargo test -p engine --test look -- --ignored --nocapture`
+/// (the engine crate is built with opt-level 2 in dev too).
 #[test]
 #[ignore]
-fn cost_per_720p_frame() {
-    let (w, hgt) = (1280, 720);
+fn cost_per_frame() {
     let dir = tempfile::tempdir().expect("tempdir");
     let lut = write_cube(dir.path(), "warm", 33, |[r, g, b]| {
         [r.powf(0.9), g, b.powf(1.1)]
     });
-    let input = Planes::pattern(w, hgt);
     // (name, properties, with the LUT)
     type Case<'a> = (&'a str, &'a [(&'a str, f64)], bool);
-    let cases: [Case; 4] = [
-        (
-            "tone",
-            &[
-                ("brightness", 0.1),
-                ("contrast", 1.1),
-                ("saturation", 1.2),
-                ("warmth", 0.3),
-            ],
-            false,
-        ),
-        ("vignette", &[("vignette-strength", 0.5)], false),
-        (
-            "tone+vignette",
-            &[
-                ("brightness", 0.1),
-                ("contrast", 1.1),
-                ("saturation", 1.2),
-                ("warmth", 0.3),
-                ("vignette-strength", 0.5),
-            ],
-            false,
-        ),
-        (
-            "lut+tone+vignette",
-            &[
-                ("contrast", 1.1),
-                ("warmth", 0.3),
-                ("vignette-strength", 0.5),
-            ],
-            true,
-        ),
+    let tone: &[(&str, f64)] = &[
+        ("brightness", 0.1),
+        ("contrast", 1.1),
+        ("saturation", 1.2),
+        ("warmth", 0.3),
     ];
-    for (name, props, with_lut) in cases {
-        let mut h = harness_for(gst_video::VideoFormat::I420, w, hgt);
-        let el = element(&h);
-        for (prop, value) in props {
-            el.set_property(prop, *value);
+    let everything: &[(&str, f64)] = &[
+        ("brightness", 0.1),
+        ("contrast", 1.1),
+        ("saturation", 1.2),
+        ("warmth", 0.3),
+        ("vignette-strength", 0.5),
+    ];
+    let cases: [Case; 4] = [
+        ("tone", tone, false),
+        ("vignette", &[("vignette-strength", 0.5)], false),
+        ("tone+vignette", everything, false),
+        ("lut+tone+vignette", everything, true),
+    ];
+    for (w, hgt) in [(1280, 720), (1920, 1080)] {
+        let input = Planes::pattern(w, hgt);
+        for (name, props, with_lut) in cases {
+            let mut h = harness_for(gst_video::VideoFormat::I420, w, hgt);
+            let el = element(&h);
+            for (prop, value) in props {
+                el.set_property(prop, *value);
+            }
+            if with_lut {
+                el.set_property("lut-location", &lut);
+            }
+            let mut buffer = h
+                .push_and_pull(input.to_buffer(gst_video::VideoFormat::I420))
+                .expect("warm up");
+            let frames = 200;
+            let start = Instant::now();
+            for _ in 0..frames {
+                buffer = h.push_and_pull(buffer).expect("frame");
+            }
+            let per_frame = start.elapsed() / frames;
+            println!(
+                "{w}x{hgt} {name}: {per_frame:?} per frame, {:.1}% of a core at 30 fps",
+                per_frame.as_secs_f64() * 30.0 * 100.0
+            );
         }
-        if with_lut {
-            el.set_property("lut-location", &lut);
-        }
-        let mut buffer = h
-            .push_and_pull(input.to_buffer(gst_video::VideoFormat::I420))
-            .expect("warm up");
-        let frames = 300;
-        let start = Instant::now();
-        for _ in 0..frames {
-            buffer = h.push_and_pull(buffer).expect("frame");
-        }
-        let per_frame = start.elapsed() / frames;
-        println!(
-            "{name}: {per_frame:?} per frame, {:.1}% of a core at 30 fps",
-            per_frame.as_secs_f64() * 30.0 * 100.0
-        );
     }
+}
+
+#[test]
+fn runs_in_a_pipeline_and_leaves_passthrough_while_playing() {
+    engine::elements::register().expect("register kaibolook");
+    let pipeline = gst::parse::launch(
+        "videotestsrc num-buffers=40 ! video/x-raw,format=NV12,width=320,height=180 \
+         ! kaibolook name=look ! fakesink name=sink",
+    )
+    .expect("pipeline")
+    .downcast::<gst::Pipeline>()
+    .expect("a pipeline");
+    let look = pipeline.by_name("look").expect("look");
+    let sink_pad = pipeline
+        .by_name("sink")
+        .and_then(|sink| sink.static_pad("sink"))
+        .expect("sink pad");
+    let counted = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    sink_pad.add_probe(gst::PadProbeType::BUFFER, {
+        let counted = counted.clone();
+        let look = look.downgrade();
+        move |_, _| {
+            let n = counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if let Some(look) = look.upgrade() {
+                // Flip between neutral and a look every few frames.
+                let on = (n / 5) % 2 == 1;
+                look.set_property("warmth", if on { 0.4 } else { 0.0 });
+                look.set_property("vignette-strength", if on { 0.6 } else { 0.0 });
+            }
+            gst::PadProbeReturn::Ok
+        }
+    });
+
+    pipeline.set_state(gst::State::Playing).expect("playing");
+    let bus = pipeline.bus().expect("bus");
+    let message = bus
+        .timed_pop_filtered(
+            gst::ClockTime::from_seconds(10),
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        )
+        .expect("EOS within 10 s");
+    pipeline.set_state(gst::State::Null).expect("null");
+    assert!(
+        matches!(message.view(), gst::MessageView::Eos(_)),
+        "{message:?}"
+    );
+    assert_eq!(counted.load(std::sync::atomic::Ordering::SeqCst), 40);
 }

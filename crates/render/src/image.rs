@@ -5,11 +5,23 @@ use std::path::Path;
 use crate::{new_surface, rounded_rect, RenderError};
 
 /// An image layer: the picture scaled to fit the rect (aspect ratio kept), centred.
-pub(crate) fn render(path: &Path, opacity: f64, w: i32, h: i32) -> Result<cairo::ImageSurface, RenderError> {
-    let picture = load(path)?;
+pub(crate) fn render(
+    path: &Path,
+    opacity: f64,
+    w: i32,
+    h: i32,
+) -> Result<cairo::ImageSurface, RenderError> {
+    let picture = load(path, w.max(h))?;
     let surface = new_surface(w, h)?;
     let cr = cairo::Context::new(&surface)?;
-    paint(&cr, &picture, Fit::Contain, (0.0, 0.0, f64::from(w), f64::from(h)), 0.0, opacity.clamp(0.0, 1.0))?;
+    paint(
+        &cr,
+        &picture,
+        Fit::Contain,
+        (0.0, 0.0, f64::from(w), f64::from(h)),
+        0.0,
+        opacity.clamp(0.0, 1.0),
+    )?;
     drop(cr);
     Ok(surface)
 }
@@ -49,6 +61,9 @@ pub(crate) fn paint(
         cr.rectangle(x, y, w, h);
     }
     cr.clip();
+    // Padding keeps the filtered edges sharp; the clip keeps the padding out of the box.
+    cr.rectangle(dx, dy, dw, dh);
+    cr.clip();
     cr.translate(dx, dy);
     cr.scale(scale, scale);
     cr.set_source_surface(picture, 0.0, 0.0)?;
@@ -60,8 +75,11 @@ pub(crate) fn paint(
     Ok(())
 }
 
-/// Decodes a PNG or JPEG (turned upright by its EXIF orientation) into a cairo surface.
-pub(crate) fn load(path: &Path) -> Result<cairo::ImageSurface, RenderError> {
+/// Decodes a PNG or JPEG (turned upright by its EXIF orientation) into a cairo surface,
+/// shrunk to at most `max_side` pixels on its longer side when it is bigger: it is never
+/// drawn larger than that, and a phone photo would otherwise cost tens of milliseconds
+/// in the conversion and the filtered scaling.
+pub(crate) fn load(path: &Path, max_side: i32) -> Result<cairo::ImageSurface, RenderError> {
     let error = |source: image::ImageError| RenderError::Image {
         path: path.to_owned(),
         source,
@@ -77,6 +95,13 @@ pub(crate) fn load(path: &Path) -> Result<cairo::ImageSurface, RenderError> {
     let mut picture = image::DynamicImage::from_decoder(decoder).map_err(error)?;
     if let Some(orientation) = orientation {
         picture.apply_orientation(orientation);
+    }
+    let max_side = max_side.max(1) as u32;
+    if picture.width().max(picture.height()) > max_side {
+        // `thumbnail` averages areas: quick, and without the aliasing of a plain resample.
+        // (The `DynamicImage` method, not the generic `imageops` one: that one would be
+        // compiled into this crate, unoptimized in debug builds, and is 20 times slower.)
+        picture = picture.thumbnail(max_side, max_side);
     }
     let rgba = picture.into_rgba8();
     let (width, height) = rgba.dimensions();

@@ -90,13 +90,15 @@ impl Raster {
             path: path.to_owned(),
             source,
         })?;
-        surface.write_to_png(&mut file).map_err(|e| RenderError::WritePng {
-            path: path.to_owned(),
-            source: match e {
-                cairo::IoError::Io(io) => io,
-                cairo::IoError::Cairo(c) => std::io::Error::other(c),
-            },
-        })
+        surface
+            .write_to_png(&mut file)
+            .map_err(|e| RenderError::WritePng {
+                path: path.to_owned(),
+                source: match e {
+                    cairo::IoError::Io(io) => io,
+                    cairo::IoError::Cairo(c) => std::io::Error::other(c),
+                },
+            })
     }
 }
 

@@ -22,6 +22,18 @@ const ACCENT_DEEP: Rgba = Rgba::hex(0xff5a1f);
 const TAG_TEXT: Rgba = Rgba::hex(0xe8431b);
 const TAG_BACKGROUND: Rgba = Rgba::hex(0xfff0e6);
 
+/// Placeholder backgrounds: soft two-tone gradients that sit well with the accent red.
+const PLACEHOLDER_GRADIENTS: [(Rgba, Rgba); 8] = [
+    (Rgba::hex(0xffb199), Rgba::hex(0xff0844)), // coral
+    (Rgba::hex(0xfbc2eb), Rgba::hex(0xa18cd1)), // lilac
+    (Rgba::hex(0x84fab0), Rgba::hex(0x3cba92)), // mint
+    (Rgba::hex(0x8fd3f4), Rgba::hex(0x4a7fe0)), // sky
+    (Rgba::hex(0xffd36e), Rgba::hex(0xf7797d)), // sunset
+    (Rgba::hex(0xa1c4fd), Rgba::hex(0x8c6bd6)), // dusk
+    (Rgba::hex(0xf6d365), Rgba::hex(0xfda085)), // peach
+    (Rgba::hex(0x96e6a1), Rgba::hex(0x2fa8a0)), // teal
+];
+
 const SOLD_OUT: &str = "已售罄 SOLD OUT";
 const SCAN_TO_BUY: &str = "扫码购买 Scan to buy";
 
@@ -39,7 +51,10 @@ pub(crate) fn render(
     w: i32,
     h: i32,
 ) -> Result<cairo::ImageSurface, RenderError> {
-    let picture = image_path.map(image::load).transpose()?;
+    // The picture is never drawn wider or taller than the card.
+    let picture = image_path
+        .map(|path| image::load(path, w.max(h)))
+        .transpose()?;
     let qr = if show_qr && !product.url.trim().is_empty() {
         Some(qr::encode(product.url.trim())?)
     } else {
@@ -54,9 +69,25 @@ pub(crate) fn render(
     let content = card.content();
     let info = Info::new(product);
     if f64::from(w) >= f64::from(h) * LANDSCAPE_ASPECT {
-        landscape(&cr, &card, content, product, picture.as_ref(), qr.as_ref(), &info)?;
+        landscape(
+            &cr,
+            &card,
+            content,
+            product,
+            picture.as_ref(),
+            qr.as_ref(),
+            &info,
+        )?;
     } else {
-        stacked(&cr, &card, content, product, picture.as_ref(), qr.as_ref(), &info)?;
+        stacked(
+            &cr,
+            &card,
+            content,
+            product,
+            picture.as_ref(),
+            qr.as_ref(),
+            &info,
+        )?;
     }
     if product.sold_out {
         card.draw_sold_out(&cr)?;
@@ -182,9 +213,9 @@ impl Info {
     fn new(product: &Product) -> Self {
         let symbol = currency_symbol(&product.currency);
         let (whole, cents) = amount(product.price, &product.currency);
-        let discounted = product
-            .original_price
-            .filter(|&original| original > product.price && original > 0.0 && product.price.is_finite());
+        let discounted = product.original_price.filter(|&original| {
+            original > product.price && original > 0.0 && product.price.is_finite()
+        });
         let original = discounted.map(|o| {
             let (w, c) = amount(o, &product.currency);
             format!("{symbol}{w}{c}")
@@ -224,7 +255,11 @@ fn currency_symbol(code: &str) -> String {
 /// the currency has none. Thousands are grouped from 10,000 up.
 fn amount(value: f64, currency: &str) -> (String, String) {
     let no_minor_unit = matches!(currency.trim().to_ascii_uppercase().as_str(), "JPY" | "KRW");
-    let value = if value.is_finite() { value.max(0.0) } else { 0.0 };
+    let value = if value.is_finite() {
+        value.max(0.0)
+    } else {
+        0.0
+    };
     let cents_total = (value * 100.0).round() as u64;
     let (mut whole, mut cents) = (cents_total / 100, cents_total % 100);
     if no_minor_unit {
@@ -284,9 +319,16 @@ fn landscape(
     loop {
         let title = TitleBlock::lay_out(cr, info, width, size)?;
         let price = PriceBlock::lay_out(cr, info, width, size * 1.9)?;
-        if title.height + size * 0.3 + price.height <= h || size <= MIN_TEXT_PX {
-            title.draw(cr, left, y)?;
-            return price.draw(cr, left, y + h - price.height);
+        let needed = title.height + size * 0.3 + price.height;
+        if needed <= h || size <= MIN_TEXT_PX {
+            // Lined up with the picture's top and bottom when they fit beside it.
+            let (top, bottom) = if needed <= picture_side {
+                (picture_area.1, picture_area.1 + picture_side)
+            } else {
+                (y, y + h)
+            };
+            title.draw(cr, left, top)?;
+            return price.draw(cr, left, bottom - price.height);
         }
         size = (size * 0.9).max(MIN_TEXT_PX);
     }
@@ -307,23 +349,43 @@ fn stacked(
     let tall = w < h * TALL_ASPECT;
     let unit = if tall { w } else { h };
 
-    // The bottom row: the price on the left, the QR code on the right.
+    // The bottom: the price on the left and the QR code on the right, or the price over
+    // the QR code when the card is too narrow for both side by side.
     let caption = (unit * 0.05).clamp(10.0, 18.0);
     let qr_block = qr.map(|qr| {
         let max_h = if tall { h * 0.32 } else { h * 0.46 };
         QrBlock::new(qr, w * 0.42, max_h, caption)
             .or_else(|| QrBlock::new(qr, w * 0.55, h * 0.55, caption))
-            .or_else(|| QrBlock::new(qr, w * 0.55, h * 0.55, 0.0))
-            .unwrap_or_else(|| QrBlock::squeezed(qr, w * 0.55, h * 0.55))
+            .or_else(|| QrBlock::new(qr, w, h * 0.5, caption))
+            .or_else(|| QrBlock::new(qr, w, h * 0.55, 0.0))
+            .unwrap_or_else(|| QrBlock::squeezed(qr, w, h * 0.55))
     });
     let (qr_side, qr_h) = qr_block.as_ref().map_or((0.0, 0.0), |b| (b.side, b.height));
-    let price_w = if qr_block.is_some() { w - qr_side - gap } else { w };
-    let mut size = (unit * if tall { 0.075 } else { 0.085 }).max(MIN_TEXT_PX);
-    let price_cap = |size: f64| (size * 2.0).min(if qr_h > 0.0 { qr_h * 0.42 } else { f64::INFINITY });
-    let mut price = PriceBlock::lay_out(cr, info, price_w.max(1.0), price_cap(size))?;
-    let row_h = qr_h.max(price.height);
-    let top_h = (h - row_h - gap).max(1.0);
+    let beside = qr_block.is_none() || w - qr_side - gap >= w * 0.38;
+    let price_w = if beside { w - qr_side - gap } else { w }.max(1.0);
+    let mut size = (unit * if tall { 0.075 } else { 0.085 }).max(11.0);
+    let price_cap = |size: f64| {
+        let cap = size * 2.0;
+        if beside && qr_h > 0.0 {
+            cap.min(qr_h * 0.42)
+        } else {
+            cap
+        }
+    };
+    let price = PriceBlock::lay_out(cr, info, price_w, price_cap(size))?;
+    let bottom_h = |price: &PriceBlock| {
+        if beside {
+            qr_h.max(price.height)
+        } else {
+            price.height + gap * 0.5 + qr_h
+        }
+    };
+    let top_h = (h - bottom_h(&price) - gap).max(1.0);
 
+    // Whatever happens above must not spill onto the QR code.
+    cr.save()?;
+    cr.rectangle(x, y, w, top_h);
+    cr.clip();
     if tall {
         // The texts take what they need (shrinking when the card is short on room) and
         // the picture takes the rest, up to a square.
@@ -352,14 +414,26 @@ fn stacked(
         }
         title.draw(cr, left, y)?;
     }
+    cr.restore()?;
 
-    let row_top = y + h - row_h;
-    if price.height > row_h {
-        price = PriceBlock::lay_out(cr, info, price_w.max(1.0), price_cap(size))?;
-    }
-    price.draw(cr, x, row_top + (row_h - price.height) / 2.0)?;
-    if let (Some(block), Some(qr)) = (&qr_block, qr) {
-        block.draw(cr, qr, x + w - block.side, row_top + (row_h - block.height) / 2.0)?;
+    let bottom_top = y + h - bottom_h(&price);
+    match (&qr_block, qr) {
+        (Some(block), Some(qr)) if beside => {
+            let row_h = bottom_h(&price);
+            price.draw(cr, x, bottom_top + (row_h - price.height) / 2.0)?;
+            block.draw(
+                cr,
+                qr,
+                x + w - block.side,
+                bottom_top + (row_h - block.height) / 2.0,
+            )?;
+        }
+        (Some(block), Some(qr)) => {
+            price.draw(cr, x, bottom_top)?;
+            let qr_top = bottom_top + price.height + gap * 0.5;
+            block.draw(cr, qr, x + (w - block.side) / 2.0, qr_top)?;
+        }
+        _ => price.draw(cr, x, bottom_top)?,
     }
     Ok(())
 }
@@ -457,16 +531,17 @@ fn draw_picture(
 
 /// A gradient tinted by the product with its initial(s), so a card without a picture
 /// still looks designed.
-fn draw_placeholder(cr: &cairo::Context, (x, y, w, h): Area, radius: f64, product: &Product) -> Result<(), RenderError> {
+fn draw_placeholder(
+    cr: &cairo::Context,
+    (x, y, w, h): Area,
+    radius: f64,
+    product: &Product,
+) -> Result<(), RenderError> {
     // The tint depends only on the product, so a product keeps its colour across shows.
-    let hash = product
-        .id
-        .bytes()
-        .chain(product.name.bytes())
-        .fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
-    let hue = f64::from(hash % 360);
-    let top = Rgba::hsl(hue, 0.62, 0.68);
-    let bottom = Rgba::hsl(hue + 28.0, 0.58, 0.5);
+    let hash = product.id.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    let (top, bottom) = PLACEHOLDER_GRADIENTS[hash as usize % PLACEHOLDER_GRADIENTS.len()];
     rounded_rect(cr, x, y, w, h, radius);
     let gradient = cairo::LinearGradient::new(x, y, x + w, y + h);
     gradient.add_color_stop_rgb(0.0, top.r, top.g, top.b);
@@ -512,10 +587,21 @@ fn initials(name: &str) -> String {
 }
 
 /// The discount on a ribbon in the picture's top-left corner.
-fn draw_badge(cr: &cairo::Context, (x, y, w, h): Area, radius: f64, text: &str) -> Result<(), RenderError> {
+fn draw_badge(
+    cr: &cairo::Context,
+    (x, y, w, h): Area,
+    radius: f64,
+    text: &str,
+) -> Result<(), RenderError> {
     let layout = new_layout(cr)?;
     layout.set_text(text);
-    let size = fit_line(&layout, (w.min(h) * 0.15).clamp(8.0, 30.0), true, w * 0.7, 6.0);
+    let size = fit_line(
+        &layout,
+        (w.min(h) * 0.15).clamp(8.0, 30.0),
+        true,
+        w * 0.7,
+        6.0,
+    );
     let (_, logical) = layout.pixel_extents();
     let pad_x = size * 0.45;
     let pad_y = size * 0.18;
@@ -591,7 +677,14 @@ impl TitleBlock {
             let top = y + f64::from(self.name.pixel_size().1) + size * 0.3;
             let (tw, th) = tagline.pixel_size();
             let (pad_x, pad_y) = (size * 0.3, size * 0.08);
-            rounded_rect(cr, x, top, f64::from(tw) + 2.0 * pad_x, f64::from(th) + 2.0 * pad_y, size * 0.2);
+            rounded_rect(
+                cr,
+                x,
+                top,
+                f64::from(tw) + 2.0 * pad_x,
+                f64::from(th) + 2.0 * pad_y,
+                size * 0.2,
+            );
             TAG_BACKGROUND.set_source(cr);
             cr.fill()?;
             cr.move_to(x + pad_x, top + pad_y);
@@ -626,14 +719,22 @@ impl PriceBlock {
         let (original, height) = match &info.original {
             Some(text) => {
                 let layout = new_layout(cr)?;
-                layout.set_font_description(Some(&font(DEFAULT_FONTS, (size * 0.4).max(MIN_TEXT_PX), false)));
+                layout.set_font_description(Some(&font(
+                    DEFAULT_FONTS,
+                    (size * 0.4).max(MIN_TEXT_PX),
+                    false,
+                )));
                 layout.set_text(text);
                 let attrs = pango::AttrList::new();
                 attrs.insert(pango::AttrInt::new_strikethrough(true));
                 layout.set_attributes(Some(&attrs));
                 let (ow, oh) = layout.pixel_size();
                 let beside = f64::from(price.pixel_size().0 + ow) + size * 0.2 <= w;
-                let height = if beside { price_h } else { price_h + f64::from(oh) };
+                let height = if beside {
+                    price_h
+                } else {
+                    price_h + f64::from(oh)
+                };
                 (Some((layout, beside)), height)
             }
             None => (None, price_h),
@@ -684,7 +785,8 @@ fn set_price(layout: &pango::Layout, info: &Info, size: f64) {
     attrs.insert(symbol_attr);
     if !cents.is_empty() {
         let start = (symbol.len() + whole.len()) as u32;
-        let mut cents_attr = pango::AttrSize::new_size_absolute((size * 0.62 * f64::from(pango::SCALE)) as i32);
+        let mut cents_attr =
+            pango::AttrSize::new_size_absolute((size * 0.62 * f64::from(pango::SCALE)) as i32);
         cents_attr.set_start_index(start);
         cents_attr.set_end_index(start + cents.len() as u32);
         attrs.insert(cents_attr);
@@ -714,8 +816,14 @@ mod tests {
         assert_eq!(amount(99.0, "CNY"), ("99".to_owned(), String::new()));
         assert_eq!(amount(99.9, "CNY"), ("99".to_owned(), ".90".to_owned()));
         assert_eq!(amount(1299.5, "USD"), ("1299".to_owned(), ".50".to_owned()));
-        assert_eq!(amount(129000.4, "KRW"), ("129,000".to_owned(), String::new()));
-        assert_eq!(amount(1234567.0, "JPY"), ("1,234,567".to_owned(), String::new()));
+        assert_eq!(
+            amount(129000.4, "KRW"),
+            ("129,000".to_owned(), String::new())
+        );
+        assert_eq!(
+            amount(1234567.0, "JPY"),
+            ("1,234,567".to_owned(), String::new())
+        );
         assert_eq!(currency_symbol("cny"), "¥");
         assert_eq!(currency_symbol("KRW"), "₩");
         assert_eq!(currency_symbol("CHF"), "CHF ");

@@ -28,12 +28,17 @@ pub(crate) fn encode(url: &str) -> Result<QrMatrix, RenderError> {
     };
     for version in 1..=40 {
         let mut bits = Bits::new(Version::Normal(version));
-        if bits.push_byte_data(url.as_bytes()).is_err() || bits.push_terminator(EcLevel::M).is_err() {
+        if bits.push_byte_data(url.as_bytes()).is_err() || bits.push_terminator(EcLevel::M).is_err()
+        {
             continue;
         }
         let code = QrCode::with_bits(bits, EcLevel::M).map_err(|e| error(e.to_string()))?;
         let modules = code.width();
-        let dark = code.into_colors().into_iter().map(|c| c == Color::Dark).collect();
+        let dark = code
+            .into_colors()
+            .into_iter()
+            .map(|c| c == Color::Dark)
+            .collect();
         return Ok(QrMatrix {
             modules: modules as i32,
             dark,
@@ -123,26 +128,55 @@ mod tests {
     #[test]
     fn picks_the_smallest_version_in_byte_mode() {
         let qr = encode("https://shop.example.com/p/AbC123?ref=Live").expect("encodes");
-        // 43 bytes at level M need version 4 (33 modules); version 3 holds 42.
-        assert_eq!(qr.modules, 33);
-        assert_eq!(qr.dark.len(), 33 * 33);
+        // 42 bytes: version 3 at level M holds exactly 42 in byte mode (29 modules).
+        assert_eq!(qr.modules, 29);
+        assert_eq!(qr.dark.len(), 29 * 29);
+        let longer = encode("https://shop.example.com/p/AbC123?ref=Live2").expect("encodes");
+        assert_eq!(longer.modules, 33);
     }
 
     #[test]
     fn refuses_links_too_long_for_any_version() {
         let url = format!("https://example.com/{}", "x".repeat(3000));
-        let err = encode(&url).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = encode(&url)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("more than a QR code holds"), "{err}");
     }
 
     #[test]
     fn fits_whole_pixel_modules() {
         assert_eq!(fit(33, 100), None);
-        assert_eq!(fit(33, 111), Some(QrFit { module_px: 3, quiet: 2 }));
-        assert_eq!(fit(33, 123), Some(QrFit { module_px: 3, quiet: 4 }));
-        assert_eq!(fit(33, 160), Some(QrFit { module_px: 4, quiet: 3 }));
+        assert_eq!(
+            fit(33, 111),
+            Some(QrFit {
+                module_px: 3,
+                quiet: 2
+            })
+        );
+        assert_eq!(
+            fit(33, 123),
+            Some(QrFit {
+                module_px: 3,
+                quiet: 4
+            })
+        );
+        assert_eq!(
+            fit(33, 160),
+            Some(QrFit {
+                module_px: 4,
+                quiet: 3
+            })
+        );
         let f = fit(25, 400).expect("fits");
-        assert_eq!(f, QrFit { module_px: 13, quiet: 2 });
+        assert_eq!(
+            f,
+            QrFit {
+                module_px: 13,
+                quiet: 2
+            }
+        );
         assert!(f.side(25) <= 400);
     }
 }

@@ -13,7 +13,11 @@ pub(crate) const DEFAULT_FONTS: &str = "Noto Sans CJK SC, Noto Sans, sans-serif"
 /// Text is never shrunk below this many pixels; below it, it is clipped instead.
 const MIN_FONT_PX: f64 = 6.0;
 
-pub(crate) fn render(layer: &TextLayer, w: i32, h: i32) -> Result<cairo::ImageSurface, RenderError> {
+pub(crate) fn render(
+    layer: &TextLayer,
+    w: i32,
+    h: i32,
+) -> Result<cairo::ImageSurface, RenderError> {
     let parse = |field: &'static str, value: &str| {
         color::parse(value).ok_or_else(|| RenderError::BadColor {
             layer: layer.id.clone(),
@@ -22,7 +26,11 @@ pub(crate) fn render(layer: &TextLayer, w: i32, h: i32) -> Result<cairo::ImageSu
         })
     };
     let fill = parse("color", &layer.color)?;
-    let background = layer.background.as_deref().map(|b| parse("background", b)).transpose()?;
+    let background = layer
+        .background
+        .as_deref()
+        .map(|b| parse("background", b))
+        .transpose()?;
     let outline = match &layer.outline {
         Some(o) if o.width > 0.0 => Some((parse("outline.color", &o.color)?, o.width.min(20.0))),
         _ => None,
@@ -89,13 +97,21 @@ pub(crate) fn render(layer: &TextLayer, w: i32, h: i32) -> Result<cairo::ImageSu
 
     // The block sits in the middle of the rect's height; the box hugs the text.
     let left = frame_x;
-    let top = ((f64::from(h) - f64::from(logical.height())) / 2.0).max(frame_y) - f64::from(logical.y());
+    let top =
+        ((f64::from(h) - f64::from(logical.height())) / 2.0).max(frame_y) - f64::from(logical.y());
     if let Some(background) = background {
         let box_w = f64::from(logical.width()) + 2.0 * frame_x;
         let box_h = f64::from(logical.height()) + 2.0 * frame_y;
         let box_x = left + f64::from(logical.x()) - frame_x;
         let box_y = top + f64::from(logical.y()) - frame_y;
-        rounded_rect(&cr, box_x, box_y, box_w, box_h, (size * 0.3).min(box_h / 2.0));
+        rounded_rect(
+            &cr,
+            box_x,
+            box_y,
+            box_w,
+            box_h,
+            (size * 0.3).min(box_h / 2.0),
+        );
         background.set_source(&cr);
         cr.fill()?;
     }
@@ -133,7 +149,11 @@ pub(crate) fn new_layout(cr: &cairo::Context) -> Result<pango::Layout, RenderErr
 pub(crate) fn font(families: &str, size: f64, bold: bool) -> pango::FontDescription {
     let mut desc = pango::FontDescription::new();
     desc.set_family(families);
-    desc.set_weight(if bold { pango::Weight::Bold } else { pango::Weight::Normal });
+    desc.set_weight(if bold {
+        pango::Weight::Bold
+    } else {
+        pango::Weight::Normal
+    });
     desc.set_absolute_size(size * f64::from(pango::SCALE));
     desc
 }

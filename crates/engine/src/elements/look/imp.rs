@@ -154,7 +154,8 @@ struct State {
     applied: Option<Settings>,
     model: YuvModel,
     tone: ToneTables,
-    vignette: Option<VignetteMap>,
+    vignette: VignetteMap,
+    vignette_on: bool,
     /// The parsed `.cube` file, kept across strength changes.
     cube: Option<Cube>,
     /// The YUV->YUV table; `None` when no LUT or it changes nothing.
@@ -210,15 +211,14 @@ impl Look {
             gst::debug!(CAT, imp = self, "Tone tables rebuilt: {:?}", settings.tone);
         }
 
-        if info_changed || old.as_ref().map(|o| &o.vignette) != Some(&settings.vignette) {
-            state.vignette = if settings.vignette.strength > 0.0 {
-                let mut map = state.vignette.take().unwrap_or_default();
-                map.rebuild(&settings.vignette, &info);
-                Some(map)
-            } else {
-                None
-            };
-            gst::debug!(CAT, imp = self, "Vignette rebuilt: {:?}", settings.vignette);
+        // The map is kept while the vignette is off, so turning it back on
+        // at the same shape costs nothing.
+        state.vignette_on = settings.vignette.strength > 0.0;
+        if state.vignette_on
+            && (info_changed || old.as_ref().map(|o| &o.vignette) != Some(&settings.vignette))
+        {
+            state.vignette.update(&settings.vignette, &info);
+            gst::debug!(CAT, imp = self, "Vignette updated: {:?}", settings.vignette);
         }
 
         let old_lut = old.as_ref().map(|o| &o.lut);
@@ -508,12 +508,16 @@ impl VideoFilterImpl for Look {
             gst::error!(CAT, imp = self, "Frame before caps");
             return Err(gst::FlowError::NotNegotiated);
         }
-        {
+        // Copy the settings only when they changed, and release their lock
+        // before rebuilding: loading a LUT reads a file and may post a
+        // message, and a bus handler may set properties meanwhile.
+        let changed = {
             let settings = lock(&self.settings);
-            if state.info_changed || state.applied.as_ref() != Some(&*settings) {
-                let settings = settings.clone();
-                self.refresh(&mut state, &settings);
-            }
+            (state.info_changed || state.applied.as_ref() != Some(&*settings))
+                .then(|| settings.clone())
+        };
+        if let Some(settings) = changed {
+            self.refresh(&mut state, &settings);
         }
         apply(&state, frame).map_err(|err| {
             gst::error!(CAT, imp = self, "Cannot process frame: {}", err);
@@ -557,7 +561,7 @@ fn apply(
     frame: &mut gst_video::VideoFrameRef<&mut gst::BufferRef>,
 ) -> Result<(), &'static str> {
     let tone = &state.tone;
-    let vignette = state.vignette.as_ref();
+    let vignette = state.vignette_on.then_some(&state.vignette);
     let lut = state.lut.as_ref();
     if lut.is_none() && tone.y_identity && tone.uv_identity && vignette.is_none() {
         // Only reached when the settings are not neutral but nothing applies,
@@ -567,8 +571,16 @@ fn apply(
 
     let width = frame.width() as usize;
     let height = frame.height() as usize;
+    if width == 0 || height == 0 {
+        return Ok(());
+    }
     let chroma_width = width.div_ceil(2);
     let chroma_height = height.div_ceil(2);
+    if vignette.is_some_and(|map| {
+        map.luma_len() != width * height || map.chroma_len() != chroma_width * chroma_height
+    }) {
+        return Err("vignette map does not match the frame size");
+    }
     let format = frame.format();
     let y_stride = stride_of(frame, 0)?;
     let s1 = stride_of(frame, 1)?;
@@ -656,8 +668,7 @@ fn apply(
                 map_row(row, table);
             }
             if let Some(map) = vignette {
-                let gains = &map.luma[row_index * width..][..width];
-                let (a, b) = map.luma_unity[row_index];
+                let (gains, (a, b)) = map.luma.row(row_index);
                 scale_row(&mut row[..a], &gains[..a], tone.y_black);
                 scale_row(&mut row[b..], &gains[b..], tone.y_black);
             }
@@ -666,12 +677,7 @@ fn apply(
 
     if uv_tables.is_some() || vignette.is_some() {
         for row_index in 0..chroma_height {
-            let gains = vignette.map(|map| {
-                (
-                    &map.chroma[row_index * chroma_width..][..chroma_width],
-                    map.chroma_unity[row_index],
-                )
-            });
+            let gains = vignette.map(|map| map.chroma.row(row_index));
             match &mut chroma {
                 Chroma::Planar {
                     u,
@@ -969,72 +975,130 @@ impl ToneTables {
 // Vignette.
 // ---------------------------------------------------------------------------
 
-/// Gain per pixel as `(g + 1) / 256`, for the luma plane and the chroma
-/// plane, plus per row the span `[a, b)` where the gain is exactly 1.
+/// The vignette as 8-bit maps for the luma and the chroma plane.
+///
+/// `falloff` (0 = lit, 255 = fully in the dark) depends only on the shape
+/// (size, centre, radius, softness) and is the costly part; `gain` is derived
+/// from it with one integer pass when only the strength changes, so fading
+/// the vignette in or out stays cheap. A gain `g` means `(g + 1) / 256`. Each
+/// row also keeps the span `[a, b)` where the gain is exactly 1, skipped per
+/// frame.
 #[derive(Default)]
 struct VignetteMap {
-    luma: Vec<u8>,
-    luma_unity: Vec<(usize, usize)>,
-    chroma: Vec<u8>,
-    chroma_unity: Vec<(usize, usize)>,
+    shape: Option<VignetteShape>,
+    strength: Option<f64>,
+    luma: GainPlane,
+    chroma: GainPlane,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct VignetteShape {
+    width: usize,
+    height: usize,
+    radius: f64,
+    softness: f64,
+    x: f64,
+    y: f64,
+}
+
+#[derive(Default)]
+struct GainPlane {
+    width: usize,
+    falloff: Vec<u8>,
+    gain: Vec<u8>,
+    unity: Vec<(usize, usize)>,
 }
 
 impl VignetteMap {
-    fn rebuild(&mut self, settings: &VignetteSettings, info: &gst_video::VideoInfo) {
-        let width = info.width() as usize;
-        let height = info.height() as usize;
-        let (w, h) = (width as f64, height as f64);
-        let centre = (settings.x * w, settings.y * h);
+    fn update(&mut self, settings: &VignetteSettings, info: &gst_video::VideoInfo) {
+        let shape = VignetteShape {
+            width: info.width() as usize,
+            height: info.height() as usize,
+            radius: settings.radius,
+            softness: settings.softness,
+            x: settings.x,
+            y: settings.y,
+        };
+        if self.shape.as_ref() != Some(&shape) {
+            self.rebuild_falloff(&shape);
+            self.shape = Some(shape);
+            self.strength = None;
+        }
+        if self.strength != Some(settings.strength) {
+            // Strength in 1/256 steps, 0..=256.
+            let strength = (settings.strength.clamp(0.0, 1.0) * 256.0).round() as u32;
+            self.luma.rebuild_gain(strength);
+            self.chroma.rebuild_gain(strength);
+            self.strength = Some(settings.strength);
+        }
+    }
+
+    fn rebuild_falloff(&mut self, shape: &VignetteShape) {
+        let (w, h) = (shape.width as f64, shape.height as f64);
+        let centre = (shape.x * w, shape.y * h);
         let half_diagonal = 0.5 * (w * w + h * h).sqrt();
         // A little width even at softness 0, so the edge does not alias.
-        let falloff = settings.softness.max(0.01);
-        let gain_at = |x: f64, y: f64| -> u8 {
+        let softness = shape.softness.max(0.01);
+        let falloff_at = |x: f64, y: f64| -> u8 {
             let d = ((x - centre.0).powi(2) + (y - centre.1).powi(2)).sqrt() / half_diagonal;
-            let t = ((d - settings.radius) / falloff).clamp(0.0, 1.0);
-            let t = t * t * (3.0 - 2.0 * t);
-            let gain = 1.0 - settings.strength * t;
-            ((gain * 256.0).round() - 1.0).clamp(0.0, 255.0) as u8
+            let t = ((d - shape.radius) / softness).clamp(0.0, 1.0);
+            (t * t * (3.0 - 2.0 * t) * 255.0).round() as u8
         };
+        self.luma.fill_falloff(shape.width, shape.height, |x, y| {
+            falloff_at(x as f64 + 0.5, y as f64 + 0.5)
+        });
+        // A chroma sample sits at the centre of its 2x2 luma block.
+        self.chroma
+            .fill_falloff(shape.width.div_ceil(2), shape.height.div_ceil(2), |x, y| {
+                falloff_at(2.0 * x as f64 + 1.0, 2.0 * y as f64 + 1.0)
+            });
+    }
 
-        fill(
-            &mut self.luma,
-            &mut self.luma_unity,
-            width,
-            height,
-            |x, y| gain_at(x as f64 + 0.5, y as f64 + 0.5),
-        );
-        // Chroma samples sit at the centre of their 2x2 luma block.
-        fill(
-            &mut self.chroma,
-            &mut self.chroma_unity,
-            width.div_ceil(2),
-            height.div_ceil(2),
-            |x, y| gain_at(2.0 * x as f64 + 1.0, 2.0 * y as f64 + 1.0),
-        );
+    fn luma_len(&self) -> usize {
+        self.luma.gain.len()
+    }
 
-        fn fill(
-            map: &mut Vec<u8>,
-            unity: &mut Vec<(usize, usize)>,
-            width: usize,
-            height: usize,
-            gain: impl Fn(usize, usize) -> u8,
-        ) {
-            map.clear();
-            unity.clear();
-            for y in 0..height {
-                let start = map.len();
-                map.extend((0..width).map(|x| gain(x, y)));
-                let row = &map[start..];
-                let first = row.iter().position(|&g| g == 255);
-                let last = row.iter().rposition(|&g| g == 255);
-                let span = match (first, last) {
-                    (Some(a), Some(b)) if row[a..=b].iter().all(|&g| g == 255) => (a, b + 1),
-                    // No unity span: process the whole row as the "left" part.
-                    _ => (width, width),
-                };
-                unity.push(span);
-            }
+    fn chroma_len(&self) -> usize {
+        self.chroma.gain.len()
+    }
+}
+
+impl GainPlane {
+    fn fill_falloff(&mut self, width: usize, height: usize, falloff: impl Fn(usize, usize) -> u8) {
+        self.width = width;
+        self.falloff.clear();
+        for y in 0..height {
+            self.falloff.extend((0..width).map(|x| falloff(x, y)));
         }
+    }
+
+    /// `gain = 1 - strength * falloff`, as `(g + 1) / 256`.
+    fn rebuild_gain(&mut self, strength: u32) {
+        self.gain.clear();
+        self.gain.extend(self.falloff.iter().map(|&t| {
+            let dark = (strength * t as u32 + 127) / 255;
+            (256 - dark).saturating_sub(1).min(255) as u8
+        }));
+        self.unity.clear();
+        if self.width == 0 {
+            return;
+        }
+        for row in self.gain.chunks_exact(self.width) {
+            let first = row.iter().position(|&g| g == 255);
+            let last = row.iter().rposition(|&g| g == 255);
+            self.unity.push(match (first, last) {
+                (Some(a), Some(b)) if row[a..=b].iter().all(|&g| g == 255) => (a, b + 1),
+                // No unity span: the whole row is the "left" part.
+                _ => (row.len(), row.len()),
+            });
+        }
+    }
+
+    fn row(&self, index: usize) -> (&[u8], (usize, usize)) {
+        (
+            &self.gain[index * self.width..][..self.width],
+            self.unity[index],
+        )
     }
 }
 
