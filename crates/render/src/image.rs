@@ -111,13 +111,29 @@ pub(crate) fn load(path: &Path, max_side: i32) -> Result<cairo::ImageSurface, Re
         let mut data = surface
             .data()
             .map_err(|_| RenderError::Cairo(cairo::Error::SurfaceFinished))?;
-        for (row, pixels) in rgba.rows().enumerate() {
-            let line = &mut data[row * stride..row * stride + width as usize * 4];
-            for (out, px) in line.chunks_exact_mut(4).zip(pixels) {
-                let [r, g, b, a] = px.0;
-                let premultiply = |c: u8| ((u16::from(c) * u16::from(a) + 127) / 255) as u8;
-                let argb = u32::from_be_bytes([a, premultiply(r), premultiply(g), premultiply(b)]);
-                out.copy_from_slice(&argb.to_ne_bytes());
+        // Plain slices and indices: this loop runs per pixel, and in debug builds the
+        // image crate's generic iterators would be compiled here without optimization.
+        let src: &[u8] = rgba.as_raw();
+        let row_bytes = width as usize * 4;
+        for row in 0..height as usize {
+            let from = &src[row * row_bytes..(row + 1) * row_bytes];
+            let to = &mut data[row * stride..row * stride + row_bytes];
+            let mut i = 0;
+            while i < row_bytes {
+                let a = u32::from(from[i + 3]);
+                let (mut r, mut g, mut b) = (
+                    u32::from(from[i]),
+                    u32::from(from[i + 1]),
+                    u32::from(from[i + 2]),
+                );
+                if a != 255 {
+                    r = (r * a + 127) / 255;
+                    g = (g * a + 127) / 255;
+                    b = (b * a + 127) / 255;
+                }
+                let argb = (a << 24) | (r << 16) | (g << 8) | b;
+                to[i..i + 4].copy_from_slice(&argb.to_ne_bytes());
+                i += 4;
             }
         }
     }

@@ -102,6 +102,9 @@ impl Raster {
     }
 }
 
+/// The largest layer side in pixels (cairo's own limit is 32767).
+pub const MAX_SIDE: u32 = 16_384;
+
 /// Why a layer could not be drawn. Each message names the layer or file at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -119,8 +122,8 @@ pub enum RenderError {
         field: &'static str,
         value: String,
     },
-    #[error("layer {layer} is {width}x{height} pixels on a {canvas_width}x{canvas_height} canvas, too small to draw")]
-    EmptyRect {
+    #[error("layer {layer} is {width}x{height} pixels on the {canvas_width}x{canvas_height} canvas; each side must be 1 to {MAX_SIDE} pixels")]
+    BadRect {
         layer: String,
         width: i64,
         height: i64,
@@ -153,8 +156,9 @@ pub fn render_layer(show: &Show, layer: &Layer) -> Result<Option<Raster>, Render
         Layer::Camera(_) | Layer::Look(_) => return Ok(None),
     };
     let area = PixelRect::from_normalized(rect, show.canvas.width, show.canvas.height);
-    if area.width < 1 || area.height < 1 || area.width > 16_384 || area.height > 16_384 {
-        return Err(RenderError::EmptyRect {
+    let side = 1..=i64::from(MAX_SIDE);
+    if !side.contains(&area.width) || !side.contains(&area.height) {
+        return Err(RenderError::BadRect {
             layer: layer.id().to_owned(),
             width: area.width,
             height: area.height,

@@ -170,7 +170,7 @@ impl Card {
         cr.clip();
         cr.set_source_rgba(1.0, 1.0, 1.0, 0.6);
         cr.paint()?;
-        let band_h = (h * 0.24).clamp(14.0, w * 0.2).min(h);
+        let band_h = (h * 0.24).min(w * 0.2).max(14.0).min(h);
         let band_y = y + (h - band_h) / 2.0;
         cr.rectangle(x, band_y, w, band_h);
         cr.set_source_rgba(0.12, 0.12, 0.12, 0.88);
@@ -183,9 +183,8 @@ impl Card {
         cr.fill()?;
         let layout = new_layout(cr)?;
         layout.set_text(SOLD_OUT);
-        let size = fit_line(&layout, band_h * 0.52, true, w * 0.86, 6.0);
+        fit_line(&layout, band_h * 0.52, true, w * 0.86, 6.0);
         let (_, logical) = layout.pixel_extents();
-        let _ = size;
         cr.move_to(
             x + (w - f64::from(logical.width())) / 2.0,
             band_y + (band_h - f64::from(logical.height())) / 2.0,
@@ -247,6 +246,7 @@ fn currency_symbol(code: &str) -> String {
         "EUR" => "€".to_owned(),
         "GBP" => "£".to_owned(),
         "KRW" => "₩".to_owned(),
+        "" => String::new(),
         other => format!("{other} "),
     }
 }

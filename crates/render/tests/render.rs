@@ -418,3 +418,62 @@ fn cards_render_quickly() {
     // Generous for debug builds on a busy machine; the release target is ~20 ms.
     assert!(each.as_millis() < 150, "{each:?} per card");
 }
+
+#[test]
+fn rects_under_a_pixel_are_errors_naming_the_layer() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let show = show(
+        dir.path(),
+        (1280, 720),
+        r#"{ "kind": "text", "id": "sliver", "text": "hi", "rect": [0.5, 0.5, 0.0001, 0.2] }"#,
+        "",
+    );
+    let err = render_layer(&show, layer(&show, 0)).expect_err("no pixels to draw");
+    assert_eq!(
+        err.to_string(),
+        "layer sliver is 0x144 pixels on the 1280x720 canvas; each side must be 1 to 16384 pixels"
+    );
+}
+
+#[test]
+fn tiny_and_odd_rects_render_without_panicking() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    write_photo(dir.path(), "photo.png", 50, 300);
+    let products = [
+        product("p", r#", "image": "photo.png", "sold_out": true"#),
+        r#"{ "id": "bare", "name": "", "price": 0, "currency": "", "url": "" }"#.to_owned(),
+    ]
+    .join(",");
+    for (w, h) in [
+        (1, 1),
+        (3, 40),
+        (40, 3),
+        (12, 12),
+        (30, 90),
+        (90, 30),
+        (64, 64),
+        (2000, 40),
+    ] {
+        let (fw, fh) = (f64::from(w) / 2000.0, f64::from(h) / 1000.0);
+        let layers = [
+            card("card", "p", [0.0, 0.0, fw, fh]),
+            card("bare", "bare", [0.0, 0.0, fw, fh]),
+            format!(
+                r##"{{ "kind": "text", "id": "text", "text": "限时 🎉 sale", "rect": [0, 0, {fw}, {fh}],
+                     "background": "#000000", "outline": {{ "color": "#FF0000", "width": 20 }} }}"##
+            ),
+            format!(r#"{{ "kind": "image", "id": "image", "path": "photo.png", "rect": [0, 0, {fw}, {fh}] }}"#),
+        ]
+        .join(",");
+        let show = show(dir.path(), (2000, 1000), &layers, &products);
+        for i in 0..4 {
+            let raster = draw(&show, i);
+            assert_eq!(
+                (raster.width, raster.height),
+                (w, h),
+                "{}",
+                layer(&show, i).id()
+            );
+        }
+    }
+}
