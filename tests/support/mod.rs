@@ -84,6 +84,27 @@ impl Nginx {
         }
     }
 
+    /// Kills nginx outright (SIGKILL), as a crashed ingest.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts nginx again on the same port with the same config.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn();
+    }
+
+    /// Sends a signal (such as "STOP" or "CONT") to the nginx process.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().unwrap().id().to_string();
+        let status = Command::new("kill").args(["-s", signal, &pid]).status().unwrap();
+        assert!(status.success(), "kill -s {signal} {pid}");
+    }
+
     pub fn url(&self, app: &str, key: &str) -> String {
         format!("rtmp://127.0.0.1:{}/{app}/{key}", self.port)
     }
@@ -91,10 +112,11 @@ impl Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(child) = &self.child {
+            // A stopped process still dies of SIGKILL; CONT first keeps its sockets tidy.
+            let _ = Command::new("kill").args(["-s", "CONT", &child.id().to_string()]).status();
         }
+        self.kill();
     }
 }
 
@@ -131,14 +153,26 @@ impl Kaibo {
 
     /// Waits for a line containing `needle`; returns when it arrived.
     pub fn wait_for(&self, needle: &str, timeout: Duration) -> Option<Instant> {
+        self.wait_for_after(needle, self.started, timeout)
+    }
+
+    /// Waits for a line containing `needle` printed at or after `since`.
+    pub fn wait_for_after(&self, needle: &str, since: Instant, timeout: Duration) -> Option<Instant> {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
-            if let Some((at, _)) = self.lines.lock().unwrap().iter().find(|(_, l)| l.contains(needle)) {
+            let lines = self.lines.lock().unwrap();
+            if let Some((at, _)) = lines.iter().find(|(at, l)| *at >= since && l.contains(needle)) {
                 return Some(*at);
             }
+            drop(lines);
             std::thread::sleep(Duration::from_millis(20));
         }
         None
+    }
+
+    /// Everything printed so far.
+    pub fn output(&self) -> String {
+        self.lines.lock().unwrap().iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join("\n")
     }
 
     /// Waits for the process to end (killing it after `timeout`); returns its exit code and
@@ -250,6 +284,33 @@ pub fn read_qr(png: &Path) -> Vec<String> {
 /// Writes a solid-colour PNG.
 pub fn solid_png(path: &Path, width: u32, height: u32, rgb: [u8; 3]) {
     image::RgbImage::from_pixel(width, height, image::Rgb(rgb)).save(path).unwrap();
+}
+
+/// Presentation times of every video packet, in seconds, in file order.
+pub fn video_packet_times(input: &Path) -> Vec<f64> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v", "-show_entries", "packet=pts_time", "-of", "csv=p=0"])
+        .arg(input)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().trim_end_matches(',').parse().ok()).collect()
+}
+
+/// Checks that video runs in real time: timestamps rise, no gap over `max_gap` seconds, and
+/// as many frames as the span times `fps` (within 1%). Returns the span in seconds.
+pub fn assert_real_time(what: &str, times: &[f64], fps: f64, max_gap: f64) -> f64 {
+    assert!(times.len() > 10, "{what}: only {} frames", times.len());
+    let mut gaps = times.windows(2).map(|w| w[1] - w[0]);
+    if let Some(bad) = gaps.clone().find(|g| *g <= 0.0) {
+        panic!("{what}: timestamps do not rise (step {bad})");
+    }
+    let widest = gaps.by_ref().fold(0.0f64, f64::max);
+    assert!(widest <= max_gap, "{what}: a gap of {widest:.3} s");
+    let span = times[times.len() - 1] - times[0] + 1.0 / fps;
+    let expected = span * fps;
+    let frames = times.len() as f64;
+    assert!((frames - expected).abs() <= expected * 0.01, "{what}: {frames} frames over {span:.2} s, expected {expected:.0}");
+    span
 }
 
 /// Parses ffprobe's "30/1" frame rates.

@@ -1,5 +1,10 @@
-//! The running program: start, live changes, 1 Hz stats, errors, and one teardown for every
-//! way out (stop, error, drop): EOS first, so the recording is finished, then NULL.
+//! The running program: start, live changes, per-destination control, 1 Hz stats, errors,
+//! and one teardown for every way out (stop, error, drop): EOS first, so the recording is
+//! finished, then NULL.
+//!
+//! Three threads serve a running engine: the bus reader (errors, EOS, state), the watch
+//! thread (destination supervision ten times a second, stats once a second) and GStreamer's
+//! own streaming threads, which only touch atomic counters.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -8,79 +13,36 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use gst::prelude::*;
-use serde::Serialize;
 use show::Show;
 
-use crate::outputs::{OutputKind, RECORDING_ID};
+use crate::events::{EngineEvent, EngineState, OutputState};
+use crate::ingest_error::explain_ingest_error;
+use crate::outputs::{output_of, IngestTarget, OutputKind, RECORDING_ID};
 use crate::program::Program;
 use crate::secret::SecretUrl;
+use crate::stats::StatsMeter;
+use crate::supervisor::{ReconnectPolicy, Supervisor};
 use crate::EngineError;
-
-/// The program's state.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum EngineState {
-    Starting,
-    Live,
-    Stopped,
-    Failed { reason: String },
-}
-
-/// The state of one output (a destination or the recording).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum OutputState {
-    Connecting,
-    Live,
-    Failed { reason: String },
-}
-
-/// One second of an output's life.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OutputStats {
-    pub id: String,
-    /// Safe to print: stream keys are redacted.
-    pub label: String,
-    pub state: OutputState,
-    pub fps: f64,
-    pub dropped_frames: u64,
-    pub bitrate_kbps: f64,
-    pub bytes_sent: u64,
-    pub queued_ms: u64,
-}
-
-/// The whole program's stats, once a second.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ProgramStats {
-    pub uptime_s: f64,
-    pub encoder_fps: f64,
-    pub scene: String,
-    pub outputs: Vec<OutputStats>,
-}
-
-/// What the engine tells its owner.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum EngineEvent {
-    State(EngineState),
-    Output { id: String, state: OutputState },
-    Stats(ProgramStats),
-    /// Something worth knowing that does not stop the show.
-    Notice { message: String },
-}
 
 /// Where the program goes.
 #[derive(Debug, Clone, Default)]
 pub struct Outputs {
-    pub destinations: Vec<crate::IngestTarget>,
+    pub destinations: Vec<IngestTarget>,
     pub recording: Option<std::path::PathBuf>,
 }
 
-struct Shared {
-    program: Mutex<Program>,
-    events: Mutex<Sender<EngineEvent>>,
-    output_states: Mutex<Vec<(String, OutputState)>>,
+/// Everything the engine's threads share, under one lock.
+struct Running {
+    program: Program,
+    supervisor: Supervisor,
+    recording: OutputState,
+    /// Every ingest URL ever used, to scrub keys out of any message.
     secrets: Vec<SecretUrl>,
+}
+
+struct Shared {
+    running: Mutex<Running>,
+    events: Mutex<Sender<EngineEvent>>,
     eos: (Mutex<bool>, Condvar),
     /// Set when the program itself failed (not one output).
     failed: AtomicBool,
@@ -89,33 +51,38 @@ struct Shared {
 }
 
 impl Shared {
-    fn program(&self) -> MutexGuard<'_, Program> {
-        self.program.lock().unwrap_or_else(PoisonError::into_inner)
+    fn running(&self) -> MutexGuard<'_, Running> {
+        self.running.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn emit(&self, event: EngineEvent) {
         let _ = self.events.lock().unwrap_or_else(PoisonError::into_inner).send(event);
     }
 
+    fn emit_all(&self, events: Vec<EngineEvent>) {
+        for event in events {
+            self.emit(event);
+        }
+    }
+
+    fn signal_eos(&self) {
+        let (lock, condvar) = &self.eos;
+        *lock.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        condvar.notify_all();
+    }
+}
+
+impl Running {
     /// Removes every secret this engine knows from a text.
     fn scrub(&self, text: &str) -> String {
         self.secrets.iter().fold(text.to_owned(), |text, secret| secret.scrub(&text))
     }
 
-    fn set_output_state(&self, id: &str, state: OutputState) {
-        let mut states = self.output_states.lock().unwrap_or_else(PoisonError::into_inner);
-        match states.iter_mut().find(|(i, _)| i == id) {
-            Some((_, current)) if *current == state => return,
-            Some((_, current)) => *current = state.clone(),
-            None => states.push((id.to_owned(), state.clone())),
+    fn state_of(&self, id: &str) -> OutputState {
+        if id == RECORDING_ID {
+            return self.recording.clone();
         }
-        drop(states);
-        self.emit(EngineEvent::Output { id: id.to_owned(), state });
-    }
-
-    fn output_state(&self, id: &str) -> OutputState {
-        let states = self.output_states.lock().unwrap_or_else(PoisonError::into_inner);
-        states.iter().find(|(i, _)| i == id).map(|(_, s)| s.clone()).unwrap_or(OutputState::Connecting)
+        self.supervisor.slot(id).map_or(OutputState::Stopped, |s| s.state.clone())
     }
 }
 
@@ -127,43 +94,52 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// Builds the program for `show` and starts it, with OBS-style reconnects.
+    pub fn start(show: Show, outputs: Outputs) -> Result<(Engine, Receiver<EngineEvent>), EngineError> {
+        Engine::start_with_policy(show, outputs, ReconnectPolicy::default())
+    }
+
     /// Builds the program for `show` and starts it. Events (state, outputs, 1 Hz stats)
     /// arrive on the returned receiver.
-    pub fn start(show: Show, outputs: Outputs) -> Result<(Engine, Receiver<EngineEvent>), EngineError> {
+    pub fn start_with_policy(
+        show: Show,
+        outputs: Outputs,
+        policy: ReconnectPolicy,
+    ) -> Result<(Engine, Receiver<EngineEvent>), EngineError> {
         crate::init()?;
+        let platforms: Vec<_> = outputs.destinations.iter().map(|d| d.platform).collect();
+        let mut program = Program::build(show, &platforms)?;
+        let mut events = vec![EngineEvent::State(EngineState::Starting)];
+        events.extend(program.notes.iter().map(|message| EngineEvent::Notice { message: message.clone() }));
+        let mut recording = OutputState::Stopped;
+        if let Some(path) = outputs.recording {
+            program.add_output(OutputKind::Recording(path))?;
+            recording = OutputState::Connecting;
+            events.push(EngineEvent::Output { id: RECORDING_ID.to_owned(), state: OutputState::Connecting });
+        }
+        let mut supervisor = Supervisor::new(policy);
         let secrets = outputs.destinations.iter().map(|d| d.url.clone()).collect();
-        let mut kinds: Vec<OutputKind> = outputs.destinations.into_iter().map(OutputKind::Destination).collect();
-        kinds.extend(outputs.recording.map(OutputKind::Recording));
-        let program = Program::build(show, kinds)?;
+        for target in outputs.destinations {
+            supervisor.add(&mut program, target, &mut events)?;
+        }
+        let pipeline = program.pipeline.clone();
         let (sender, receiver) = mpsc::channel();
         let shared = Arc::new(Shared {
-            program: Mutex::new(program),
+            running: Mutex::new(Running { program, supervisor, recording, secrets }),
             events: Mutex::new(sender),
-            output_states: Mutex::new(Vec::new()),
-            secrets,
             eos: (Mutex::new(false), Condvar::new()),
             failed: AtomicBool::new(false),
             finished: AtomicBool::new(false),
             started: Instant::now(),
         });
-        shared.emit(EngineEvent::State(EngineState::Starting));
-        let (pipeline, notes, ids) = {
-            let program = shared.program();
-            (program.pipeline.clone(), program.notes.clone(), program.outputs.iter().map(|o| o.id.clone()).collect::<Vec<_>>())
-        };
-        for message in notes {
-            shared.emit(EngineEvent::Notice { message });
-        }
-        for id in ids {
-            shared.set_output_state(&id, OutputState::Connecting);
-        }
+        shared.emit_all(events);
         let bus = pipeline.bus().ok_or_else(|| EngineError::Start("the pipeline has no bus".to_owned()))?;
         let mut engine = Engine { shared: Arc::clone(&shared), threads: Vec::new(), stopped: false };
         engine.threads.push(spawn_bus_reader(Arc::clone(&shared), bus, pipeline.downgrade()));
-        engine.threads.push(spawn_stats(Arc::clone(&shared)));
+        engine.threads.push(spawn_watch(Arc::clone(&shared)));
         if let Err(error) = pipeline.set_state(gst::State::Playing) {
             let reason = first_error(&pipeline).unwrap_or_else(|| error.to_string());
-            let reason = shared.scrub(&reason);
+            let reason = shared.running().scrub(&reason);
             engine.teardown(Duration::ZERO);
             return Err(EngineError::Start(reason));
         }
@@ -172,27 +148,72 @@ impl Engine {
 
     /// Puts another scene on air.
     pub fn switch_scene(&self, scene: &str) -> Result<(), EngineError> {
-        self.shared.program().switch_scene(scene)
+        self.shared.running().program.switch_scene(scene)
     }
 
     /// Shows or hides a layer of the scene on air.
     pub fn set_layer_visible(&self, layer: &str, visible: bool) -> Result<(), EngineError> {
-        self.shared.program().set_layer_visible(layer, visible)
+        self.shared.running().program.set_layer_visible(layer, visible)
     }
 
     /// Puts another product on a card of the scene on air.
     pub fn set_card_product(&self, layer: &str, product: &str) -> Result<(), EngineError> {
-        self.shared.program().set_card_product(layer, product)
+        self.shared.running().program.set_card_product(layer, product)
     }
 
     /// Changes the camera's look until the next scene switch.
     pub fn set_look(&self, look: &str) -> Result<(), EngineError> {
-        self.shared.program().set_look(look)
+        self.shared.running().program.set_look(look)
+    }
+
+    /// Adds a destination while live; it starts on the next keyframe.
+    pub fn add_destination(&self, target: IngestTarget) -> Result<(), EngineError> {
+        let mut events = Vec::new();
+        let result = {
+            let mut running = self.shared.running();
+            running.secrets.push(target.url.clone());
+            let Running { program, supervisor, .. } = &mut *running;
+            supervisor.add(program, target, &mut events)
+        };
+        self.shared.emit_all(events);
+        result
+    }
+
+    /// Starts a stopped or failed destination.
+    pub fn start_destination(&self, id: &str) -> Result<(), EngineError> {
+        self.with_supervisor(|program, supervisor, events| supervisor.start(program, id, events))
+    }
+
+    /// Stops one destination; the others and the recording carry on.
+    pub fn stop_destination(&self, id: &str) -> Result<(), EngineError> {
+        self.with_supervisor(|program, supervisor, events| supervisor.stop(program, id, events))
+    }
+
+    /// Stops and starts one destination, with a new connection.
+    pub fn restart_destination(&self, id: &str) -> Result<(), EngineError> {
+        self.with_supervisor(|program, supervisor, events| {
+            supervisor.stop(program, id, events)?;
+            supervisor.start(program, id, events)
+        })
+    }
+
+    fn with_supervisor(
+        &self,
+        act: impl FnOnce(&mut Program, &mut Supervisor, &mut Vec<EngineEvent>) -> Result<(), EngineError>,
+    ) -> Result<(), EngineError> {
+        let mut events = Vec::new();
+        let result = {
+            let mut running = self.shared.running();
+            let Running { program, supervisor, .. } = &mut *running;
+            act(program, supervisor, &mut events)
+        };
+        self.shared.emit_all(events);
+        result
     }
 
     /// The show as it is on air now, live changes included.
     pub fn show(&self) -> Show {
-        self.shared.program().show.clone()
+        self.shared.running().program.show.clone()
     }
 
     /// Whether the program ended by itself (a fatal error).
@@ -211,7 +232,7 @@ impl Engine {
             return;
         }
         self.stopped = true;
-        let pipeline = self.shared.program().pipeline.clone();
+        let pipeline = self.shared.running().program.pipeline.clone();
         if !timeout.is_zero() && !self.shared.finished.load(Ordering::SeqCst) {
             pipeline.send_event(gst::event::Eos::new());
             let (lock, condvar) = &self.shared.eos;
@@ -225,8 +246,8 @@ impl Engine {
                 });
             }
         }
-        let _ = pipeline.set_state(gst::State::Null);
         self.shared.finished.store(true, Ordering::SeqCst);
+        let _ = pipeline.set_state(gst::State::Null);
         for thread in self.threads.drain(..) {
             let _ = thread.join();
         }
@@ -250,38 +271,11 @@ fn spawn_bus_reader(shared: Arc<Shared>, bus: gst::Bus, pipeline: gst::glib::Wea
             let Some(message) = bus.timed_pop(gst::ClockTime::from_mseconds(100)) else { continue };
             let Some(pipeline) = pipeline.upgrade() else { break };
             match message.view() {
-                gst::MessageView::Eos(_) => {
-                    let (lock, condvar) = &shared.eos;
-                    *lock.lock().unwrap_or_else(PoisonError::into_inner) = true;
-                    condvar.notify_all();
-                }
-                gst::MessageView::Error(error) => {
-                    let detail = shared.scrub(&format!("{}", error.error()));
-                    match output_of(message.src()) {
-                        Some(id) => {
-                            let was_live = shared.output_state(&id) == OutputState::Live;
-                            let reason = explain_output_error(&detail, was_live);
-                            shared.set_output_state(&id, OutputState::Failed { reason: reason.clone() });
-                            if id == RECORDING_ID {
-                                shared.emit(EngineEvent::Notice { message: format!("the recording stopped: {reason}") });
-                            }
-                            shared.program().remove_output(&id);
-                        }
-                        None => {
-                            let source = message.src().map(|s| s.name().to_string()).unwrap_or_default();
-                            let reason = format!("{detail} (in {source})");
-                            shared.failed.store(true, Ordering::SeqCst);
-                            shared.emit(EngineEvent::State(EngineState::Failed { reason }));
-                            let (lock, condvar) = &shared.eos;
-                            *lock.lock().unwrap_or_else(PoisonError::into_inner) = true;
-                            condvar.notify_all();
-                            shared.finished.store(true, Ordering::SeqCst);
-                        }
-                    }
-                }
+                gst::MessageView::Eos(_) => shared.signal_eos(),
+                gst::MessageView::Error(error) => on_error(&shared, message.src(), &error.error().to_string()),
                 gst::MessageView::Warning(warning) => {
-                    let detail = shared.scrub(&format!("{}", warning.error()));
-                    shared.emit(EngineEvent::Notice { message: detail });
+                    let message = shared.running().scrub(&warning.error().to_string());
+                    shared.emit(EngineEvent::Notice { message });
                 }
                 gst::MessageView::StateChanged(change) => {
                     let from_pipeline = message.src().is_some_and(|s| s == pipeline.upcast_ref::<gst::Object>());
@@ -296,99 +290,75 @@ fn spawn_bus_reader(shared: Arc<Shared>, bus: gst::Bus, pipeline: gst::glib::Wea
     })
 }
 
-/// Once a second: frames, bitrate, drops and state of every output.
-fn spawn_stats(shared: Arc<Shared>) -> JoinHandle<()> {
+/// An error from an output ends that output (and maybe retries it); any other ends the show.
+fn on_error(shared: &Shared, source: Option<&gst::Object>, text: &str) {
+    let mut events = Vec::new();
+    let mut running = shared.running();
+    let detail = running.scrub(text);
+    match output_of(source) {
+        Some((id, generation)) if !running.program.is_current(&id, generation) => {} // a replaced bin
+        Some((id, _)) if id == RECORDING_ID => {
+            let reason = explain_ingest_error(&detail, false, false).reason;
+            running.program.remove_output(&id);
+            running.recording = OutputState::Failed { reason: reason.clone() };
+            events.push(EngineEvent::Output { id, state: running.recording.clone() });
+            events.push(EngineEvent::Notice { message: format!("the recording stopped: {reason}") });
+        }
+        Some((id, _)) => {
+            let (was_live, ever_live) = running.supervisor.was_live(&id);
+            let failure = explain_ingest_error(&detail, was_live, ever_live);
+            let Running { program, supervisor, .. } = &mut *running;
+            supervisor.failed(program, &id, failure, &mut events);
+        }
+        None => {
+            let element = source.map(|s| s.name().to_string()).unwrap_or_default();
+            let reason = format!("{detail} (in {element})");
+            shared.failed.store(true, Ordering::SeqCst);
+            events.push(EngineEvent::State(EngineState::Failed { reason }));
+            shared.signal_eos();
+            shared.finished.store(true, Ordering::SeqCst);
+        }
+    }
+    drop(running);
+    shared.emit_all(events);
+}
+
+/// Supervises destinations ten times a second and measures stats once a second.
+fn spawn_watch(shared: Arc<Shared>) -> JoinHandle<()> {
     std::thread::spawn(move || {
-        let mut last: std::collections::HashMap<String, (u64, u64)> = Default::default();
-        let mut last_encoded = 0u64;
-        let mut last_tick = Instant::now();
+        let mut meter = StatsMeter::new();
+        let mut next_stats = Instant::now() + Duration::from_secs(1);
         while !shared.finished.load(Ordering::SeqCst) {
-            // Sleep in small steps so a stop is not held up.
-            let next = last_tick + Duration::from_secs(1);
-            while Instant::now() < next && !shared.finished.load(Ordering::SeqCst) {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            if shared.finished.load(Ordering::SeqCst) {
-                break;
-            }
-            let elapsed = last_tick.elapsed().as_secs_f64().max(1e-3);
-            last_tick = Instant::now();
-            let program = shared.program();
-            let encoded = program.encoded_frames.load(Ordering::Relaxed);
-            let encoder_fps = (encoded - last_encoded) as f64 / elapsed;
-            last_encoded = encoded;
-            let scene = program.scene_id().to_owned();
-            let mut outputs = Vec::new();
-            let mut became_live = Vec::new();
-            for output in &program.outputs {
-                let frames = output.counters.frames_out.load(Ordering::Relaxed);
-                let bytes = output.counters.bytes_out.load(Ordering::Relaxed);
-                let (last_frames, last_bytes) = last.insert(output.id.clone(), (frames, bytes)).unwrap_or((0, 0));
-                let mut state = shared.output_state(&output.id);
-                if state == OutputState::Connecting && output.counters.sink_buffers.load(Ordering::Relaxed) >= 2 {
-                    state = OutputState::Live;
-                    became_live.push(output.id.clone());
+            std::thread::sleep(Duration::from_millis(100));
+            let now = Instant::now();
+            let mut events = Vec::new();
+            {
+                let mut running = shared.running();
+                let Running { program, supervisor, recording, .. } = &mut *running;
+                supervisor.tick(program, now, &mut events);
+                if *recording == OutputState::Connecting {
+                    let written = program.outputs.iter().find(|o| o.id == RECORDING_ID).map(|o| o.counters.bytes_out.load(Ordering::Relaxed));
+                    if written.is_some_and(|bytes| bytes > 0) {
+                        *recording = OutputState::Live;
+                        events.push(EngineEvent::Output { id: RECORDING_ID.to_owned(), state: OutputState::Live });
+                    }
                 }
-                outputs.push(OutputStats {
-                    id: output.id.clone(),
-                    label: output.label(),
-                    state,
-                    fps: (frames - last_frames) as f64 / elapsed,
-                    dropped_frames: output.dropped_frames(),
-                    bitrate_kbps: (bytes - last_bytes) as f64 * 8.0 / 1000.0 / elapsed,
-                    bytes_sent: bytes,
-                    queued_ms: output.queued_ms(),
-                });
+                if now >= next_stats {
+                    next_stats += Duration::from_secs(1);
+                    let uptime = shared.started.elapsed().as_secs_f64();
+                    let mut stats = meter.measure(&running.program, uptime, true, |id| running.state_of(id));
+                    // Destinations between connections have no bin, but a state worth showing.
+                    for slot in &running.supervisor.slots {
+                        if !stats.outputs.iter().any(|o| o.id == slot.target.id) {
+                            stats.outputs.push(crate::stats::idle_output(&slot.target, slot.state.clone()));
+                        }
+                    }
+                    events.push(EngineEvent::Stats(stats));
+                }
             }
-            drop(program);
-            for id in became_live {
-                shared.set_output_state(&id, OutputState::Live);
-            }
-            let uptime_s = shared.started.elapsed().as_secs_f64();
-            shared.emit(EngineEvent::Stats(ProgramStats { uptime_s, encoder_fps, scene, outputs }));
+            shared.emit_all(events);
         }
     })
-}
-
-/// The output an element belongs to, from the name of its enclosing output bin.
-fn output_of(source: Option<&gst::Object>) -> Option<String> {
-    let mut object = source.cloned();
-    while let Some(current) = object {
-        if let Some(id) = current.name().strip_prefix("output-") {
-            return Some(id.to_owned());
-        }
-        object = current.parent();
-    }
-    None
-}
-
-/// Turns an ingest error into words a streamer can act on, keeping the technical detail.
-/// `was_live` tells a connection lost mid-show from one refused at the start.
-pub fn explain_output_error(detail: &str, was_live: bool) -> String {
-    let lower = detail.to_lowercase();
-    let closed = lower.contains("closed remotely") || lower.contains("connection reset") || lower.contains("broken pipe");
-    let advice = if lower.contains("publish denied") || lower.contains("'publish' cmd failed") {
-        "the ingest rejected the stream key: copy it again from the platform"
-    } else if closed && !was_live {
-        "the ingest hung up before the stream started: the stream key is probably wrong or expired"
-    } else if lower.contains("'connect' cmd failed") {
-        "the ingest rejected the application path (the part of the URL before the key)"
-    } else if lower.contains("connection refused") {
-        "the ingest refused the connection: check the address and port, or the server is down"
-    } else if lower.contains("resolv") || lower.contains("name or service not known") || lower.contains("no address") {
-        "cannot find the ingest host: check the address and the network"
-    } else if closed {
-        "the ingest closed the connection"
-    } else if lower.contains("timed out") || lower.contains("timeout") {
-        "the ingest stopped answering"
-    } else if lower.contains("no space") {
-        "the disk is full"
-    } else if lower.contains("permission denied") || lower.contains("could not open") {
-        "cannot write the file here: check the folder and its permissions"
-    } else {
-        return detail.to_owned();
-    };
-    format!("{advice} ({detail})")
 }
 
 /// The first error waiting on the bus, for a start that failed.

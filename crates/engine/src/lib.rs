@@ -3,17 +3,25 @@
 
 mod engine;
 mod error;
+mod events;
 mod ingest;
+mod ingest_error;
 mod outputs;
 mod overlay;
 mod plugins;
 mod program;
 mod secret;
 mod sources;
+mod stats;
+mod supervisor;
+mod tcp_watch;
 
 pub mod elements;
 
-pub use engine::{explain_output_error, Engine, EngineEvent, EngineState, OutputState, OutputStats, Outputs, ProgramStats};
+pub use engine::{Engine, Outputs};
+pub use events::{EngineEvent, EngineState, Health, OutputState, OutputStats, ProgramStats};
+pub use ingest_error::{explain_ingest_error, IngestFailure};
+pub use supervisor::ReconnectPolicy;
 pub use error::EngineError;
 pub use ingest::{platform_name, EncoderSettings, IngestRules};
 pub use outputs::{IngestTarget, RECORDING_ID};

@@ -45,13 +45,16 @@ pub struct OutputCounters {
     pub frames_out: AtomicU64,
     /// Bytes handed to the sink (network or file).
     pub bytes_out: AtomicU64,
-    /// Buffers handed to the sink; a second buffer means the first one was written.
+    /// Media buffers (not stream headers) handed to the sink. The sink takes the second
+    /// only once the first is written, so two mean the ingest accepted the stream.
     pub sink_buffers: AtomicU64,
 }
 
 /// One output bin in the program pipeline.
 pub(crate) struct Output {
     pub id: String,
+    /// Tells this bin from an earlier one of the same output, whose late errors are stale.
+    pub generation: u64,
     pub kind: OutputKind,
     pub bin: gst::Bin,
     pub counters: Arc<OutputCounters>,
@@ -59,20 +62,32 @@ pub(crate) struct Output {
 }
 
 /// The bin name an output is given; errors on the bus are traced back to it.
-pub(crate) fn bin_name(id: &str) -> String {
-    format!("output-{id}")
+fn bin_name(id: &str, generation: u64) -> String {
+    format!("output-{id}#{generation}")
+}
+
+/// The output id and generation of an element, from the name of its enclosing output bin.
+pub(crate) fn output_of(source: Option<&gst::Object>) -> Option<(String, u64)> {
+    let mut object = source.cloned();
+    while let Some(current) = object {
+        if let Some((id, generation)) = current.name().strip_prefix("output-").and_then(|n| n.rsplit_once('#')) {
+            return Some((id.to_owned(), generation.parse().ok()?));
+        }
+        object = current.parent();
+    }
+    None
 }
 
 /// The id of the recording output.
 pub const RECORDING_ID: &str = "recording";
 
 impl Output {
-    pub(crate) fn build(kind: OutputKind) -> Result<Output, EngineError> {
+    pub(crate) fn build(kind: OutputKind, generation: u64) -> Result<Output, EngineError> {
         let id = match &kind {
             OutputKind::Destination(target) => target.id.clone(),
             OutputKind::Recording(_) => RECORDING_ID.to_owned(),
         };
-        let bin = gst::Bin::with_name(&bin_name(&id));
+        let bin = gst::Bin::with_name(&bin_name(&id, generation));
         let counters = Arc::new(OutputCounters::default());
 
         let video_queue = leaky_queue("video-queue")?;
@@ -101,11 +116,13 @@ impl Output {
         count_buffers(&video_queue, "src", &counters, |c, _| {
             c.frames_out.fetch_add(1, Ordering::Relaxed);
         })?;
-        count_buffers(&sink, "sink", &counters, |c, bytes| {
-            c.bytes_out.fetch_add(bytes, Ordering::Relaxed);
-            c.sink_buffers.fetch_add(1, Ordering::Relaxed);
+        count_buffers(&sink, "sink", &counters, |c, buffer| {
+            c.bytes_out.fetch_add(buffer.size() as u64, Ordering::Relaxed);
+            if !buffer.flags().contains(gst::BufferFlags::HEADER) {
+                c.sink_buffers.fetch_add(1, Ordering::Relaxed);
+            }
         })?;
-        Ok(Output { id, kind, bin, counters, video_queue })
+        Ok(Output { id, generation, kind, bin, counters, video_queue })
     }
 
     /// Frames the leaky queue threw away because the output could not keep up.
@@ -205,21 +222,21 @@ fn link_to_mux(queue: &gst::Element, mux: &gst::Element, kind: &str) -> Result<(
     Ok(())
 }
 
-/// Counts buffers (and their bytes) through a pad.
+/// Counts buffers through a pad.
 fn count_buffers(
     element: &gst::Element,
     pad: &str,
     counters: &Arc<OutputCounters>,
-    record: fn(&OutputCounters, u64),
+    record: fn(&OutputCounters, &gst::BufferRef),
 ) -> Result<(), EngineError> {
     let pad = element.static_pad(pad).ok_or_else(|| EngineError::missing_pad(pad))?;
     let counters = Arc::clone(counters);
     pad.add_probe(gst::PadProbeType::BUFFER | gst::PadProbeType::BUFFER_LIST, move |_, info| {
         match &info.data {
-            Some(gst::PadProbeData::Buffer(buffer)) => record(&counters, buffer.size() as u64),
+            Some(gst::PadProbeData::Buffer(buffer)) => record(&counters, buffer),
             Some(gst::PadProbeData::BufferList(list)) => {
                 for buffer in list.iter() {
-                    record(&counters, buffer.size() as u64);
+                    record(&counters, buffer);
                 }
             }
             _ => {}

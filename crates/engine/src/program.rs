@@ -28,8 +28,14 @@ pub(crate) struct Program {
     pub outputs: Vec<Output>,
     /// Frames out of the encoder.
     pub encoded_frames: Arc<AtomicU64>,
+    /// The running time of the last encoded frame, in nanoseconds.
+    last_encoded_pts: Arc<AtomicU64>,
+    /// The video bitrate the encoder runs at, after the platforms' rules.
+    pub video_kbps: u32,
     /// Things the streamer should know about the start (no camera found, bitrate capped...).
     pub notes: Vec<String>,
+    /// Output bins built so far; each new bin gets the next number.
+    generations: u64,
     scene: usize,
     look_override: Option<String>,
     camera_pad: gst::Pad,
@@ -40,16 +46,10 @@ pub(crate) struct Program {
 }
 
 impl Program {
-    /// Builds the pipeline for `show` with the given outputs, in the NULL state.
-    pub(crate) fn build(show: Show, outputs: Vec<OutputKind>) -> Result<Program, EngineError> {
-        let platforms: Vec<_> = outputs
-            .iter()
-            .filter_map(|o| match o {
-                OutputKind::Destination(t) => Some(t.platform),
-                OutputKind::Recording(_) => None,
-            })
-            .collect();
-        let encoder = EncoderSettings::for_destinations(&show.encoding, &platforms);
+    /// Builds the pipeline for `show`, in the NULL state. The encoder follows the rules of
+    /// every platform in `platforms`; outputs are added with [`Program::add_output`].
+    pub(crate) fn build(show: Show, platforms: &[show::Platform]) -> Result<Program, EngineError> {
+        let encoder = EncoderSettings::for_destinations(&show.encoding, platforms);
         let mut notes = encoder.adjustments.clone();
         let pipeline = gst::Pipeline::with_name("program");
         let canvas = show.canvas;
@@ -153,10 +153,18 @@ impl Program {
         gst::Element::link_many(&audio_chain).map_err(|e| EngineError::build("audio chain", e))?;
 
         let encoded_frames = Arc::new(AtomicU64::new(0));
+        let last_encoded_pts = Arc::new(AtomicU64::new(0));
         if let Some(pad) = video_tee.static_pad("sink") {
-            let frames = Arc::clone(&encoded_frames);
-            pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+            let (frames, last_pts) = (Arc::clone(&encoded_frames), Arc::clone(&last_encoded_pts));
+            pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
                 frames.fetch_add(1, Ordering::Relaxed);
+                let running = pad.sticky_event::<gst::event::Segment>(0).and_then(|segment| {
+                    let segment = segment.segment().downcast_ref::<gst::ClockTime>()?.clone();
+                    segment.to_running_time(info.buffer()?.pts()?)
+                });
+                if let Some(running) = running {
+                    last_pts.store(running.nseconds(), Ordering::Relaxed);
+                }
                 gst::PadProbeReturn::Ok
             });
         }
@@ -169,7 +177,10 @@ impl Program {
             outputs: Vec::new(),
 
             encoded_frames,
+            last_encoded_pts,
+            video_kbps: encoder.video_kbps,
             notes,
+            generations: 0,
             scene: 0,
             look_override: None,
             camera_pad,
@@ -178,25 +189,38 @@ impl Program {
             video_tee,
             audio_tee,
         };
-        for output in outputs {
-            program.add_output(output)?;
-        }
         program.apply_scene()?;
         Ok(program)
     }
 
-    /// Adds an output bin behind the tees. Works before start and while live.
-    pub(crate) fn add_output(&mut self, kind: OutputKind) -> Result<(), EngineError> {
-        let output = Output::build(kind)?;
+    /// Adds an output bin behind the tees. Works before start and while live: a bin added
+    /// live starts on a keyframe, which the encoder is asked for at once.
+    pub(crate) fn add_output(&mut self, kind: OutputKind) -> Result<u64, EngineError> {
+        self.generations += 1;
+        let output = Output::build(kind, self.generations)?;
         self.pipeline.add(&output.bin).map_err(|e| EngineError::build("output", e))?;
+        let mut video_tee_pad = None;
         for (tee, name) in [(&self.video_tee, "video"), (&self.audio_tee, "audio")] {
             let tee_pad = tee.request_pad_simple("src_%u").ok_or_else(|| EngineError::missing_pad("tee src"))?;
             let bin_pad = output.bin.static_pad(name).ok_or_else(|| EngineError::missing_pad(name))?;
+            if name == "video" {
+                start_on_keyframe(&bin_pad);
+                video_tee_pad = Some(tee_pad.clone());
+            }
             tee_pad.link(&bin_pad).map_err(|e| EngineError::build("tee to output", e))?;
         }
         output.bin.sync_state_with_parent().map_err(|e| EngineError::build("output start", e))?;
+        if let Some(pad) = video_tee_pad {
+            // Travels up through the tee to the encoder; ignored before the pipeline runs.
+            pad.send_event(gst_video::UpstreamForceKeyUnitEvent::builder().all_headers(true).build());
+        }
         self.outputs.push(output);
-        Ok(())
+        Ok(self.generations)
+    }
+
+    /// Whether `generation` is the current bin of output `id` (errors from older bins are stale).
+    pub(crate) fn is_current(&self, id: &str, generation: u64) -> bool {
+        self.outputs.iter().any(|o| o.id == id && o.generation == generation)
     }
 
     /// Takes an output out of the running program without disturbing the others: its tee
@@ -223,6 +247,17 @@ impl Program {
             let _ = pipeline.remove(&bin);
         });
         Some(output)
+    }
+
+    /// How far the last encoded frame is behind the pipeline clock, in milliseconds.
+    pub(crate) fn render_lag_ms(&self) -> f64 {
+        let (Some(clock), Some(base)) = (self.pipeline.clock(), self.pipeline.base_time()) else { return 0.0 };
+        let now = clock.time().saturating_sub(base).nseconds();
+        let last = self.last_encoded_pts.load(Ordering::Relaxed);
+        if last == 0 {
+            return 0.0;
+        }
+        now.saturating_sub(last) as f64 / 1e6
     }
 
     pub(crate) fn scene_id(&self) -> &str {
@@ -310,6 +345,18 @@ impl Program {
         apply_look(&self.look, &self.show, &look);
         self.overlay.show_scene(&self.show, scene)
     }
+}
+
+/// Drops video until the first keyframe, so a late-joining output starts with a picture.
+fn start_on_keyframe(pad: &gst::Pad) {
+    pad.add_probe(gst::PadProbeType::BUFFER, |_, info| {
+        let Some(gst::PadProbeData::Buffer(buffer)) = &info.data else { return gst::PadProbeReturn::Ok };
+        if buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
+            gst::PadProbeReturn::Drop
+        } else {
+            gst::PadProbeReturn::Remove
+        }
+    });
 }
 
 fn apply_look(element: &gst::Element, show: &Show, look: &LightingLook) {

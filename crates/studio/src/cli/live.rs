@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
-use engine::{Engine, EngineEvent, EngineState, OutputState, Outputs, ProgramStats};
+use engine::{Engine, EngineEvent, EngineState, Health, OutputState, Outputs, ProgramStats};
 
 use super::{load_show, print_show_error};
 use crate::destinations::{destination_from_url, ingest_targets};
@@ -87,6 +87,7 @@ pub fn run(options: &LiveOptions) -> ExitCode {
         }
     };
 
+    let commands = super::console::read_stdin();
     let started = Instant::now();
     let deadline = options.duration.map(|s| started + Duration::from_secs_f64(s.max(0.0)));
     let mut failed = false;
@@ -98,6 +99,13 @@ pub fn run(options: &LiveOptions) -> ExitCode {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             println!("stopping (duration reached)");
             break;
+        }
+        for line in commands.try_iter() {
+            match super::console::apply(&engine, &line) {
+                Ok(reply) if reply.is_empty() => {}
+                Ok(reply) => println!("{reply}"),
+                Err(error) => eprintln!("error: {error}"),
+            }
         }
         match events.recv_timeout(Duration::from_millis(100)) {
             Ok(event) => {
@@ -148,17 +156,16 @@ fn print_event(event: &EngineEvent) {
         EngineEvent::State(EngineState::Stopped) => println!("stopped"),
         EngineEvent::State(EngineState::Failed { reason }) => eprintln!("error: the program failed: {reason}"),
         EngineEvent::Output { id, state: OutputState::Failed { reason } } => eprintln!("error: {id}: {reason}"),
-        EngineEvent::Output { id, state } => println!("{id}: {}", state_word(state)),
+        EngineEvent::Output { id, state: OutputState::Reconnecting { attempt, next_in_s, reason } } => {
+            eprintln!("warning: {id}: {reason}; reconnecting (try {attempt}) in {next_in_s:.1} s or as soon as the ingest answers")
+        }
+        EngineEvent::Output { id, state } => println!("{id}: {}", state.word()),
+        EngineEvent::Camera { ok: false, reason } => {
+            eprintln!("warning: camera lost ({}): the slate is on air", reason.as_deref().unwrap_or("no frames"))
+        }
+        EngineEvent::Camera { ok: true, .. } => println!("camera back"),
         EngineEvent::Notice { message } => eprintln!("note: {message}"),
         EngineEvent::Stats(stats) => println!("{}", stats_line(stats)),
-    }
-}
-
-fn state_word(state: &OutputState) -> &'static str {
-    match state {
-        OutputState::Connecting => "connecting",
-        OutputState::Live => "live",
-        OutputState::Failed { .. } => "failed",
     }
 }
 
@@ -166,23 +173,31 @@ fn state_word(state: &OutputState) -> &'static str {
 fn stats_line(stats: &ProgramStats) -> String {
     let seconds = stats.uptime_s as u64;
     let mut line = format!(
-        "[{:02}:{:02}:{:02}] scene {} | encoder {:.1} fps",
+        "[{:02}:{:02}:{:02}] scene {} | encoder {:.1} fps, lag {:.0} ms",
         seconds / 3600,
         seconds / 60 % 60,
         seconds % 60,
         stats.scene,
-        stats.encoder_fps
+        stats.encoder_fps,
+        stats.render_lag_ms
     );
     for output in &stats.outputs {
         line.push_str(&format!(
-            " | {} {} {:.1} fps {:.0} kbps {} dropped {:.1} MB",
+            " | {} {} {:.1} fps {:.0} kbps {} dropped ({:.1}%) {:.1} MB, queue {} ms",
             output.id,
-            state_word(&output.state),
+            output.state.word(),
             output.fps,
             output.bitrate_kbps,
             output.dropped_frames,
-            output.bytes_sent as f64 / 1e6
+            output.dropped_percent,
+            output.bytes_sent as f64 / 1e6,
+            output.queued_ms
         ));
+        match &output.health {
+            Health::Good => {}
+            Health::Warning { advice } => line.push_str(&format!(" [warning: {advice}]")),
+            Health::Error { advice } => line.push_str(&format!(" [error: {advice}]")),
+        }
     }
     line
 }

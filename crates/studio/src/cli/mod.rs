@@ -1,6 +1,7 @@
 //! The headless command line, `kaibo`.
 
 pub mod check;
+pub mod console;
 pub mod live;
 
 use show::{Show, ShowError};

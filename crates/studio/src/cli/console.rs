@@ -1,0 +1,40 @@
+//! Operator commands typed into a running `kaibo live`, one per line: the same live changes
+//! the studio's UI makes, for a terminal or a script.
+
+use engine::{Engine, EngineError};
+
+/// The commands, as typed.
+pub const HELP: &str = "commands: scene ID | look ID | show LAYER | hide LAYER | card LAYER PRODUCT | start DEST | stop DEST | restart DEST | help";
+
+/// Applies one line to the engine; returns what to print.
+pub fn apply(engine: &Engine, line: &str) -> Result<String, String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let result: Result<(), EngineError> = match words.as_slice() {
+        [] => return Ok(String::new()),
+        ["help"] => return Ok(HELP.to_owned()),
+        ["scene", id] => engine.switch_scene(id),
+        ["look", id] => engine.set_look(id),
+        ["show", layer] => engine.set_layer_visible(layer, true),
+        ["hide", layer] => engine.set_layer_visible(layer, false),
+        ["card", layer, product] => engine.set_card_product(layer, product),
+        ["start", id] => engine.start_destination(id),
+        ["stop", id] => engine.stop_destination(id),
+        ["restart", id] => engine.restart_destination(id),
+        _ => return Err(format!("unknown command \"{}\"; {HELP}", line.trim())),
+    };
+    result.map(|()| format!("ok: {}", line.trim())).map_err(|e| e.to_string())
+}
+
+/// Reads stdin on its own thread; lines arrive on the returned channel. Ends quietly when
+/// stdin is closed.
+pub fn read_stdin() -> std::sync::mpsc::Receiver<String> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
