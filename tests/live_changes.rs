@@ -67,7 +67,7 @@ fn scene_switch_card_swap_and_look_change_reach_the_stream() {
     let url = nginx.url("live", "changes");
     let target = IngestTarget { id: "main".into(), platform: show::Platform::Custom, url: SecretUrl::new(url.clone()) };
     let (engine, events) =
-        Engine::start(show(dir.path()), Outputs { destinations: vec![target], recording: None }).unwrap();
+        Engine::start(show(dir.path()), Outputs { destinations: vec![target], recording: None, preview: false }).unwrap();
     wait_live(&events, "main");
 
     let pulled = dir.path().join("pulled.flv");

@@ -37,7 +37,7 @@ fn both_destinations_come_back_after_each_ingest_crash_and_the_recording_never_b
         nginx.kill();
         let killed = Instant::now();
         assert!(
-            kaibo.wait_for_after("to-1: the ingest", killed, Duration::from_secs(5)).is_some(),
+            kaibo.wait_for_after("to-1: the ingest", killed, Duration::from_secs(10)).is_some(),
             "round {round}: the loss was not reported:\n{}",
             kaibo.output()
         );

@@ -15,9 +15,11 @@ use std::time::{Duration, Instant};
 use gst::prelude::*;
 use show::Show;
 
+use crate::camera::CameraFault;
 use crate::events::{EngineEvent, EngineState, OutputState};
 use crate::ingest_error::explain_ingest_error;
 use crate::outputs::{output_of, IngestTarget, OutputKind, RECORDING_ID};
+use crate::preview::PreviewFrame;
 use crate::program::Program;
 use crate::secret::SecretUrl;
 use crate::stats::StatsMeter;
@@ -29,6 +31,8 @@ use crate::EngineError;
 pub struct Outputs {
     pub destinations: Vec<IngestTarget>,
     pub recording: Option<std::path::PathBuf>,
+    /// Build the preview branch; take its frames with [`Engine::take_preview`].
+    pub preview: bool,
 }
 
 /// Everything the engine's threads share, under one lock.
@@ -44,8 +48,13 @@ struct Shared {
     running: Mutex<Running>,
     events: Mutex<Sender<EngineEvent>>,
     eos: (Mutex<bool>, Condvar),
+    /// The preview's frames until the owner takes them.
+    preview: Mutex<Option<Receiver<PreviewFrame>>>,
     /// Set when the program itself failed (not one output).
     failed: AtomicBool,
+    /// Set when the teardown starts: supervision stops, so nothing new joins the pipeline.
+    stopping: AtomicBool,
+    /// Set when the pipeline is done: the bus reader ends.
     finished: AtomicBool,
     started: Instant,
 }
@@ -89,7 +98,8 @@ impl Running {
 /// The media path of a running show.
 pub struct Engine {
     shared: Arc<Shared>,
-    threads: Vec<JoinHandle<()>>,
+    bus_reader: Option<JoinHandle<()>>,
+    watch: Option<JoinHandle<()>>,
     stopped: bool,
 }
 
@@ -108,7 +118,8 @@ impl Engine {
     ) -> Result<(Engine, Receiver<EngineEvent>), EngineError> {
         crate::init()?;
         let platforms: Vec<_> = outputs.destinations.iter().map(|d| d.platform).collect();
-        let mut program = Program::build(show, &platforms)?;
+        let mut program = Program::build(show, &platforms, outputs.preview)?;
+        let preview = program.preview.take();
         let mut events = vec![EngineEvent::State(EngineState::Starting)];
         events.extend(program.notes.iter().map(|message| EngineEvent::Notice { message: message.clone() }));
         let mut recording = OutputState::Stopped;
@@ -128,15 +139,20 @@ impl Engine {
             running: Mutex::new(Running { program, supervisor, recording, secrets }),
             events: Mutex::new(sender),
             eos: (Mutex::new(false), Condvar::new()),
+            preview: Mutex::new(preview),
             failed: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
             finished: AtomicBool::new(false),
             started: Instant::now(),
         });
         shared.emit_all(events);
         let bus = pipeline.bus().ok_or_else(|| EngineError::Start("the pipeline has no bus".to_owned()))?;
-        let mut engine = Engine { shared: Arc::clone(&shared), threads: Vec::new(), stopped: false };
-        engine.threads.push(spawn_bus_reader(Arc::clone(&shared), bus, pipeline.downgrade()));
-        engine.threads.push(spawn_watch(Arc::clone(&shared)));
+        let mut engine = Engine {
+            shared: Arc::clone(&shared),
+            bus_reader: Some(spawn_bus_reader(Arc::clone(&shared), bus, pipeline.downgrade())),
+            watch: Some(spawn_watch(Arc::clone(&shared))),
+            stopped: false,
+        };
         if let Err(error) = pipeline.set_state(gst::State::Playing) {
             let reason = first_error(&pipeline).unwrap_or_else(|| error.to_string());
             let reason = shared.running().scrub(&reason);
@@ -211,6 +227,17 @@ impl Engine {
         result
     }
 
+    /// The preview's JPEG frames (640x360, 15 fps), once: `None` when `Outputs.preview` was
+    /// false or they were already taken. The channel closes when the engine stops.
+    pub fn take_preview(&self) -> Option<Receiver<PreviewFrame>> {
+        self.shared.preview.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+
+    /// Rehearses a camera failure: the slate goes on air until the camera is back.
+    pub fn inject_camera_fault(&self, fault: CameraFault) {
+        self.shared.running().program.inject_camera_fault(fault);
+    }
+
     /// The show as it is on air now, live changes included.
     pub fn show(&self) -> Show {
         self.shared.running().program.show.clone()
@@ -232,7 +259,29 @@ impl Engine {
             return;
         }
         self.stopped = true;
-        let pipeline = self.shared.running().program.pipeline.clone();
+        // No reconnect or camera rebuild may start while the pipeline shuts down.
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        if let Some(watch) = self.watch.take() {
+            let _ = watch.join();
+        }
+        let (pipeline, retiring) = {
+            let mut running = self.shared.running();
+            // Destinations that are not on air have nothing to finish; EOS would only wait on them.
+            let idle: Vec<String> = running
+                .supervisor
+                .slots
+                .iter()
+                .filter(|s| s.state != OutputState::Live)
+                .map(|s| s.target.id.clone())
+                .collect();
+            for id in idle {
+                running.program.remove_output(&id);
+            }
+            (running.program.pipeline.clone(), running.program.take_retirements())
+        };
+        for handle in retiring {
+            let _ = handle.join();
+        }
         if !timeout.is_zero() && !self.shared.finished.load(Ordering::SeqCst) {
             pipeline.send_event(gst::event::Eos::new());
             let (lock, condvar) = &self.shared.eos;
@@ -246,10 +295,13 @@ impl Engine {
                 });
             }
         }
+        for handle in self.shared.running().program.take_retirements() {
+            let _ = handle.join();
+        }
         self.shared.finished.store(true, Ordering::SeqCst);
         let _ = pipeline.set_state(gst::State::Null);
-        for thread in self.threads.drain(..) {
-            let _ = thread.join();
+        if let Some(bus_reader) = self.bus_reader.take() {
+            let _ = bus_reader.join();
         }
         if !self.shared.failed.load(Ordering::SeqCst) {
             self.shared.emit(EngineEvent::State(EngineState::Stopped));
@@ -295,6 +347,14 @@ fn on_error(shared: &Shared, source: Option<&gst::Object>, text: &str) {
     let mut events = Vec::new();
     let mut running = shared.running();
     let detail = running.scrub(text);
+    if let Some(current) = running.program.camera_owns(source) {
+        if current {
+            running.program.camera_failed(&detail, &mut events);
+        }
+        drop(running);
+        shared.emit_all(events);
+        return;
+    }
     match output_of(source) {
         Some((id, generation)) if !running.program.is_current(&id, generation) => {} // a replaced bin
         Some((id, _)) if id == RECORDING_ID => {
@@ -328,7 +388,7 @@ fn spawn_watch(shared: Arc<Shared>) -> JoinHandle<()> {
     std::thread::spawn(move || {
         let mut meter = StatsMeter::new();
         let mut next_stats = Instant::now() + Duration::from_secs(1);
-        while !shared.finished.load(Ordering::SeqCst) {
+        while !shared.stopping.load(Ordering::SeqCst) && !shared.finished.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(100));
             let now = Instant::now();
             let mut events = Vec::new();
@@ -336,6 +396,7 @@ fn spawn_watch(shared: Arc<Shared>) -> JoinHandle<()> {
                 let mut running = shared.running();
                 let Running { program, supervisor, recording, .. } = &mut *running;
                 supervisor.tick(program, now, &mut events);
+                program.watch_camera(now, &mut events);
                 if *recording == OutputState::Connecting {
                     let written = program.outputs.iter().find(|o| o.id == RECORDING_ID).map(|o| o.counters.bytes_out.load(Ordering::Relaxed));
                     if written.is_some_and(|bytes| bytes > 0) {
@@ -346,7 +407,7 @@ fn spawn_watch(shared: Arc<Shared>) -> JoinHandle<()> {
                 if now >= next_stats {
                     next_stats += Duration::from_secs(1);
                     let uptime = shared.started.elapsed().as_secs_f64();
-                    let mut stats = meter.measure(&running.program, uptime, true, |id| running.state_of(id));
+                    let mut stats = meter.measure(&running.program, uptime, |id| running.state_of(id));
                     // Destinations between connections have no bin, but a state worth showing.
                     for slot in &running.supervisor.slots {
                         if !stats.outputs.iter().any(|o| o.id == slot.target.id) {

@@ -1,6 +1,7 @@
 //! The media path: builds and runs the GStreamer program pipeline from a show, applies live
 //! changes without restarting the encoder, and reports state and 1 Hz stats.
 
+mod camera;
 mod engine;
 mod error;
 mod events;
@@ -9,7 +10,9 @@ mod ingest_error;
 mod outputs;
 mod overlay;
 mod plugins;
+mod preview;
 mod program;
+mod retire;
 mod secret;
 mod sources;
 mod stats;
@@ -18,7 +21,9 @@ mod tcp_watch;
 
 pub mod elements;
 
+pub use camera::{CameraFault, CAMERA_SILENCE};
 pub use engine::{Engine, Outputs};
+pub use preview::{PreviewFrame, PREVIEW_FPS, PREVIEW_HEIGHT, PREVIEW_WIDTH};
 pub use events::{EngineEvent, EngineState, Health, OutputState, OutputStats, ProgramStats};
 pub use ingest_error::{explain_ingest_error, IngestFailure};
 pub use supervisor::ReconnectPolicy;

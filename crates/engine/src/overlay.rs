@@ -13,13 +13,16 @@ use crate::EngineError;
 /// The overlay of the scene on air, shared with the streaming thread.
 pub(crate) struct Overlay {
     current: Arc<Mutex<Option<VideoOverlayComposition>>>,
+    /// The slate standing in for a lost camera, under the scene's layers while `slate_on`.
+    slate: Option<VideoOverlayRectangle>,
+    pub slate_on: bool,
     /// Drawn layers by content, so switching back to a scene costs nothing.
     cache: HashMap<String, VideoOverlayRectangle>,
 }
 
 impl Overlay {
     pub(crate) fn new() -> Overlay {
-        Overlay { current: Arc::new(Mutex::new(None)), cache: HashMap::new() }
+        Overlay { current: Arc::new(Mutex::new(None)), slate: None, slate_on: false, cache: HashMap::new() }
     }
 
     /// Hands the current composition to `overlaycomposition` for every frame.
@@ -34,7 +37,8 @@ impl Overlay {
     /// Draws the visible layers of `scene` (those that are not the camera or a look) and
     /// puts them on air from the next frame.
     pub(crate) fn show_scene(&mut self, show: &Show, scene: &Scene) -> Result<(), EngineError> {
-        let mut rectangles = Vec::new();
+        let mut rectangles: Vec<VideoOverlayRectangle> =
+            self.slate.iter().filter(|_| self.slate_on).cloned().collect();
         let mut used = HashMap::new();
         for layer in layers_above_camera(scene) {
             let key = content_key(show, layer);
@@ -59,6 +63,17 @@ impl Overlay {
         };
         *self.current.lock().unwrap_or_else(PoisonError::into_inner) = composition;
         Ok(())
+    }
+}
+
+impl Overlay {
+    /// Draws the slate once, the first time the camera is lost.
+    pub(crate) fn set_slate(&mut self, show: &Show) {
+        if self.slate.is_none() {
+            self.slate = render::render_slate(show, "摄像头重连中… Camera reconnecting")
+                .ok()
+                .and_then(|raster| rectangle(raster).ok());
+        }
     }
 }
 
@@ -89,11 +104,15 @@ fn content_key(show: &Show, layer: &Layer) -> String {
 fn draw(show: &Show, layer: &Layer) -> Result<Option<VideoOverlayRectangle>, EngineError> {
     let raster = render::render_layer(show, layer)
         .map_err(|e| EngineError::Render { layer: layer.id().to_owned(), reason: e.to_string() })?;
-    let Some(raster) = raster else { return Ok(None) };
-    if raster.width == 0 || raster.height == 0 {
-        return Ok(None);
+    match raster {
+        Some(raster) if raster.width > 0 && raster.height > 0 => rectangle(raster).map(Some),
+        _ => Ok(None),
     }
-    let (width, height, stride) = (raster.width, raster.height, raster.stride);
+}
+
+/// An overlay rectangle of a drawn raster, placed where the raster says.
+fn rectangle(raster: render::Raster) -> Result<VideoOverlayRectangle, EngineError> {
+    let (x, y, width, height, stride) = (raster.x, raster.y, raster.width, raster.height, raster.stride);
     let mut buffer = gst::Buffer::from_mut_slice(raster.data);
     {
         let buffer = buffer.get_mut().ok_or_else(|| EngineError::build("overlay", "buffer not writable"))?;
@@ -108,14 +127,7 @@ fn draw(show: &Show, layer: &Layer) -> Result<Option<VideoOverlayRectangle>, Eng
         )
         .map_err(|e| EngineError::build("overlay", e))?;
     }
-    Ok(Some(VideoOverlayRectangle::new_raw(
-        &buffer,
-        raster.x,
-        raster.y,
-        width,
-        height,
-        VideoOverlayFormatFlags::PREMULTIPLIED_ALPHA,
-    )))
+    Ok(VideoOverlayRectangle::new_raw(&buffer, x, y, width, height, VideoOverlayFormatFlags::PREMULTIPLIED_ALPHA))
 }
 
 /// Cairo's ARGB32 in memory order, which is what overlay rectangles take.

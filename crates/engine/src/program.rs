@@ -19,6 +19,9 @@ use show::{Layer, LightingLook, Scene, Show};
 use crate::ingest::EncoderSettings;
 use crate::outputs::{Output, OutputKind};
 use crate::overlay::Overlay;
+use crate::camera::{CameraChange, CameraFault, CameraInput};
+use crate::retire::Retirements;
+use crate::events::EngineEvent;
 use crate::sources::{self, CameraChoice};
 use crate::EngineError;
 
@@ -36,19 +39,24 @@ pub(crate) struct Program {
     pub notes: Vec<String>,
     /// Output bins built so far; each new bin gets the next number.
     generations: u64,
+    retirements: Retirements,
     scene: usize,
     look_override: Option<String>,
+    camera: CameraInput,
     camera_pad: gst::Pad,
     look: gst::Element,
     overlay: Overlay,
     video_tee: gst::Element,
     audio_tee: gst::Element,
+    /// JPEG frames of the raw program, when a preview was asked for (see `preview.rs`).
+    pub preview: Option<std::sync::mpsc::Receiver<crate::preview::PreviewFrame>>,
 }
 
 impl Program {
     /// Builds the pipeline for `show`, in the NULL state. The encoder follows the rules of
     /// every platform in `platforms`; outputs are added with [`Program::add_output`].
-    pub(crate) fn build(show: Show, platforms: &[show::Platform]) -> Result<Program, EngineError> {
+    /// With `preview`, a raw tee after the overlay also feeds the preview branch.
+    pub(crate) fn build(show: Show, platforms: &[show::Platform], preview: bool) -> Result<Program, EngineError> {
         let encoder = EncoderSettings::for_destinations(&show.encoding, platforms);
         let mut notes = encoder.adjustments.clone();
         let pipeline = gst::Pipeline::with_name("program");
@@ -68,22 +76,13 @@ impl Program {
         if let CameraChoice::TestPattern { reason: Some(reason) } = &choice {
             notes.push(reason.clone());
         }
-        let camera = sources::camera_element(&choice)?;
         let raw_caps = gst_video::VideoCapsBuilder::new()
             .format(gst_video::VideoFormat::I420)
             .width(canvas.width as i32)
             .height(canvas.height as i32)
             .framerate(gst::Fraction::new(canvas.fps as i32, 1))
             .build();
-        let mut video_chain = vec![camera];
-        if !matches!(choice, CameraChoice::TestPattern { .. }) {
-            video_chain.push(make("videoconvert", "camera-convert")?);
-            video_chain.push(make("videoscale", "camera-scale")?);
-            video_chain.push(make("videorate", "camera-rate")?);
-        }
-        video_chain.push(capsfilter("camera-caps", &raw_caps)?);
         let look = make("kaibolook", "look")?;
-        video_chain.push(look.clone());
         let compositor = gst::ElementFactory::make("compositor")
             .name("compositor")
             .property_from_str("background", "black")
@@ -115,10 +114,9 @@ impl Program {
         let video_tee = tee("video-tee")?;
 
         pipeline
-            .add_many(&video_chain)
-            .and_then(|()| pipeline.add_many([&compositor, &overlay_element, &encoder_queue, &x264, &h264parse, &video_tee]))
+            .add_many([&look, &compositor, &overlay_element, &encoder_queue, &x264, &h264parse, &video_tee])
             .map_err(|e| EngineError::build("video elements", e))?;
-        gst::Element::link_many(&video_chain).map_err(|e| EngineError::build("camera chain", e))?;
+        let camera = CameraInput::new(&pipeline, choice, raw_caps.clone(), &look)?;
         let camera_pad = compositor
             .request_pad_simple("sink_%u")
             .ok_or_else(|| EngineError::missing_pad("compositor sink"))?;
@@ -129,8 +127,17 @@ impl Program {
         compositor
             .link_filtered(&overlay_element, &raw_caps)
             .map_err(|e| EngineError::build("compositor to overlay", e))?;
-        gst::Element::link_many([&overlay_element, &encoder_queue, &x264])
-            .map_err(|e| EngineError::build("overlay to encoder", e))?;
+        let preview = if preview {
+            let raw_tee = tee("raw-tee")?;
+            pipeline.add(&raw_tee).map_err(|e| EngineError::build("raw tee", e))?;
+            gst::Element::link_many([&overlay_element, &raw_tee, &encoder_queue, &x264])
+                .map_err(|e| EngineError::build("overlay to encoder", e))?;
+            Some(crate::preview::attach(&pipeline, &raw_tee)?)
+        } else {
+            gst::Element::link_many([&overlay_element, &encoder_queue, &x264])
+                .map_err(|e| EngineError::build("overlay to encoder", e))?;
+            None
+        };
         x264.link_filtered(&h264parse, &h264_caps).map_err(|e| EngineError::build("encoder profile", e))?;
         h264parse.link(&video_tee).map_err(|e| EngineError::build("video tee", e))?;
 
@@ -181,13 +188,16 @@ impl Program {
             video_kbps: encoder.video_kbps,
             notes,
             generations: 0,
+            retirements: Retirements::default(),
             scene: 0,
             look_override: None,
+            camera,
             camera_pad,
             look,
             overlay,
             video_tee,
             audio_tee,
+            preview,
         };
         program.apply_scene()?;
         Ok(program)
@@ -239,14 +249,59 @@ impl Program {
                 gst::PadProbeReturn::Remove
             });
         }
-        let bin = output.bin.clone();
-        let pipeline = self.pipeline.clone();
-        // State changes must not run on a streaming thread; this may be called from one.
-        std::thread::spawn(move || {
-            let _ = bin.set_state(gst::State::Null);
-            let _ = pipeline.remove(&bin);
-        });
+        self.retirements.retire(&self.pipeline, output.bin.clone());
         Some(output)
+    }
+
+    /// Bins still being shut down, for the teardown to wait on.
+    pub(crate) fn take_retirements(&mut self) -> Vec<std::thread::JoinHandle<()>> {
+        let mut handles = self.retirements.take();
+        handles.extend(self.camera.retirements.take());
+        handles
+    }
+
+    /// Whether the camera is delivering (the slate stands in while it is not).
+    pub(crate) fn camera_ok(&self) -> bool {
+        self.camera.ok
+    }
+
+    /// Whether an element belongs to the camera (`Some(false)`: an old, replaced camera bin).
+    pub(crate) fn camera_owns(&self, source: Option<&gst::Object>) -> Option<bool> {
+        self.camera.owns(source)
+    }
+
+    /// The camera's source failed: the slate goes on air and the camera is rebuilt.
+    pub(crate) fn camera_failed(&mut self, reason: &str, events: &mut Vec<EngineEvent>) {
+        let change = self.camera.failed(reason);
+        self.apply_camera_change(change, events);
+    }
+
+    /// Watches the camera ten times a second.
+    pub(crate) fn watch_camera(&mut self, now: std::time::Instant, events: &mut Vec<EngineEvent>) {
+        let change = self.camera.watch(now);
+        self.apply_camera_change(change, events);
+    }
+
+    /// Rehearses a camera failure.
+    pub(crate) fn inject_camera_fault(&self, fault: CameraFault) {
+        self.camera.inject(fault);
+    }
+
+    fn apply_camera_change(&mut self, change: Option<CameraChange>, events: &mut Vec<EngineEvent>) {
+        let Some(change) = change else { return };
+        let ok = change == CameraChange::Back;
+        if !ok {
+            self.overlay.set_slate(&self.show);
+        }
+        self.overlay.slate_on = !ok;
+        if let Err(error) = self.apply_scene() {
+            events.push(EngineEvent::Notice { message: error.to_string() });
+        }
+        let reason = match change {
+            CameraChange::Lost(reason) => Some(reason),
+            CameraChange::Back => None,
+        };
+        events.push(EngineEvent::Camera { ok, reason });
     }
 
     /// How far the last encoded frame is behind the pipeline clock, in milliseconds.
@@ -317,7 +372,7 @@ impl Program {
         let scene: &Scene = &self.show.scenes[self.scene];
         let canvas = self.show.canvas;
         let camera = scene.layers.iter().find_map(|l| match l {
-            Layer::Camera(c) if c.visible => Some(c.rect),
+            Layer::Camera(c) if c.visible && self.camera.ok => Some(c.rect),
             _ => None,
         });
         match camera {

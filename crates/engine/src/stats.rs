@@ -40,7 +40,6 @@ impl StatsMeter {
         &mut self,
         program: &Program,
         uptime_s: f64,
-        camera_ok: bool,
         state_of: impl Fn(&str) -> OutputState,
     ) -> ProgramStats {
         let elapsed = self.last_tick.elapsed().as_secs_f64().max(1e-3);
@@ -92,7 +91,7 @@ impl StatsMeter {
             encoder_fps,
             render_lag_ms: program.render_lag_ms(),
             scene: program.scene_id().to_owned(),
-            camera_ok,
+            camera_ok: program.camera_ok(),
             outputs,
         }
     }

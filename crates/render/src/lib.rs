@@ -22,7 +22,10 @@ mod color;
 mod image;
 mod product_card;
 mod qr;
+mod slate;
 mod text;
+
+pub use slate::render_slate;
 
 use std::path::{Path, PathBuf};
 

@@ -64,6 +64,7 @@ mod tests {
     pub(crate) fn minimal_show() -> Show {
         Show {
             name: String::new(),
+            logo: None,
             canvas: Canvas {
                 width: 1280,
                 height: 720,

@@ -14,6 +14,10 @@ pub struct Show {
     /// Shown in the studio's title and in session reports.
     #[serde(default)]
     pub name: String,
+    /// The show's logo, a PNG or JPEG relative to the show file. It stands on the slate
+    /// that replaces the camera while the camera is lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<String>,
     pub canvas: Canvas,
     #[serde(default)]
     pub audio: Audio,

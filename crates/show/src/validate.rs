@@ -38,6 +38,9 @@ impl Show {
             problems: Vec::new(),
         };
         check.canvas();
+        if let Some(logo) = &self.logo {
+            check.picture("logo", logo);
+        }
         check.scenes();
         check.products();
         check.looks();
@@ -569,6 +572,7 @@ mod tests {
     fn show() -> Show {
         Show {
             name: "t".into(),
+            logo: None,
             canvas: Canvas {
                 width: 1280,
                 height: 720,

@@ -1,10 +1,13 @@
 //! Operator commands typed into a running `kaibo live`, one per line: the same live changes
-//! the studio's UI makes, for a terminal or a script.
+//! the studio's UI makes, for a terminal or a script. `camera-freeze` and `camera-fail`
+//! rehearse a lost camera, so a crew can see the slate before the show.
 
-use engine::{Engine, EngineError};
+use std::time::Duration;
+
+use engine::{CameraFault, Engine, EngineError};
 
 /// The commands, as typed.
-pub const HELP: &str = "commands: scene ID | look ID | show LAYER | hide LAYER | card LAYER PRODUCT | start DEST | stop DEST | restart DEST | help";
+pub const HELP: &str = "commands: scene ID | look ID | show LAYER | hide LAYER | card LAYER PRODUCT | start DEST | stop DEST | restart DEST | camera-freeze SECONDS | camera-fail | help";
 
 /// Applies one line to the engine; returns what to print.
 pub fn apply(engine: &Engine, line: &str) -> Result<String, String> {
@@ -20,6 +23,17 @@ pub fn apply(engine: &Engine, line: &str) -> Result<String, String> {
         ["start", id] => engine.start_destination(id),
         ["stop", id] => engine.stop_destination(id),
         ["restart", id] => engine.restart_destination(id),
+        ["camera-freeze", seconds] => match seconds.parse::<f64>() {
+            Ok(s) if s.is_finite() && (0.0..=600.0).contains(&s) => {
+                engine.inject_camera_fault(CameraFault::Freeze(Duration::from_secs_f64(s)));
+                Ok(())
+            }
+            _ => return Err(format!("camera-freeze takes seconds (0 to 600), not \"{seconds}\"")),
+        },
+        ["camera-fail"] => {
+            engine.inject_camera_fault(CameraFault::Error);
+            Ok(())
+        }
         _ => return Err(format!("unknown command \"{}\"; {HELP}", line.trim())),
     };
     result.map(|()| format!("ok: {}", line.trim())).map_err(|e| e.to_string())

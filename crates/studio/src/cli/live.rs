@@ -79,7 +79,7 @@ pub fn run(options: &LiveOptions) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let (engine, events) = match Engine::start(show, Outputs { destinations: targets, recording: recording.clone() }) {
+    let (engine, events) = match Engine::start(show, Outputs { destinations: targets, recording: recording.clone(), preview: false }) {
         Ok(started) => started,
         Err(error) => {
             eprintln!("error: {error}");
@@ -121,6 +121,13 @@ pub fn run(options: &LiveOptions) -> ExitCode {
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
+    // The recording is crash-safe, so a pipeline that will not close must not hold the
+    // streamer's terminal hostage.
+    std::thread::spawn(|| {
+        std::thread::sleep(DRAIN_TIMEOUT + Duration::from_secs(10));
+        eprintln!("error: the pipeline did not close; exiting anyway (the recording is safe up to its last second)");
+        std::process::exit(1);
+    });
     engine.stop(DRAIN_TIMEOUT);
     for event in events.try_iter() {
         if !matches!(event, EngineEvent::Stats(_)) {

@@ -1,0 +1,102 @@
+//! The preview branch: small JPEG frames of the program for the studio's screen.
+//!
+//! ```text
+//! overlay ─▶ raw tee ─┬─▶ encoder queue ─▶ x264 ...               (the program, untouched)
+//!                     └─▶ queue (leaky, 2 frames) ─▶ videorate (drop only) ─▶ videoscale
+//!                           ─▶ 640x360 @ 15 fps ─▶ jpegenc ─▶ appsink ─▶ Receiver<PreviewFrame>
+//! ```
+//!
+//! It taps the raw program before the encoder, so what the operator sees is what goes out,
+//! without decoding anything. The queue leaks and the channel is bounded: a slow or absent
+//! reader drops preview frames and never holds up the program.
+
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+
+use gst::prelude::*;
+
+use crate::EngineError;
+
+/// One JPEG picture of the program.
+pub type PreviewFrame = Vec<u8>;
+
+/// The preview's size and rate: enough to judge framing, cheap to encode.
+pub const PREVIEW_WIDTH: i32 = 640;
+pub const PREVIEW_HEIGHT: i32 = 360;
+pub const PREVIEW_FPS: i32 = 15;
+
+/// Frames waiting for the reader before new ones are dropped.
+const CHANNEL_DEPTH: usize = 2;
+
+/// Builds the preview branch in `pipeline`, fed from a new pad of `raw_tee`, and returns the
+/// receiving end of its frames.
+pub(crate) fn attach(pipeline: &gst::Pipeline, raw_tee: &gst::Element) -> Result<Receiver<PreviewFrame>, EngineError> {
+    let queue = gst::ElementFactory::make("queue")
+        .name("preview-queue")
+        .property_from_str("leaky", "downstream")
+        .property("max-size-buffers", 2u32)
+        .property("max-size-time", 0u64)
+        .property("max-size-bytes", 0u32)
+        .build()
+        .map_err(|e| EngineError::element("queue", e))?;
+    let rate = gst::ElementFactory::make("videorate")
+        .name("preview-rate")
+        .property("drop-only", true)
+        .build()
+        .map_err(|e| EngineError::element("videorate", e))?;
+    let scale = make("videoscale", "preview-scale")?;
+    let caps = gst_video::VideoCapsBuilder::new()
+        .width(PREVIEW_WIDTH)
+        .height(PREVIEW_HEIGHT)
+        .framerate(gst::Fraction::new(PREVIEW_FPS, 1))
+        .build();
+    let filter = gst::ElementFactory::make("capsfilter")
+        .name("preview-caps")
+        .property("caps", &caps)
+        .build()
+        .map_err(|e| EngineError::element("capsfilter", e))?;
+    let jpeg = gst::ElementFactory::make("jpegenc")
+        .name("preview-jpeg")
+        .property("quality", 70i32)
+        .build()
+        .map_err(|e| EngineError::element("jpegenc", e))?;
+    // No clock sync: frames go out as soon as they are encoded, so the preview lags the
+    // program by one JPEG encode, not by the sink's latency.
+    let sink = gst::ElementFactory::make("appsink")
+        .name("preview-sink")
+        .property("sync", false)
+        .property("async", false)
+        .property("max-buffers", 2u32)
+        .property("drop", true)
+        .property("emit-signals", true)
+        .build()
+        .map_err(|e| EngineError::element("appsink", e))?;
+
+    let (sender, receiver) = mpsc::sync_channel(CHANNEL_DEPTH);
+    connect_frames(&sink, sender);
+
+    let chain = [&queue, &rate, &scale, &filter, &jpeg, &sink];
+    pipeline.add_many(chain).map_err(|e| EngineError::build("preview elements", e))?;
+    gst::Element::link_many(chain).map_err(|e| EngineError::build("preview chain", e))?;
+    let tee_pad = raw_tee.request_pad_simple("src_%u").ok_or_else(|| EngineError::missing_pad("raw tee src"))?;
+    let queue_pad = queue.static_pad("sink").ok_or_else(|| EngineError::missing_pad("preview queue sink"))?;
+    tee_pad.link(&queue_pad).map_err(|e| EngineError::build("raw tee to preview", e))?;
+    Ok(receiver)
+}
+
+/// Hands each encoded JPEG to `sender`, dropping it when the reader is behind.
+fn connect_frames(sink: &gst::Element, sender: SyncSender<PreviewFrame>) {
+    sink.connect("new-sample", false, move |values| {
+        let ok = Some(gst::FlowReturn::Ok.to_value());
+        let Some(sink) = values.first().and_then(|v| v.get::<gst::Element>().ok()) else { return ok };
+        let Some(sample) = sink.emit_by_name::<Option<gst::Sample>>("pull-sample", &[]) else { return ok };
+        let Some(map) = sample.buffer().and_then(|b| b.map_readable().ok()) else { return ok };
+        match sender.try_send(map.as_slice().to_vec()) {
+            // A full channel means the reader is behind: this frame is simply skipped.
+            Ok(()) | Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => ok,
+        }
+    });
+}
+
+fn make(factory: &str, name: &str) -> Result<gst::Element, EngineError> {
+    gst::ElementFactory::make(factory).name(name).build().map_err(|e| EngineError::element(factory, e))
+}
