@@ -37,6 +37,9 @@ enum Command {
         #[arg(long, value_name = "SECONDS")]
         duration: Option<f64>,
     },
+    /// Print audience events (chat, gifts, orders) as JSON lines: from Twitch, YouTube,
+    /// Bilibili, the bridge (`kaibo listen bridge --listen 127.0.0.1:PORT`) or the simulator.
+    Listen(cli::listen::ListenArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,5 +48,6 @@ fn main() -> ExitCode {
         Command::Live { show, to, record, no_record, duration } => {
             cli::live::run(&cli::live::LiveOptions { show, to, record, no_record, duration })
         }
+        Command::Listen(args) => cli::listen::run(args),
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod console;
+pub mod listen;
 pub mod live;
 
 use show::{Show, ShowError};

@@ -1,0 +1,161 @@
+//! Per-session counts and exact money sums.
+//!
+//! Sums are kept in micro-units as `i128` per currency or coin (`CNY`, `bits`, `gold`), never
+//! converted and never `f64`, so the totals agencies settle on are exact. The leaderboard adds
+//! gifts and super chats per user, per currency.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::amount::Amount;
+use crate::event::{AudienceEvent, EventBody};
+
+/// One viewer's spending.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserTotal {
+    /// The latest name seen.
+    pub name: String,
+    /// Micro-units per currency (gifts and super chats).
+    pub totals: BTreeMap<String, i128>,
+}
+
+/// Everything counted in one session.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Events counted (after duplicates were dropped).
+    pub events: u64,
+    /// Chat messages.
+    pub chats: u64,
+    /// Gift events.
+    pub gifts: u64,
+    /// Gift items (the sum of counts).
+    pub gift_items: u64,
+    /// Super chats.
+    pub super_chats: u64,
+    /// Likes (the sum of counts).
+    pub likes: u64,
+    /// Follows.
+    pub follows: u64,
+    /// Joins (the sum of counts, raids included).
+    pub joins: u64,
+    /// Subscriptions.
+    pub subscriptions: u64,
+    /// Orders.
+    pub orders: u64,
+    /// Items ordered (the sum of quantities).
+    pub order_items: u64,
+    /// The highest viewer count reported.
+    pub peak_viewers: u64,
+    /// Gift value per currency, micro-units.
+    pub gift_totals: BTreeMap<String, i128>,
+    /// Super chat value per currency, micro-units.
+    pub super_chat_totals: BTreeMap<String, i128>,
+    /// Order value per currency, micro-units.
+    pub order_totals: BTreeMap<String, i128>,
+    /// Spending per user, keyed `platform:user-id` (or `platform:name` without an id).
+    pub by_user: HashMap<String, UserTotal>,
+}
+
+/// What changed in a [`Tally`] with one event: which sums need writing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Touched {
+    /// A currency key in one of the totals maps (`gift`, `super_chat` or `order`, currency).
+    pub total: Option<(&'static str, String)>,
+    /// A user key in `by_user`.
+    pub user: Option<String>,
+}
+
+fn user_key(event: &AudienceEvent) -> Option<(String, String)> {
+    let user = event.user.as_ref()?;
+    let id = if user.id.is_empty() { &user.name } else { &user.id };
+    Some((format!("{}:{id}", event.platform), user.name.clone()))
+}
+
+impl Tally {
+    /// Counts one event; says which sums changed.
+    pub fn add(&mut self, event: &AudienceEvent) -> Touched {
+        self.events += 1;
+        let mut touched = Touched::default();
+        let mut spend = |tally: &mut Tally, currency: &str, micros: i128| {
+            if let Some((key, name)) = user_key(event) {
+                let entry = tally.by_user.entry(key.clone()).or_default();
+                entry.name = name;
+                *entry.totals.entry(currency.to_owned()).or_default() += micros;
+                touched.user = Some(key);
+            }
+        };
+        match &event.body {
+            EventBody::Chat { .. } => self.chats += 1,
+            EventBody::Gift { gift, .. } => {
+                self.gifts += 1;
+                self.gift_items += gift.count;
+                let micros = i128::from(gift.unit_value.micros()) * i128::from(gift.count);
+                *self.gift_totals.entry(gift.currency.clone()).or_default() += micros;
+                spend(self, &gift.currency, micros);
+                touched.total = Some(("gift", gift.currency.clone()));
+            }
+            EventBody::SuperChat { amount, currency, .. } => {
+                self.super_chats += 1;
+                *self.super_chat_totals.entry(currency.clone()).or_default() += i128::from(amount.micros());
+                spend(self, currency, i128::from(amount.micros()));
+                touched.total = Some(("super_chat", currency.clone()));
+            }
+            EventBody::Like { count } => self.likes += count,
+            EventBody::Follow {} => self.follows += 1,
+            EventBody::Join { count, .. } => self.joins += count,
+            EventBody::Subscription { .. } => self.subscriptions += 1,
+            EventBody::Order { quantity, amount, currency, .. } => {
+                self.orders += 1;
+                self.order_items += quantity;
+                *self.order_totals.entry(currency.clone()).or_default() += i128::from(amount.micros());
+                touched.total = Some(("order", currency.clone()));
+            }
+            EventBody::Viewers { viewers } => self.peak_viewers = self.peak_viewers.max(*viewers),
+        }
+        touched
+    }
+
+    /// The top `n` spenders in `currency`, highest first (ties by key, so the order is stable).
+    pub fn leaderboard(&self, currency: &str, n: usize) -> Vec<LeaderboardRow> {
+        let mut rows: Vec<LeaderboardRow> = self
+            .by_user
+            .iter()
+            .filter_map(|(key, user)| {
+                user.totals.get(currency).map(|micros| LeaderboardRow {
+                    user: key.clone(),
+                    name: user.name.clone(),
+                    currency: currency.to_owned(),
+                    total: Amount::format_micros(*micros),
+                    micros: *micros,
+                })
+            })
+            .collect();
+        rows.sort_by(|a, b| b.micros.cmp(&a.micros).then_with(|| a.user.cmp(&b.user)));
+        rows.truncate(n);
+        rows
+    }
+
+    /// Every currency anyone spent in.
+    pub fn currencies(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.gift_totals.keys().chain(self.super_chat_totals.keys()).cloned().collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
+/// One leaderboard line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LeaderboardRow {
+    /// `platform:user-id`.
+    pub user: String,
+    /// Display name.
+    pub name: String,
+    /// Currency or coin.
+    pub currency: String,
+    /// The exact total, as a decimal string.
+    pub total: String,
+    #[serde(skip)]
+    micros: i128,
+}
