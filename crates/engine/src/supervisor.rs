@@ -22,6 +22,8 @@ use crate::EngineError;
 
 /// A connection live this long has recovered: the next loss starts a fresh count of retries.
 const STABLE_AFTER: Duration = Duration::from_secs(10);
+/// How often the kernel's TCP table is read for frozen peers.
+const TCP_READ_INTERVAL: Duration = Duration::from_millis(400);
 /// Even when the ingest's port answers again, connections are at least this far apart.
 const MIN_RETRY_GAP: Duration = Duration::from_secs(1);
 
@@ -98,12 +100,21 @@ pub(crate) struct Supervisor {
     pub policy: ReconnectPolicy,
     pub slots: Vec<Slot>,
     jitter_seed: AtomicU64,
+    /// Peers seen advertising a zero window at the last read of the kernel's table.
+    frozen_peers: HashSet<SocketAddr>,
+    last_tcp_read: Instant,
 }
 
 impl Supervisor {
     pub(crate) fn new(policy: ReconnectPolicy) -> Supervisor {
         let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
-        Supervisor { policy, slots: Vec::new(), jitter_seed: AtomicU64::new(seed | 1) }
+        Supervisor {
+            policy,
+            slots: Vec::new(),
+            jitter_seed: AtomicU64::new(seed | 1),
+            frozen_peers: HashSet::new(),
+            last_tcp_read: Instant::now(),
+        }
     }
 
     pub(crate) fn slot(&self, id: &str) -> Option<&Slot> {
@@ -217,11 +228,22 @@ impl Supervisor {
     /// Called ten times a second: promotes connected outputs to live, finds stalls, and
     /// reconnects when the backoff has elapsed or the ingest answers again.
     pub(crate) fn tick(&mut self, program: &mut Program, now: Instant, events: &mut Vec<EngineEvent>) {
-        let frozen_peers = if self.slots.iter().any(|s| s.state == OutputState::Live) {
-            crate::tcp_watch::zero_window_peers()
-        } else {
-            HashSet::new()
-        };
+        // The kernel walks its whole connection table for each read, so it is read a few
+        // times a second, and only for the address families the live ingests use.
+        let live_addresses: Vec<SocketAddr> = self
+            .slots
+            .iter()
+            .filter(|s| s.state == OutputState::Live)
+            .flat_map(|s| s.addresses.lock().unwrap_or_else(PoisonError::into_inner).clone())
+            .collect();
+        if now.duration_since(self.last_tcp_read) >= TCP_READ_INTERVAL && !live_addresses.is_empty() {
+            self.last_tcp_read = now;
+            self.frozen_peers = crate::tcp_watch::zero_window_peers(
+                live_addresses.iter().any(SocketAddr::is_ipv4),
+                live_addresses.iter().any(SocketAddr::is_ipv6),
+            );
+        }
+        let frozen_peers = &self.frozen_peers;
         let mut failures = Vec::new();
         let mut retries = Vec::new();
         for slot in &mut self.slots {

@@ -10,10 +10,12 @@
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-/// Remote addresses of established connections whose peer advertises a zero window.
-pub(crate) fn zero_window_peers() -> HashSet<SocketAddr> {
+/// Remote addresses of established connections whose peer advertises a zero window, from
+/// the IPv4 table, the IPv6 table or both.
+pub(crate) fn zero_window_peers(ipv4: bool, ipv6: bool) -> HashSet<SocketAddr> {
     let mut peers = HashSet::new();
-    for file in ["/proc/self/net/tcp", "/proc/self/net/tcp6"] {
+    let tables = [(ipv4, "/proc/self/net/tcp"), (ipv6, "/proc/self/net/tcp6")];
+    for (_, file) in tables.iter().filter(|(wanted, _)| *wanted) {
         if let Ok(table) = std::fs::read_to_string(file) {
             peers.extend(table.lines().skip(1).filter_map(zero_window_peer));
         }
