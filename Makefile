@@ -6,15 +6,18 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: GStreamer (build + runtime), fonts for CJK and emoji text, and the
 # tools the end-to-end tests use (nginx-rtmp ingest, ffmpeg/ffprobe, zbarimg).
 APT_BUILD := build-essential pkg-config libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
-	libgstreamer-plugins-bad1.0-dev libcairo2-dev libpango1.0-dev
+	libgstreamer-plugins-bad1.0-dev libcairo2-dev libpango1.0-dev libwebkit2gtk-4.1-dev libdbus-1-dev
 APT_RUNTIME := gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
 	gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools fonts-noto-cjk fonts-noto-color-emoji
 APT_TEST := nginx libnginx-mod-rtmp ffmpeg zbar-tools srt-tools
-APT_ALL := $(APT_BUILD) $(APT_RUNTIME) $(APT_TEST)
+# The studio UI in a real browser (chromium), the desktop window under Xvfb (screenshot with
+# ImageMagick's import) and the vault round-trips (keyutils, Secret Service).
+APT_UI_TEST := chromium keyutils gnome-keyring dbus xvfb xauth imagemagick
+APT_ALL := $(APT_BUILD) $(APT_RUNTIME) $(APT_TEST) $(APT_UI_TEST)
 
 SHOW ?= assets/shows/demo.json
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps ui build run test bench clean
 all: build
 
 # Installs only what is missing, so a second run costs nothing.
@@ -25,21 +28,35 @@ deps:
 		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 	@command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it from https://rustup.rs"; exit 1; }
+	@command -v npm >/dev/null || { echo "Node.js 20+ and npm are missing: the studio UI is built with them"; exit 1; }
 
-build: deps
+# The web UI (ui/dist), served by `kaibo serve`; built before cargo so every step finds it.
+ui: deps
+	npm --prefix ui ci --no-audit --no-fund
+	npm --prefix ui run build
+
+build: deps ui
 	$(CARGO) build --workspace --bins
 
-# Until the desktop app lands, the studio runs headless: live on the demo show, recording
-# locally (test pattern when there is no camera). Ctrl-C ends the show cleanly.
+# The desktop window on the demo show when there is a display; otherwise the same studio
+# headless (`kaibo serve`), with its web UI at the URL it prints. Ctrl-C ends it cleanly.
 run: build
-	$(CARGO) run -q -p studio --bin kaibo -- live $(SHOW)
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		$(CARGO) run -q -p kaibo-studio --bin kaibo-studio -- $(SHOW); \
+	else \
+		echo "no display: running the studio headless (kaibo serve)"; \
+		$(CARGO) run -q -p studio --bin kaibo -- serve $(SHOW); \
+	fi
 
 # The end-to-end tests (root package) each run real encodes, ingests and pulls: one at a
 # time, so a 2-core machine measures the studio and not its own overload.
-test: deps
+test: deps ui
+	npm --prefix ui test
 	$(CARGO) build --workspace --bins --tests
 	$(CARGO) test --workspace --exclude kaibo-studio --no-fail-fast
 	$(CARGO) test -p kaibo-studio --no-fail-fast -- --test-threads=1
+	npm --prefix tests/ui ci --no-audit --no-fund
+	npm --prefix tests/ui test
 
 bench: build
 	bench/run.sh

@@ -64,6 +64,45 @@ fn both_destinations_come_back_after_each_ingest_crash_and_the_recording_never_b
     assert!(span > 40.0, "the recording covers only {span:.1} s");
 }
 
+/// The operator stops, starts and restarts one destination while live; the other one and
+/// the recording never notice.
+#[test]
+fn one_destination_stops_starts_and_restarts_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let nginx = Nginx::start();
+    let (main, backup) = (nginx.url("live", "solo-main"), nginx.url("backup", "solo-backup"));
+    let recording = dir.path().join("recording.mp4");
+    let mut kaibo =
+        Kaibo::spawn_interactive(&["live", &demo(), "--to", &main, "--to", &backup, "--record", recording.to_str().unwrap(), "--duration", "20"]);
+    assert!(kaibo.wait_for("to-1: live", Duration::from_secs(20)).is_some(), "{}", kaibo.output());
+    assert!(kaibo.wait_for("to-2: live", Duration::from_secs(20)).is_some(), "{}", kaibo.output());
+    let pulled = dir.path().join("main.flv");
+    let mut puller = pull(&main, 14, &pulled);
+    std::thread::sleep(Duration::from_secs(2));
+
+    let typed = kaibo.type_line("stop to-2");
+    assert!(kaibo.wait_for_after("to-2: stopped", typed, Duration::from_secs(5)).is_some(), "{}", kaibo.output());
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(!on_air(&backup), "to-2 still on air after stop");
+    let typed = kaibo.type_line("start to-2");
+    assert!(kaibo.wait_for_after("to-2: live", typed, Duration::from_secs(10)).is_some(), "{}", kaibo.output());
+    assert!(on_air(&backup), "to-2 not on air after start");
+    let typed = kaibo.type_line("restart to-2");
+    assert!(kaibo.wait_for_after("to-2: live", typed, Duration::from_secs(10)).is_some(), "{}", kaibo.output());
+    let typed = kaibo.type_line("stop no-such-destination");
+    assert!(kaibo.wait_for_after("there is no destination", typed, Duration::from_secs(5)).is_some(), "{}", kaibo.output());
+
+    assert!(puller.wait().unwrap().success());
+    let (code, output) = kaibo.finish(Duration::from_secs(60));
+    assert_eq!(code, Some(0), "{output}");
+    // to-1 never changed state after going live, and its stream kept real time.
+    let main_states = output.lines().filter(|l| l.starts_with("to-1: ")).count();
+    assert_eq!(main_states, 2, "to-1 should only connect and go live once:\n{output}");
+    assert!(!output.contains("warning: to-1") && !output.contains("error: to-1"), "{output}");
+    assert_real_time("to-1 while to-2 was stopped and restarted", &video_packet_times(&pulled), 30.0, 0.1);
+    assert_real_time("recording", &video_packet_times(&recording), 30.0, 0.1);
+}
+
 #[test]
 fn a_frozen_ingest_is_dropped_within_3_s_and_holds_up_nothing() {
     let dir = tempfile::tempdir().unwrap();

@@ -123,15 +123,26 @@ impl Drop for Nginx {
 /// A running `kaibo` with its output collected line by line, with arrival times.
 pub struct Kaibo {
     pub child: Child,
+    /// Where operator commands are typed, for a `kaibo live` started interactive.
+    stdin: Option<std::process::ChildStdin>,
     pub lines: Arc<Mutex<Vec<(Instant, String)>>>,
     pub started: Instant,
 }
 
 impl Kaibo {
     pub fn spawn(args: &[&str]) -> Kaibo {
+        Kaibo::start(args, false)
+    }
+
+    /// Starts `kaibo` with a pipe to type operator commands into (see [`Kaibo::type_line`]).
+    pub fn spawn_interactive(args: &[&str]) -> Kaibo {
+        Kaibo::start(args, true)
+    }
+
+    fn start(args: &[&str], interactive: bool) -> Kaibo {
         let mut child = Command::new(kaibo_bin())
             .args(args)
-            .stdin(Stdio::null())
+            .stdin(if interactive { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -148,7 +159,17 @@ impl Kaibo {
                 }
             });
         }
-        Kaibo { child, lines, started: Instant::now() }
+        let stdin = child.stdin.take();
+        Kaibo { child, stdin, lines, started: Instant::now() }
+    }
+
+    /// Types one operator command; returns when it was sent.
+    pub fn type_line(&mut self, line: &str) -> Instant {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().expect("started with spawn_interactive");
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        Instant::now()
     }
 
     /// Waits for a line containing `needle`; returns when it arrived.

@@ -100,3 +100,36 @@ fn connect_frames(sink: &gst::Element, sender: SyncSender<PreviewFrame>) {
 fn make(factory: &str, name: &str) -> Result<gst::Element, EngineError> {
     gst::ElementFactory::make(factory).name(name).build().map_err(|e| EngineError::element(factory, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn the_branch_delivers_jpeg_frames() {
+        gst::init().expect("GStreamer initializes");
+        let pipeline = gst::Pipeline::new();
+        let source = gst::ElementFactory::make("videotestsrc").property("num-buffers", 60i32).build().expect("videotestsrc");
+        let caps = gst_video::VideoCapsBuilder::new()
+            .format(gst_video::VideoFormat::I420)
+            .width(1280)
+            .height(720)
+            .framerate(gst::Fraction::new(30, 1))
+            .build();
+        let filter = gst::ElementFactory::make("capsfilter").property("caps", &caps).build().expect("capsfilter");
+        let raw_tee = gst::ElementFactory::make("tee").build().expect("tee");
+        pipeline.add_many([&source, &filter, &raw_tee]).expect("add");
+        gst::Element::link_many([&source, &filter, &raw_tee]).expect("link");
+        let frames = attach(&pipeline, &raw_tee).expect("preview branch");
+        pipeline.set_state(gst::State::Playing).expect("play");
+        let frame = frames.recv_timeout(Duration::from_secs(20)).expect("a preview frame within 20 s");
+        let _ = pipeline.set_state(gst::State::Null);
+        assert_eq!(&frame[..2], &[0xFF, 0xD8], "a JPEG starts with SOI");
+        // The frame header (SOF0) carries the size: height then width.
+        let sof = frame.windows(2).position(|w| w == [0xFF, 0xC0]).expect("a baseline JPEG");
+        let size = |at: usize| u16::from_be_bytes([frame[at], frame[at + 1]]) as i32;
+        assert_eq!((size(sof + 7), size(sof + 5)), (PREVIEW_WIDTH, PREVIEW_HEIGHT));
+    }
+}

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use crate::events::{Health, OutputState, OutputStats, ProgramStats};
-use crate::outputs::{Output, OutputKind};
+use crate::outputs::OutputKind;
 use crate::program::Program;
 
 /// Seconds of history that drop percentages are computed over.
@@ -75,7 +75,7 @@ impl StatsMeter {
             outputs.push(OutputStats {
                 id: output.id.clone(),
                 label: output.label(),
-                health: health(output, &state, dropped_percent, sent_kbps, target_kbps),
+                health: health(&output.kind, &state, dropped_percent, sent_kbps, target_kbps),
                 state,
                 fps: sample.frames_out.saturating_sub(previous.frames_out) as f64 / elapsed,
                 dropped_frames: sample.dropped,
@@ -114,11 +114,11 @@ pub(crate) fn idle_output(target: &crate::IngestTarget, state: OutputState) -> O
 }
 
 /// Good, a warning or an error, with advice in plain words.
-fn health(output: &Output, state: &OutputState, dropped_percent: f64, sent_kbps: f64, target_kbps: u32) -> Health {
+fn health(kind: &OutputKind, state: &OutputState, dropped_percent: f64, sent_kbps: f64, target_kbps: u32) -> Health {
     if *state != OutputState::Live || dropped_percent <= WARN_PERCENT {
         return Health::Good;
     }
-    let advice = match &output.kind {
+    let advice = match kind {
         OutputKind::Destination(_) => {
             let suggestion = ((sent_kbps * 0.8 / 100.0).floor() * 100.0).max(300.0);
             format!(
@@ -133,5 +133,34 @@ fn health(output: &Output, state: &OutputState, dropped_percent: f64, sent_kbps:
         Health::Error { advice }
     } else {
         Health::Warning { advice }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn destination() -> OutputKind {
+        OutputKind::Destination(crate::IngestTarget {
+            id: "main".into(),
+            platform: show::Platform::Custom,
+            url: crate::SecretUrl::new("rtmp://127.0.0.1/live/key"),
+        })
+    }
+
+    #[test]
+    fn thresholds_follow_prism_with_advice() {
+        let live = OutputState::Live;
+        assert_eq!(health(&destination(), &live, 0.5, 5900.0, 6000), Health::Good);
+        let Health::Warning { advice } = health(&destination(), &live, 2.0, 5000.0, 6000) else { panic!("expected a warning") };
+        assert!(advice.starts_with("upload too slow for 6000 kbps"), "{advice}");
+        assert!(advice.contains("lower the bitrate to 4000 kbps"), "{advice}");
+        let Health::Error { advice } = health(&destination(), &live, 12.0, 2600.0, 6000) else { panic!("expected an error") };
+        assert!(advice.contains("lower the bitrate to 2000 kbps"), "{advice}");
+        let recording = OutputKind::Recording("/tmp/x.mp4".into());
+        let Health::Error { advice } = health(&recording, &live, 9.0, 0.0, 6000) else { panic!("expected an error") };
+        assert!(advice.contains("disk"), "{advice}");
+        // Only a live output has a health to speak of.
+        assert_eq!(health(&destination(), &OutputState::Connecting, 50.0, 0.0, 6000), Health::Good);
     }
 }

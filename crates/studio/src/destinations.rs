@@ -13,14 +13,17 @@ pub fn ingest_targets(show: &Show, extra: &[Destination], vault: &Vault) -> Resu
         .iter()
         .chain(extra)
         .filter(|d| d.enabled)
-        .map(|d| {
-            let url = match &d.key {
-                Some(key) => format!("{}/{}", d.url.trim_end_matches('/'), vault.get(&key.secret)?),
-                None => d.url.clone(),
-            };
-            Ok(IngestTarget { id: d.id.clone(), platform: d.platform, url: SecretUrl::new(url) })
-        })
+        .map(|d| ingest_target(d, vault))
         .collect()
+}
+
+/// One destination as an ingest target, its stream key (if any) fetched from the vault.
+pub fn ingest_target(d: &Destination, vault: &Vault) -> Result<IngestTarget, VaultError> {
+    let url = match &d.key {
+        Some(key) => format!("{}/{}", d.url.trim_end_matches('/'), vault.get(&key.secret)?),
+        None => d.url.clone(),
+    };
+    Ok(IngestTarget { id: d.id.clone(), platform: d.platform, url: SecretUrl::new(url) })
 }
 
 /// A destination for a URL given on the command line, its platform guessed from the host.

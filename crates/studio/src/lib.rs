@@ -1,5 +1,15 @@
-//! The Kaibo studio: the application around the media path, and its headless CLI.
+//! The Kaibo studio: the application around the media path, its control protocol, and its
+//! headless CLI.
 
+pub mod audience_feed;
+pub mod bindings;
 pub mod cli;
 pub mod destinations;
+pub mod protocol;
+pub mod server;
+pub mod studio;
 pub mod vault;
+mod views;
+
+pub use protocol::{Command, CommandReply, Event, StudioError, StudioState};
+pub use studio::{Studio, StudioConfig};

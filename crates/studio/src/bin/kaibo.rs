@@ -40,14 +40,23 @@ enum Command {
     /// Print audience events (chat, gifts, orders) as JSON lines: from Twitch, YouTube,
     /// Bilibili, the bridge (`kaibo listen bridge --listen 127.0.0.1:PORT`) or the simulator.
     Listen(cli::listen::ListenArgs),
+    /// Run the studio with its web UI (no window): prints the URL with the access token.
+    Serve(cli::serve::ServeArgs),
+    /// Store or remove a secret (stream key, token) in the OS keyring.
+    #[command(subcommand)]
+    Secret(cli::secret::SecretCommand),
 }
 
 fn main() -> ExitCode {
-    match Args::parse().command {
+    let args = Args::parse();
+    studio::vault::use_backend(studio::vault::Backend::from_environment());
+    match args.command {
         Command::Check { show } => cli::check::run(&show),
         Command::Live { show, to, record, no_record, duration } => {
             cli::live::run(&cli::live::LiveOptions { show, to, record, no_record, duration })
         }
         Command::Listen(args) => cli::listen::run(args),
+        Command::Serve(args) => cli::serve::run(args),
+        Command::Secret(command) => cli::secret::run(command),
     }
 }

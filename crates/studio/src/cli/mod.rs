@@ -4,6 +4,8 @@ pub mod check;
 pub mod console;
 pub mod listen;
 pub mod live;
+pub mod secret;
+pub mod serve;
 
 use show::{Show, ShowError};
 

@@ -1,0 +1,195 @@
+//! Feeds the studio's chat panel from the audience path: connectors (the rehearsal simulator,
+//! the bridge) → moderation, tally and store (`audience::session`) → [`ChatItem`]s and a
+//! [`AudienceSummary`] for the studio to announce.
+//!
+//! The session writes SQLite, which blocks, so it runs on its own thread; the studio only
+//! sees finished batches and summaries (at most one summary a second).
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use audience::bridge::{self, BridgeConfig};
+use audience::moderation::{ModerationRules, Verdict};
+use audience::session::{ModeratedEvent, Session, MAX_BATCH};
+use audience::simulator::{self, SimulatorConfig};
+use audience::store::Store;
+use audience::tally::Tally;
+use audience::{Amount, AudienceEvent, ConnectorHandle, EventBody};
+use tokio::sync::mpsc;
+
+use crate::protocol::{AudienceSummary, ChatItem, CurrencyTotal, LeaderboardEntry};
+use crate::studio::Studio;
+
+/// Where audience events come from.
+#[derive(Debug, Clone, Default)]
+pub struct AudienceOptions {
+    /// Run the rehearsal simulator at this many events a second.
+    pub simulate: Option<f64>,
+    /// Listen for bridge events (`POST /events`, `GET /ws`) here.
+    pub bridge: Option<SocketAddr>,
+    /// The token bridge senders must present.
+    pub bridge_token: String,
+    /// Words masked in chat.
+    pub banned_words: Vec<String>,
+}
+
+/// The running connectors; dropping it stops them.
+pub struct AudienceFeed {
+    pub bridge_addr: Option<SocketAddr>,
+    connectors: Vec<ConnectorHandle>,
+}
+
+impl AudienceFeed {
+    /// Stops every connector; the session thread ends when they are gone.
+    pub async fn stop(self) {
+        for connector in self.connectors {
+            connector.stop().await;
+        }
+    }
+}
+
+/// How often the totals and leaderboard are sent at most.
+const SUMMARY_EVERY: Duration = Duration::from_secs(1);
+
+/// Starts the connectors in `options` and the session thread feeding `studio`.
+pub async fn start(studio: Studio, options: AudienceOptions) -> Result<AudienceFeed, String> {
+    let mut sources = Vec::new();
+    let mut connectors = Vec::new();
+    let (tx, rx) = mpsc::channel::<AudienceEvent>(MAX_BATCH * 4);
+    if let Some(rate) = options.simulate {
+        let config = SimulatorConfig { rate, room: "rehearsal".into(), ..SimulatorConfig::default() };
+        let (handle, _truth) = simulator::spawn(config, tx.clone());
+        connectors.push(handle);
+        sources.push("simulator".to_owned());
+    }
+    let mut bridge_addr = None;
+    if let Some(listen) = options.bridge {
+        let bridge = bridge::start(BridgeConfig { listen, token: options.bridge_token.clone() }, tx.clone())
+            .await
+            .map_err(|e| format!("the audience bridge cannot start on {listen}: {e}"))?;
+        bridge_addr = Some(bridge.addr);
+        connectors.push(bridge.handle);
+        sources.push("bridge".to_owned());
+    }
+    drop(tx);
+    let store = Store::in_memory("kaibo serve").map_err(|e| format!("the audience store cannot open: {e}"))?;
+    let rules = ModerationRules { banned_words: options.banned_words, ..ModerationRules::default() };
+    let session = Session::new(store, &rules);
+    let (out_tx, mut out_rx) = mpsc::channel::<(Vec<ChatItem>, Option<AudienceSummary>)>(64);
+    spawn_session_thread(session, rx, out_tx, sources.clone());
+    studio.set_audience_sources(sources).await;
+    tokio::spawn(async move {
+        while let Some((items, summary)) = out_rx.recv().await {
+            studio.audience_batch(items, summary).await;
+        }
+    });
+    Ok(AudienceFeed { bridge_addr, connectors })
+}
+
+fn spawn_session_thread(
+    mut session: Session,
+    mut rx: mpsc::Receiver<AudienceEvent>,
+    out: mpsc::Sender<(Vec<ChatItem>, Option<AudienceSummary>)>,
+    sources: Vec<String>,
+) {
+    std::thread::spawn(move || {
+        let mut last_summary: Option<Instant> = None;
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while let Some(first) = rx.blocking_recv() {
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(event) => batch.push(event),
+                    Err(_) => break,
+                }
+            }
+            let fresh = match session.record(std::mem::take(&mut batch)) {
+                Ok(fresh) => fresh,
+                // The batch rolled back; the next one gets its chance.
+                Err(_) => continue,
+            };
+            let items: Vec<ChatItem> = fresh.iter().filter_map(chat_item).collect();
+            let summary = if last_summary.is_none_or(|t| t.elapsed() >= SUMMARY_EVERY) {
+                last_summary = Some(Instant::now());
+                Some(summarize(session.tally(), &sources))
+            } else {
+                None
+            };
+            if (!items.is_empty() || summary.is_some()) && out.blocking_send((items, summary)).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// The panel line for an event, or `None` for what the panel does not list (hidden by
+/// moderation, viewer counts).
+pub(crate) fn chat_item(moderated: &ModeratedEvent) -> Option<ChatItem> {
+    if moderated.verdict.hidden() {
+        return None;
+    }
+    let event = &moderated.event;
+    let (text, amount) = match &event.body {
+        EventBody::Chat { text, .. } => (text.clone(), None),
+        EventBody::Gift { gift, text } => {
+            let total = gift.total().map(|t| t.to_string()).unwrap_or_else(|| "?".into());
+            (text.clone().unwrap_or_default(), Some(format!("{} × {} ({total} {})", gift.count, gift.name, gift.currency)))
+        }
+        EventBody::SuperChat { amount, currency, text, .. } => (text.clone(), Some(format!("{amount} {currency}"))),
+        EventBody::Like { count } => (format!("liked ×{count}"), None),
+        EventBody::Follow {} => ("followed".into(), None),
+        EventBody::Join { count, via } => match via {
+            Some(via) => (format!("joined with {count} ({via})"), None),
+            None => ("joined".into(), None),
+        },
+        EventBody::Subscription { tier, text, .. } => {
+            (text.clone().unwrap_or_default(), Some(if tier.is_empty() { "subscribed".into() } else { format!("subscribed ({tier})") }))
+        }
+        EventBody::Order { product, quantity, amount, currency } => {
+            (format!("ordered {quantity} × {product}"), Some(format!("{amount} {currency}")))
+        }
+        EventBody::Viewers { .. } => return None,
+    };
+    let (user, user_key) = match &event.user {
+        Some(u) => (u.name.clone(), format!("{}:{}", event.platform, if u.id.is_empty() { &u.name } else { &u.id })),
+        None => (String::new(), String::new()),
+    };
+    Some(ChatItem {
+        id: format!("{}:{}", event.platform, event.id),
+        platform: event.platform.clone(),
+        at: event.at.to_rfc3339(),
+        kind: event.body.kind().to_owned(),
+        user,
+        user_key,
+        text,
+        amount,
+        masked: matches!(moderated.verdict, Verdict::Masked(_)),
+    })
+}
+
+fn totals(map: &std::collections::BTreeMap<String, i128>) -> Vec<CurrencyTotal> {
+    map.iter().map(|(currency, micros)| CurrencyTotal { currency: currency.clone(), total: Amount::format_micros(*micros) }).collect()
+}
+
+/// Totals and the top ten spenders (across currencies, each currency's best first).
+pub(crate) fn summarize(tally: &Tally, sources: &[String]) -> AudienceSummary {
+    let mut leaderboard: Vec<LeaderboardEntry> = tally
+        .currencies()
+        .iter()
+        .flat_map(|currency| tally.leaderboard(currency, 5))
+        .map(|row| LeaderboardEntry { user: row.user, name: row.name, currency: row.currency, total: row.total })
+        .collect();
+    leaderboard.truncate(10);
+    AudienceSummary {
+        sources: sources.to_vec(),
+        events: tally.events,
+        chats: tally.chats,
+        gifts: tally.gifts,
+        likes: tally.likes,
+        orders: tally.orders,
+        peak_viewers: tally.peak_viewers,
+        gift_totals: totals(&tally.gift_totals),
+        order_totals: totals(&tally.order_totals),
+        leaderboard,
+    }
+}

@@ -1,0 +1,405 @@
+//! The control protocol: what a client (web UI, desktop window, remote console) may ask of
+//! the studio ([`Command`]), what the studio tells every client ([`Event`]), and the state a
+//! client renders from ([`StudioState`]).
+//!
+//! These types are the contract with `ui/`: their TypeScript twins in `ui/src/bindings/` are
+//! generated from here by ts-rs (see `bindings.rs`) and never edited by hand. Every value a
+//! client sees is safe to show: stream keys never appear, URLs are redacted.
+//!
+//! Counters that could exceed 2^53 in theory are still sent as JSON numbers (`number` in
+//! TypeScript): a show never gets near that, and numbers are what the UI does arithmetic on.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// One thing a client asks the studio to do. The reply goes to that client only
+/// ([`CommandReply`] or [`StudioError`]); the change itself is announced to everyone as events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// Puts a scene on air (or, before going live, chooses the one to start with).
+    SwitchScene { scene: String },
+    /// Changes the camera's lighting look until the next scene switch.
+    SetLook { look: String },
+    /// Shows or hides a layer of the scene on air.
+    SetLayerVisible { layer: String, visible: bool },
+    /// Puts a product on a product-card layer of the scene on air ("pins" it).
+    SetCardProduct { layer: String, product: String },
+    /// Marks a product sold out (or back in stock).
+    SetProductSoldOut { product: String, sold_out: bool },
+    /// Starts the show: every enabled destination, the recording and the preview.
+    GoLive,
+    /// Ends the show cleanly: the outputs drain and the recording is finalized.
+    EndShow,
+    /// Adds a destination. `key` is the stream key, typed once: it goes to the OS keyring and
+    /// is never sent back, logged or written to the show.
+    AddDestination { id: String, platform: PlatformId, url: String, key: Option<String> },
+    /// Removes a destination that is not sending.
+    RemoveDestination { id: String },
+    /// Starts (or retries) one destination while live.
+    StartDestination { id: String },
+    /// Stops one destination while live; the others carry on.
+    StopDestination { id: String },
+    /// Keeps a viewer's messages off the screen: a user id, a name or `platform:id`.
+    BlockUser { user: String },
+    /// Lets a blocked viewer's messages through again.
+    UnblockUser { user: String },
+    /// Removes one message from the chat panel (and every client's panel).
+    HideMessage { id: String },
+}
+
+impl Command {
+    /// The command's name as it appears in JSON, for messages and logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::SwitchScene { .. } => "switch_scene",
+            Command::SetLook { .. } => "set_look",
+            Command::SetLayerVisible { .. } => "set_layer_visible",
+            Command::SetCardProduct { .. } => "set_card_product",
+            Command::SetProductSoldOut { .. } => "set_product_sold_out",
+            Command::GoLive => "go_live",
+            Command::EndShow => "end_show",
+            Command::AddDestination { .. } => "add_destination",
+            Command::RemoveDestination { .. } => "remove_destination",
+            Command::StartDestination { .. } => "start_destination",
+            Command::StopDestination { .. } => "stop_destination",
+            Command::BlockUser { .. } => "block_user",
+            Command::UnblockUser { .. } => "unblock_user",
+            Command::HideMessage { .. } => "hide_message",
+        }
+    }
+}
+
+/// The answer to a command that worked. `note` says something the operator should know
+/// (for example, that a change takes effect at the next Go Live).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CommandReply {
+    pub ok: bool,
+    pub note: Option<String>,
+}
+
+impl CommandReply {
+    pub fn done() -> CommandReply {
+        CommandReply { ok: true, note: None }
+    }
+
+    pub fn noted(note: impl Into<String>) -> CommandReply {
+        CommandReply { ok: true, note: Some(note.into()) }
+    }
+}
+
+/// Why a command (or a request) did not work, in words for the person at the desk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, thiserror::Error)]
+#[error("{message}")]
+pub struct StudioError {
+    pub kind: ErrorKind,
+    /// A sentence the operator can act on. Never carries a stream key or token.
+    pub message: String,
+}
+
+/// What sort of failure a [`StudioError`] is, for clients that react differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The request was not a command the studio understands.
+    BadRequest,
+    /// A scene, layer, product, look or destination that does not exist.
+    NotFound,
+    /// The command needs the show to be live, or not live.
+    WrongPhase,
+    /// The OS keyring refused or is missing.
+    Vault,
+    /// The media engine could not do it.
+    Engine,
+    /// No valid access token.
+    Unauthorized,
+    /// A fault inside the studio.
+    Internal,
+}
+
+impl StudioError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> StudioError {
+        StudioError { kind, message: message.into() }
+    }
+
+    pub fn not_found(what: &str, id: &str) -> StudioError {
+        StudioError::new(ErrorKind::NotFound, format!("there is no {what} \"{id}\" in this show"))
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> StudioError {
+        StudioError::new(ErrorKind::BadRequest, message)
+    }
+
+    pub fn wrong_phase(message: impl Into<String>) -> StudioError {
+        StudioError::new(ErrorKind::WrongPhase, message)
+    }
+}
+
+/// What the studio tells every client. Clients render from these and never guess.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The whole state, after any change of show, phase or destinations (and on connect).
+    State { state: Box<StudioState> },
+    /// Once a second while live.
+    Stats { stats: StatsView },
+    /// One destination (or the recording) changed state.
+    Output { id: String, state: OutputPhase },
+    /// Something worth telling the operator, in plain words.
+    Notice { level: NoticeLevel, message: String },
+    /// New audience messages, oldest first.
+    Chat { items: Vec<ChatItem> },
+    /// Messages taken off the panel by moderation.
+    ChatHidden { ids: Vec<String> },
+    /// Gift totals and the leaderboard, at most once a second.
+    Audience { summary: AudienceSummary },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+/// Everything a client needs to draw the studio.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct StudioState {
+    pub show_name: String,
+    pub canvas: CanvasView,
+    pub phase: LivePhase,
+    /// The scene on air (or to start with).
+    pub scene: String,
+    /// The look on the camera now.
+    pub look: Option<String>,
+    pub scenes: Vec<SceneView>,
+    pub looks: Vec<LookView>,
+    pub products: Vec<ProductView>,
+    pub destinations: Vec<DestinationView>,
+    /// Whether `/api/preview` has pictures (only while live).
+    pub preview: bool,
+    /// Where the show is being recorded, when it is.
+    pub recording: Option<String>,
+    pub blocked_users: Vec<String>,
+    /// The latest messages, oldest first (the panel's starting point).
+    pub chat: Vec<ChatItem>,
+    pub audience: AudienceSummary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+pub struct CanvasView {
+    pub width: u32,
+    pub height: u32,
+    pub fps: u32,
+}
+
+/// Where the show is in its life.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum LivePhase {
+    /// Not live; changes are prepared for the next start.
+    Idle,
+    Starting,
+    Live,
+    Ending,
+    /// The program failed; Go Live tries again.
+    Failed { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SceneView {
+    pub id: String,
+    pub name: String,
+    pub layers: Vec<LayerView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LayerView {
+    pub id: String,
+    /// `camera`, `image`, `text`, `product_card` or `look`.
+    pub kind: String,
+    pub visible: bool,
+    /// The product on a product card.
+    pub product: Option<String>,
+    /// The look of a look layer.
+    pub look: Option<String>,
+    /// `[x, y, w, h]` in 0..1 of the canvas, where the layer has one.
+    pub rect: Option<Vec<f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LookView {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ProductView {
+    pub id: String,
+    pub name: String,
+    pub price: f64,
+    pub currency: String,
+    pub sold_out: bool,
+}
+
+/// The platforms a destination can be set up for; each brings its ingest rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PlatformId {
+    Douyin,
+    Bilibili,
+    Kuaishou,
+    Taobao,
+    Youtube,
+    Twitch,
+    Tiktok,
+    Facebook,
+    Custom,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DestinationView {
+    pub id: String,
+    pub platform: PlatformId,
+    /// The ingest URL with any key replaced by `****`.
+    pub url: String,
+    /// Whether a stream key is stored in the keyring for it (the key itself never leaves).
+    pub has_key: bool,
+    pub enabled: bool,
+    pub state: OutputPhase,
+    pub health: HealthView,
+}
+
+/// The state of one output, as the engine reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum OutputPhase {
+    /// Not live: nothing is being sent.
+    Idle,
+    Connecting,
+    Live,
+    Reconnecting { attempt: u32, next_in_s: f64, reason: String },
+    Failed { reason: String },
+    Stopped,
+}
+
+/// How an output is doing, with advice the operator can act on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "level", rename_all = "snake_case")]
+pub enum HealthView {
+    /// No measurement yet (not live, or the first second).
+    Unknown,
+    Good,
+    Warning { advice: String },
+    Error { advice: String },
+}
+
+/// One second of the program.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct StatsView {
+    pub uptime_s: f64,
+    pub encoder_fps: f64,
+    pub render_lag_ms: f64,
+    pub scene: String,
+    pub camera_ok: bool,
+    pub outputs: Vec<OutputStatsView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OutputStatsView {
+    pub id: String,
+    /// Safe to show: keys are redacted.
+    pub label: String,
+    pub state: OutputPhase,
+    pub fps: f64,
+    #[ts(type = "number")]
+    pub dropped_frames: u64,
+    pub dropped_percent: f64,
+    pub bitrate_kbps: f64,
+    #[ts(type = "number")]
+    pub bytes_sent: u64,
+    #[ts(type = "number")]
+    pub queued_ms: u64,
+    pub health: HealthView,
+}
+
+/// One line of the chat panel: a message, gift, order or other audience event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ChatItem {
+    pub id: String,
+    pub platform: String,
+    /// RFC 3339.
+    pub at: String,
+    /// `chat`, `gift`, `super_chat`, `like`, `follow`, `join`, `subscription`, `order`, `viewers`.
+    pub kind: String,
+    /// The viewer's display name (empty when the platform gives none).
+    pub user: String,
+    /// The viewer's id as moderation knows it (`platform:id`).
+    pub user_key: String,
+    /// Plain text, never markup: clients must render it as text.
+    pub text: String,
+    /// For gifts, super chats and orders: what was paid, as `12.5 CNY` or `3 × 辣条 (300 gold)`.
+    pub amount: Option<String>,
+    /// Whether moderation masked words in `text`.
+    pub masked: bool,
+}
+
+/// Session totals and the top spenders.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+pub struct AudienceSummary {
+    /// Where events come from (`simulator`, `bridge`, ...), empty when none is set up.
+    pub sources: Vec<String>,
+    #[ts(type = "number")]
+    pub events: u64,
+    #[ts(type = "number")]
+    pub chats: u64,
+    #[ts(type = "number")]
+    pub gifts: u64,
+    #[ts(type = "number")]
+    pub likes: u64,
+    #[ts(type = "number")]
+    pub orders: u64,
+    #[ts(type = "number")]
+    pub peak_viewers: u64,
+    /// Gift value per currency or coin, exact decimal strings.
+    pub gift_totals: Vec<CurrencyTotal>,
+    pub order_totals: Vec<CurrencyTotal>,
+    pub leaderboard: Vec<LeaderboardEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CurrencyTotal {
+    pub currency: String,
+    pub total: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LeaderboardEntry {
+    pub user: String,
+    pub name: String,
+    pub currency: String,
+    pub total: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_read_as_documented() {
+        let command: Command = serde_json::from_str(r#"{"type":"switch_scene","scene":"main"}"#).expect("valid command");
+        assert_eq!(command, Command::SwitchScene { scene: "main".into() });
+        let command: Command = serde_json::from_str(r#"{"type":"go_live"}"#).expect("valid command");
+        assert_eq!(command, Command::GoLive);
+        assert!(serde_json::from_str::<Command>(r#"{"type":"launch_rockets"}"#).is_err());
+    }
+
+    #[test]
+    fn errors_carry_a_message() {
+        let error = StudioError::not_found("scene", "nope");
+        let json = serde_json::to_value(&error).expect("serializable");
+        assert_eq!(json["kind"], "not_found");
+        assert_eq!(json["message"], "there is no scene \"nope\" in this show");
+    }
+}

@@ -1,0 +1,196 @@
+//! The studio over HTTP: the web UI for a browser (a remote operator console, the tests) and
+//! the control protocol.
+//!
+//! - `GET /`: the built UI; `GET /assets/*`: its scripts and styles.
+//! - `GET /api/state`: the whole [`StudioState`](crate::protocol::StudioState).
+//! - `POST /api/commands`: one [`Command`], answered with a
+//!   [`CommandReply`](crate::protocol::CommandReply) or a [`StudioError`].
+//! - `GET /api/events`: a WebSocket; the state first, then every [`Event`](crate::protocol::Event).
+//! - `GET /api/preview`: the program as MJPEG (`multipart/x-mixed-replace`, an `<img>` plays
+//!   it), or one JPEG with `?frame=latest`.
+//!
+//! Every `/api` route needs the access token (see [`auth`]).
+
+pub mod auth;
+pub mod static_files;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::body::{Body, Bytes};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::protocol::{Command, ErrorKind, Event, StudioError};
+use crate::studio::Studio;
+use auth::AccessToken;
+use static_files::UiFolder;
+
+/// What the server needs.
+pub struct ServerConfig {
+    pub token: String,
+    pub ui_dir: PathBuf,
+}
+
+/// The whole app: UI routes open, `/api` routes behind the token.
+pub fn router(studio: Studio, config: ServerConfig) -> Router {
+    let api = Router::new()
+        .route("/state", get(state))
+        .route("/commands", post(command))
+        .route("/events", get(events))
+        .route("/preview", get(preview))
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .layer(middleware::from_fn_with_state(AccessToken::new(&config.token), auth::require_token))
+        .with_state(studio);
+    let ui = UiFolder(config.ui_dir);
+    Router::new()
+        .route("/", get(static_files::index))
+        .route("/assets/{*path}", get(static_files::asset))
+        .with_state(ui)
+        .nest("/api", api)
+}
+
+/// Binds `listen` and serves until `shutdown` resolves. Returns the bound address at once
+/// (port 0 picks a free port) and the server task.
+pub async fn start(
+    studio: Studio,
+    config: ServerConfig,
+    listen: SocketAddr,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>)> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let app = router(studio, config);
+    let task = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(shutdown).await });
+    Ok((addr, task))
+}
+
+impl IntoResponse for StudioError {
+    fn into_response(self) -> Response {
+        let status = match self.kind {
+            ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::WrongPhase => StatusCode::CONFLICT,
+            ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorKind::Vault | ErrorKind::Engine | ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        (status, Json(self)).into_response()
+    }
+}
+
+async fn state(State(studio): State<Studio>) -> Response {
+    Json(studio.state().await).into_response()
+}
+
+async fn command(State(studio): State<Studio>, body: Bytes) -> Response {
+    let command: Command = match serde_json::from_slice(&body) {
+        Ok(command) => command,
+        Err(error) => {
+            return StudioError::bad_request(format!("this is not a command the studio understands ({})", error.classify_words()))
+                .into_response()
+        }
+    };
+    match studio.apply(command).await {
+        Ok(reply) => Json(reply).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Names what was wrong with a command's JSON without echoing its values (a stream key
+/// could be among them).
+trait ClassifyWords {
+    fn classify_words(&self) -> String;
+}
+
+impl ClassifyWords for serde_json::Error {
+    fn classify_words(&self) -> String {
+        let text = self.to_string();
+        // serde's messages quote values as `invalid type: string "..."`; keep only its kind
+        // and position for those, and the whole message for unknown or missing names.
+        if text.starts_with("unknown variant") || text.starts_with("missing field") || text.starts_with("unknown field") {
+            text
+        } else {
+            format!("{:?} at line {} column {}", self.classify(), self.line(), self.column())
+        }
+    }
+}
+
+async fn events(State(studio): State<Studio>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.on_upgrade(move |socket| forward_events(studio, socket))
+}
+
+/// The state first, then every event, until the client goes away.
+async fn forward_events(studio: Studio, mut socket: WebSocket) {
+    let mut events = studio.subscribe();
+    let first = Event::State { state: Box::new(studio.state().await) };
+    if send(&mut socket, &first).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            event = events.recv() => {
+                let event = match event {
+                    Ok(event) => event,
+                    // Too slow to keep up: start again from the whole state.
+                    Err(RecvError::Lagged(_)) => Event::State { state: Box::new(studio.state().await) },
+                    Err(RecvError::Closed) => return,
+                };
+                if send(&mut socket, &event).await.is_err() {
+                    return;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {} // commands go through POST /api/commands
+            }
+        }
+    }
+}
+
+async fn send(socket: &mut WebSocket, event: &Event) -> Result<(), axum::Error> {
+    let text = serde_json::to_string(event).unwrap_or_default();
+    socket.send(Message::Text(text.into())).await
+}
+
+#[derive(Deserialize)]
+struct PreviewQuery {
+    frame: Option<String>,
+}
+
+const BOUNDARY: &str = "kaibo-frame";
+
+async fn preview(State(studio): State<Studio>, Query(query): Query<PreviewQuery>) -> Response {
+    let mut frames = studio.preview();
+    if query.frame.is_some() {
+        let latest = frames.borrow().clone();
+        return match latest {
+            Some(jpeg) => ([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "no-store")], jpeg.to_vec()).into_response(),
+            None => StudioError::wrong_phase("no preview: the program runs only while live").into_response(),
+        };
+    }
+    frames.mark_changed();
+    let stream = futures_util::stream::unfold(frames, |mut frames| async move {
+        loop {
+            frames.changed().await.ok()?;
+            let Some(jpeg) = frames.borrow_and_update().clone() else { continue };
+            let mut part = format!("--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n", jpeg.len()).into_bytes();
+            part.extend_from_slice(&jpeg);
+            part.extend_from_slice(b"\r\n");
+            return Some((Ok::<_, std::convert::Infallible>(Bytes::from(part)), frames));
+        }
+    });
+    (
+        [
+            (header::CONTENT_TYPE, format!("multipart/x-mixed-replace; boundary={BOUNDARY}")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}

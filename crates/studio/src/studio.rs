@@ -1,0 +1,595 @@
+//! `Studio`: the one owner of the studio's state, and its only writer.
+//!
+//! Clients (the web UI over HTTP/WebSocket, the desktop window over IPC) send [`Command`]s to
+//! [`Studio::apply`]; the reply goes back to that client, and every change is announced to all
+//! subscribers as an [`Event`] (a tokio broadcast). The engine's own reports (state, outputs,
+//! stats) and the audience feed come in through the same lock, so there is one order of
+//! changes that every client sees.
+//!
+//! The engine lives only inside a live run: a studio that is not live holds no pipeline.
+//! Engine calls block (GStreamer state changes, the keyring), so they go through
+//! `spawn_blocking`; commands are applied one at a time, in order.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use engine::{Engine, EngineEvent, EngineState, Outputs};
+use show::{Destination, Layer, SecretRef, Show};
+use tokio::sync::{broadcast, watch, Mutex};
+
+use crate::destinations::{ingest_target, ingest_targets};
+use crate::protocol::{
+    AudienceSummary, CanvasView, ChatItem, Command, CommandReply, ErrorKind, Event, HealthView, LivePhase,
+    NoticeLevel, OutputPhase, StudioError, StudioState,
+};
+use crate::vault::Vault;
+use crate::views;
+
+/// A JPEG picture of the program, shared without copying between clients.
+pub type PreviewJpeg = Arc<Vec<u8>>;
+
+/// How the studio runs.
+#[derive(Debug, Clone, Default)]
+pub struct StudioConfig {
+    /// Record each show into this folder; `None` does not record.
+    pub recording_dir: Option<PathBuf>,
+}
+
+/// How long the outputs get to drain at the end of a show.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Messages kept for clients that connect later.
+const CHAT_KEPT: usize = 1000;
+/// Messages sent in a state snapshot.
+const CHAT_IN_STATE: usize = 200;
+/// Events a slow client may fall behind by before it is told to reload the state.
+const EVENT_BUFFER: usize = 1024;
+
+/// The studio. Cheap to clone: every clone is the same studio.
+#[derive(Clone)]
+pub struct Studio {
+    inner: Arc<Mutex<Inner>>,
+    events: broadcast::Sender<Event>,
+    preview: watch::Receiver<Option<PreviewJpeg>>,
+}
+
+/// A show on air: the engine and what identifies its reports.
+struct LiveRun {
+    engine: Arc<Engine>,
+    /// Reports from an earlier run (still draining) are told apart by this number.
+    run: u64,
+}
+
+struct Inner {
+    show: Show,
+    config: StudioConfig,
+    vault: Vault,
+    scene: String,
+    /// A look chosen by the operator, until the next scene switch.
+    look_override: Option<String>,
+    phase: LivePhase,
+    live: Option<LiveRun>,
+    runs: u64,
+    outputs: BTreeMap<String, (OutputPhase, HealthView)>,
+    recording: Option<PathBuf>,
+    chat: VecDeque<ChatItem>,
+    blocked: BTreeSet<String>,
+    audience: AudienceSummary,
+    preview: watch::Sender<Option<PreviewJpeg>>,
+}
+
+impl Studio {
+    /// A studio for `show`, not live.
+    pub fn new(show: Show, config: StudioConfig) -> Studio {
+        Studio::with_vault(show, config, Vault)
+    }
+
+    /// A studio with its own vault (tests use the keyring's mock).
+    pub fn with_vault(show: Show, config: StudioConfig, vault: Vault) -> Studio {
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let (preview_tx, preview) = watch::channel(None);
+        let scene = show.scenes.first().map(|s| s.id.clone()).unwrap_or_default();
+        let inner = Inner {
+            show,
+            config,
+            vault,
+            scene,
+            look_override: None,
+            phase: LivePhase::Idle,
+            live: None,
+            runs: 0,
+            outputs: BTreeMap::new(),
+            recording: None,
+            chat: VecDeque::new(),
+            blocked: BTreeSet::new(),
+            audience: AudienceSummary::default(),
+            preview: preview_tx,
+        };
+        Studio { inner: Arc::new(Mutex::new(inner)), events, preview }
+    }
+
+    /// Every event from now on. A receiver that falls more than [`EVENT_BUFFER`] behind gets
+    /// `Lagged` and should fetch [`Studio::state`] again.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// The latest preview picture (while live), and a way to wait for the next.
+    pub fn preview(&self) -> watch::Receiver<Option<PreviewJpeg>> {
+        self.preview.clone()
+    }
+
+    /// The whole state, as `GET /api/state` and the first event of a connection give it.
+    pub async fn state(&self) -> StudioState {
+        self.inner.lock().await.snapshot()
+    }
+
+    /// Applies one command. The caller gets the reply; everyone gets the events.
+    pub async fn apply(&self, command: Command) -> Result<CommandReply, StudioError> {
+        let mut inner = self.inner.lock().await;
+        let result = match command {
+            Command::SwitchScene { scene } => inner.switch_scene(scene).await,
+            Command::SetLook { look } => inner.set_look(look).await,
+            Command::SetLayerVisible { layer, visible } => inner.set_layer_visible(layer, visible).await,
+            Command::SetCardProduct { layer, product } => inner.set_card_product(layer, product).await,
+            Command::SetProductSoldOut { product, sold_out } => inner.set_product_sold_out(&product, sold_out),
+            Command::GoLive => self.go_live(&mut inner).await,
+            Command::EndShow => self.end_show(&mut inner).await,
+            Command::AddDestination { id, platform, url, key } => {
+                inner.add_destination(id, views::platform(platform), url, key).await
+            }
+            Command::RemoveDestination { id } => inner.remove_destination(&id).await,
+            Command::StartDestination { id } => inner.on_engine(move |e| e.start_destination(&id)).await,
+            Command::StopDestination { id } => inner.on_engine(move |e| e.stop_destination(&id)).await,
+            Command::BlockUser { user } => {
+                let hidden = inner.block(user);
+                self.announce(Event::ChatHidden { ids: hidden });
+                Ok(CommandReply::done())
+            }
+            Command::UnblockUser { user } => {
+                inner.blocked.remove(user.trim());
+                Ok(CommandReply::done())
+            }
+            Command::HideMessage { id } => {
+                inner.chat.retain(|item| item.id != id);
+                self.announce(Event::ChatHidden { ids: vec![id] });
+                return Ok(CommandReply::done());
+            }
+        };
+        // Whatever happened (a failed Go Live changes the phase too), clients see the result.
+        self.announce(Event::State { state: Box::new(inner.snapshot()) });
+        result
+    }
+
+    /// Ends a live show, if any (for a clean exit of `kaibo serve` or the window).
+    pub async fn shutdown(&self) {
+        let mut inner = self.inner.lock().await;
+        if inner.live.is_some() {
+            let _ = self.end_show(&mut inner).await;
+        }
+    }
+
+    fn announce(&self, event: Event) {
+        // No subscriber is fine: nobody is watching.
+        let _ = self.events.send(event);
+    }
+
+    fn notice(&self, level: NoticeLevel, message: impl Into<String>) {
+        self.announce(Event::Notice { level, message: message.into() });
+    }
+
+    async fn go_live(&self, inner: &mut Inner) -> Result<CommandReply, StudioError> {
+        if !matches!(inner.phase, LivePhase::Idle | LivePhase::Failed { .. }) {
+            return Err(StudioError::wrong_phase("the show is already live"));
+        }
+        let recording = inner.config.recording_dir.as_ref().map(|dir| {
+            let stem: String = inner.show.name.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '-' }).collect();
+            let stem = if stem.trim_matches('-').is_empty() { "show".to_owned() } else { stem };
+            dir.join(format!("{stem}-{}.mp4", chrono::Local::now().format("%Y%m%d-%H%M%S")))
+        });
+        let (show, vault) = (inner.show.clone(), inner.vault.clone());
+        let targets = blocking(move || ingest_targets(&show, &[], &vault))
+            .await?
+            .map_err(|e| StudioError::new(ErrorKind::Vault, e.to_string()))?;
+        if targets.is_empty() && recording.is_none() {
+            return Err(StudioError::wrong_phase(
+                "nowhere to send the show: add a destination (or start kaibo serve with recording on)",
+            ));
+        }
+        if let Some(folder) = recording.as_ref().and_then(|p| p.parent()) {
+            std::fs::create_dir_all(folder).map_err(|e| {
+                StudioError::new(ErrorKind::Internal, format!("cannot create the recording folder {}: {e}", folder.display()))
+            })?;
+        }
+        inner.phase = LivePhase::Starting;
+        inner.outputs.clear();
+        for target in &targets {
+            inner.outputs.insert(target.id.clone(), (OutputPhase::Connecting, HealthView::Unknown));
+        }
+        self.announce(Event::State { state: Box::new(inner.snapshot()) });
+
+        let outputs = Outputs { destinations: targets, recording: recording.clone(), preview: true };
+        let (show, scene, look) = (inner.show.clone(), inner.scene.clone(), inner.look_override.clone());
+        let first_scene = show.scenes.first().map(|s| s.id.clone());
+        let started = blocking(move || {
+            let (engine, events) = Engine::start(show, outputs)?;
+            // The engine starts on the first scene; put the operator's choice on air at once.
+            if first_scene.as_deref() != Some(scene.as_str()) {
+                engine.switch_scene(&scene)?;
+            }
+            if let Some(look) = look {
+                engine.set_look(&look)?;
+            }
+            Ok::<_, engine::EngineError>((engine, events))
+        })
+        .await?;
+        let (engine, events) = match started {
+            Ok(started) => started,
+            Err(error) => {
+                inner.phase = LivePhase::Failed { reason: error.to_string() };
+                inner.outputs.clear();
+                return Err(StudioError::new(ErrorKind::Engine, format!("could not go live: {error}")));
+            }
+        };
+        inner.runs += 1;
+        let run = inner.runs;
+        if let Some(frames) = engine.take_preview() {
+            spawn_preview_pump(frames, inner.preview.clone());
+        }
+        self.spawn_engine_pump(events, run);
+        inner.live = Some(LiveRun { engine: Arc::new(engine), run });
+        inner.recording = recording;
+        Ok(CommandReply::done())
+    }
+
+    async fn end_show(&self, inner: &mut Inner) -> Result<CommandReply, StudioError> {
+        let Some(live) = inner.live.take() else {
+            inner.phase = LivePhase::Idle;
+            return Err(StudioError::wrong_phase("the show is not live"));
+        };
+        inner.phase = LivePhase::Ending;
+        self.announce(Event::State { state: Box::new(inner.snapshot()) });
+        stop_engine(live.engine).await;
+        inner.phase = LivePhase::Idle;
+        inner.outputs.clear();
+        inner.preview.send_replace(None);
+        let note = inner.recording.take().map(|path| format!("recording saved: {}", path.display()));
+        Ok(CommandReply { ok: true, note })
+    }
+
+    /// Forwards the engine's reports of run `run` into the studio, in order.
+    fn spawn_engine_pump(&self, events: std::sync::mpsc::Receiver<EngineEvent>, run: u64) {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            for event in events {
+                if tx.send(event).is_err() {
+                    break;
+                }
+            }
+        });
+        let studio = self.clone();
+        tokio::spawn(async move {
+            while let Some(event) = rx.recv().await {
+                studio.on_engine_event(event, run).await;
+            }
+        });
+    }
+
+    async fn on_engine_event(&self, event: EngineEvent, run: u64) {
+        let mut inner = self.inner.lock().await;
+        if inner.live.as_ref().map(|l| l.run) != Some(run) {
+            return; // a report from a show that already ended
+        }
+        match event {
+            EngineEvent::State(EngineState::Live) => {
+                inner.phase = LivePhase::Live;
+                self.announce(Event::State { state: Box::new(inner.snapshot()) });
+            }
+            EngineEvent::State(EngineState::Failed { reason }) => {
+                self.notice(NoticeLevel::Error, format!("the program failed: {reason}"));
+                if let Some(live) = inner.live.take() {
+                    stop_engine(live.engine).await;
+                }
+                inner.phase = LivePhase::Failed { reason };
+                inner.outputs.clear();
+                inner.preview.send_replace(None);
+                self.announce(Event::State { state: Box::new(inner.snapshot()) });
+            }
+            EngineEvent::State(_) => {}
+            EngineEvent::Output { id, state } => {
+                let phase = views::output_phase(&state);
+                let health = inner.outputs.get(&id).map(|(_, h)| h.clone()).unwrap_or(HealthView::Unknown);
+                inner.outputs.insert(id.clone(), (phase.clone(), health));
+                self.announce(Event::Output { id, state: phase });
+            }
+            EngineEvent::Stats(stats) => {
+                let view = views::stats(&stats);
+                for output in &view.outputs {
+                    inner.outputs.insert(output.id.clone(), (output.state.clone(), output.health.clone()));
+                }
+                self.announce(Event::Stats { stats: view });
+            }
+            EngineEvent::Camera { ok, .. } => {
+                if let Some(message) = views::camera_notice(&event) {
+                    self.notice(if ok { NoticeLevel::Info } else { NoticeLevel::Warning }, message);
+                }
+            }
+            EngineEvent::Notice { message } => self.notice(NoticeLevel::Info, message),
+        }
+    }
+
+    /// Names the audience sources for the state.
+    pub async fn set_audience_sources(&self, sources: Vec<String>) {
+        let mut inner = self.inner.lock().await;
+        inner.audience.sources = sources;
+    }
+
+    /// New audience messages (and, at most once a second, new totals) from the feed.
+    pub async fn audience_batch(&self, items: Vec<ChatItem>, summary: Option<AudienceSummary>) {
+        let mut inner = self.inner.lock().await;
+        let items: Vec<ChatItem> = items.into_iter().filter(|item| !inner.is_blocked(item)).collect();
+        if !items.is_empty() {
+            inner.chat.extend(items.iter().cloned());
+            while inner.chat.len() > CHAT_KEPT {
+                inner.chat.pop_front();
+            }
+            self.announce(Event::Chat { items });
+        }
+        if let Some(summary) = summary {
+            inner.audience = summary.clone();
+            self.announce(Event::Audience { summary });
+        }
+    }
+}
+
+impl Inner {
+    fn snapshot(&self) -> StudioState {
+        let destinations = self
+            .show
+            .destinations
+            .iter()
+            .map(|d| {
+                let (state, health) = self.outputs.get(&d.id).cloned().unwrap_or((OutputPhase::Idle, HealthView::Unknown));
+                views::destination(d, state, health)
+            })
+            .collect();
+        let skip = self.chat.len().saturating_sub(CHAT_IN_STATE);
+        StudioState {
+            show_name: self.show.name.clone(),
+            canvas: CanvasView { width: self.show.canvas.width, height: self.show.canvas.height, fps: self.show.canvas.fps },
+            phase: self.phase.clone(),
+            scene: self.scene.clone(),
+            look: self.look_override.clone().or_else(|| views::scene_look(&self.show, &self.scene)),
+            scenes: views::scenes(&self.show),
+            looks: views::looks(&self.show),
+            products: views::products(&self.show),
+            destinations,
+            preview: self.live.is_some(),
+            recording: self.recording.as_ref().map(|p| p.display().to_string()),
+            blocked_users: self.blocked.iter().cloned().collect(),
+            chat: self.chat.iter().skip(skip).cloned().collect(),
+            audience: self.audience.clone(),
+        }
+    }
+
+    /// Runs `act` on the live engine, off the async threads.
+    async fn on_engine<F>(&self, act: F) -> Result<CommandReply, StudioError>
+    where
+        F: FnOnce(&Engine) -> Result<(), engine::EngineError> + Send + 'static,
+    {
+        let Some(live) = &self.live else {
+            return Err(StudioError::wrong_phase("this works while live: press Go Live first"));
+        };
+        let engine = Arc::clone(&live.engine);
+        blocking(move || act(&engine))
+            .await?
+            .map_err(|e| StudioError::new(ErrorKind::Engine, e.to_string()))?;
+        Ok(CommandReply::done())
+    }
+
+    /// Like [`Inner::on_engine`], but does nothing (successfully) when not live: the change
+    /// is then only prepared in the show for the next start.
+    async fn on_engine_if_live<F>(&self, act: F) -> Result<(), StudioError>
+    where
+        F: FnOnce(&Engine) -> Result<(), engine::EngineError> + Send + 'static,
+    {
+        if self.live.is_some() {
+            self.on_engine(act).await?;
+        }
+        Ok(())
+    }
+
+    async fn switch_scene(&mut self, scene: String) -> Result<CommandReply, StudioError> {
+        if self.show.scene(&scene).is_none() {
+            return Err(StudioError::not_found("scene", &scene));
+        }
+        let id = scene.clone();
+        self.on_engine_if_live(move |e| e.switch_scene(&id)).await?;
+        self.scene = scene;
+        self.look_override = None;
+        Ok(CommandReply::done())
+    }
+
+    async fn set_look(&mut self, look: String) -> Result<CommandReply, StudioError> {
+        if self.show.look(&look).is_none() {
+            return Err(StudioError::not_found("look", &look));
+        }
+        let id = look.clone();
+        self.on_engine_if_live(move |e| e.set_look(&id)).await?;
+        self.look_override = Some(look);
+        Ok(CommandReply::done())
+    }
+
+    fn scene_layer_mut(&mut self, layer: &str) -> Result<&mut Layer, StudioError> {
+        let scene_id = self.scene.clone();
+        let scene = self
+            .show
+            .scenes
+            .iter_mut()
+            .find(|s| s.id == scene_id)
+            .ok_or_else(|| StudioError::not_found("scene", &scene_id))?;
+        scene
+            .layers
+            .iter_mut()
+            .find(|l| l.id() == layer)
+            .ok_or_else(|| StudioError::not_found(&format!("layer in scene \"{scene_id}\" called"), layer))
+    }
+
+    async fn set_layer_visible(&mut self, layer: String, visible: bool) -> Result<CommandReply, StudioError> {
+        self.scene_layer_mut(&layer)?;
+        let id = layer.clone();
+        self.on_engine_if_live(move |e| e.set_layer_visible(&id, visible)).await?;
+        self.scene_layer_mut(&layer)?.set_visible(visible);
+        Ok(CommandReply::done())
+    }
+
+    async fn set_card_product(&mut self, layer: String, product: String) -> Result<CommandReply, StudioError> {
+        if self.show.product(&product).is_none() {
+            return Err(StudioError::not_found("product", &product));
+        }
+        if !matches!(self.scene_layer_mut(&layer)?, Layer::ProductCard(_)) {
+            return Err(StudioError::bad_request(format!("layer \"{layer}\" is not a product card")));
+        }
+        let (id, pid) = (layer.clone(), product.clone());
+        self.on_engine_if_live(move |e| e.set_card_product(&id, &pid)).await?;
+        if let Layer::ProductCard(card) = self.scene_layer_mut(&layer)? {
+            card.product = product;
+        }
+        Ok(CommandReply::done())
+    }
+
+    fn set_product_sold_out(&mut self, product: &str, sold_out: bool) -> Result<CommandReply, StudioError> {
+        let entry = self
+            .show
+            .products
+            .iter_mut()
+            .find(|p| p.id == product)
+            .ok_or_else(|| StudioError::not_found("product", product))?;
+        entry.sold_out = sold_out;
+        if self.live.is_some() {
+            // The engine draws cards from its own copy of the catalogue, fixed at Go Live.
+            Ok(CommandReply::noted("marked in the catalogue; the card on air shows it from the next Go Live"))
+        } else {
+            Ok(CommandReply::done())
+        }
+    }
+
+    async fn add_destination(
+        &mut self,
+        id: String,
+        platform: show::Platform,
+        url: String,
+        key: Option<String>,
+    ) -> Result<CommandReply, StudioError> {
+        let id = id.trim().to_owned();
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(StudioError::bad_request("a destination name uses letters, digits, - and _ only"));
+        }
+        if self.show.destinations.iter().any(|d| d.id == id) {
+            return Err(StudioError::bad_request(format!("there is already a destination called \"{id}\"")));
+        }
+        let url = url.trim().to_owned();
+        let key = key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
+        let secret = key.as_ref().map(|_| format!("destination-{id}"));
+        let destination = Destination {
+            id: id.clone(),
+            platform,
+            url,
+            key: secret.clone().map(|secret| SecretRef { secret }),
+            enabled: true,
+        };
+        let mut candidate = self.show.clone();
+        candidate.destinations.push(destination.clone());
+        if let Err(error) = candidate.validate() {
+            // Validation names fields by index; the operator knows this one by its form.
+            let index = format!("destinations[{}]", candidate.destinations.len() - 1);
+            let message = error.to_string().replace(&index, "the new destination");
+            return Err(StudioError::bad_request(message));
+        }
+        if let (Some(secret), Some(key)) = (secret, key) {
+            let vault = self.vault.clone();
+            blocking(move || vault.set(&secret, &key))
+                .await?
+                .map_err(|e| StudioError::new(ErrorKind::Vault, format!("the stream key could not be stored: {e}")))?;
+        }
+        if self.live.is_some() {
+            let vault = self.vault.clone();
+            let target = blocking(move || ingest_target(&destination, &vault))
+                .await?
+                .map_err(|e| StudioError::new(ErrorKind::Vault, e.to_string()))?;
+            self.on_engine(move |e| e.add_destination(target)).await?;
+            self.outputs.insert(id.clone(), (OutputPhase::Connecting, HealthView::Unknown));
+        }
+        self.show = candidate;
+        Ok(CommandReply::done())
+    }
+
+    async fn remove_destination(&mut self, id: &str) -> Result<CommandReply, StudioError> {
+        let Some(index) = self.show.destinations.iter().position(|d| d.id == id) else {
+            return Err(StudioError::not_found("destination", id));
+        };
+        let sending = self
+            .outputs
+            .get(id)
+            .is_some_and(|(state, _)| !matches!(state, OutputPhase::Idle | OutputPhase::Stopped | OutputPhase::Failed { .. }));
+        if sending {
+            return Err(StudioError::wrong_phase(format!("\"{id}\" is sending: stop it first")));
+        }
+        let removed = self.show.destinations.remove(index);
+        self.outputs.remove(id);
+        // Keys the studio filed itself go with their destination.
+        if let Some(secret) = removed.key.map(|k| k.secret).filter(|s| s == &format!("destination-{id}")) {
+            let vault = self.vault.clone();
+            let _ = blocking(move || vault.delete(&secret)).await;
+        }
+        Ok(CommandReply::done())
+    }
+
+    /// Blocks `user` and takes their messages off the panel; returns the ids taken off.
+    fn block(&mut self, user: String) -> Vec<String> {
+        let user = user.trim().to_owned();
+        if user.is_empty() {
+            return Vec::new();
+        }
+        self.blocked.insert(user);
+        let chat = std::mem::take(&mut self.chat);
+        let (hidden, kept): (Vec<ChatItem>, Vec<ChatItem>) = chat.into_iter().partition(|item| self.is_blocked(item));
+        self.chat = kept.into();
+        hidden.into_iter().map(|item| item.id).collect()
+    }
+
+    fn is_blocked(&self, item: &ChatItem) -> bool {
+        let bare_id = item.user_key.split_once(':').map(|(_, id)| id).unwrap_or("");
+        self.blocked.contains(&item.user_key)
+            || (!item.user.is_empty() && self.blocked.contains(&item.user))
+            || (!bare_id.is_empty() && self.blocked.contains(bare_id))
+    }
+}
+
+/// Runs blocking work (GStreamer, the keyring) off the async threads.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, StudioError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StudioError::new(ErrorKind::Internal, format!("a studio task failed: {e}")))
+}
+
+/// Ends an engine: EOS through every output, then NULL (see `Engine::stop`).
+async fn stop_engine(engine: Arc<Engine>) {
+    let _ = blocking(move || match Arc::try_unwrap(engine) {
+        Ok(engine) => engine.stop(DRAIN_TIMEOUT),
+        // Someone still holds it (cannot happen while commands are serialized); dropping the
+        // last reference runs the same teardown.
+        Err(engine) => drop(engine),
+    })
+    .await;
+}
+
+/// Moves preview frames from the engine's channel to the watch clients read.
+fn spawn_preview_pump(frames: std::sync::mpsc::Receiver<engine::PreviewFrame>, out: watch::Sender<Option<PreviewJpeg>>) {
+    std::thread::spawn(move || {
+        for frame in frames {
+            out.send_replace(Some(Arc::new(frame)));
+        }
+    });
+}

@@ -1,0 +1,163 @@
+//! Conversions from the show and the engine's reports into the protocol's view types.
+//! Everything leaving here is safe to show: URLs are redacted, keys are only "has a key".
+
+use engine::{EngineEvent, Health, OutputState, OutputStats, ProgramStats};
+use show::{Layer, Platform, Show};
+
+use crate::protocol::{
+    DestinationView, HealthView, LayerView, LookView, OutputPhase, OutputStatsView, PlatformId, ProductView, SceneView,
+    StatsView,
+};
+
+pub(crate) fn platform_id(platform: Platform) -> PlatformId {
+    match platform {
+        Platform::Douyin => PlatformId::Douyin,
+        Platform::Bilibili => PlatformId::Bilibili,
+        Platform::Kuaishou => PlatformId::Kuaishou,
+        Platform::Taobao => PlatformId::Taobao,
+        Platform::Youtube => PlatformId::Youtube,
+        Platform::Twitch => PlatformId::Twitch,
+        Platform::Tiktok => PlatformId::Tiktok,
+        Platform::Facebook => PlatformId::Facebook,
+        Platform::Custom => PlatformId::Custom,
+    }
+}
+
+pub(crate) fn platform(id: PlatformId) -> Platform {
+    match id {
+        PlatformId::Douyin => Platform::Douyin,
+        PlatformId::Bilibili => Platform::Bilibili,
+        PlatformId::Kuaishou => Platform::Kuaishou,
+        PlatformId::Taobao => Platform::Taobao,
+        PlatformId::Youtube => Platform::Youtube,
+        PlatformId::Twitch => Platform::Twitch,
+        PlatformId::Tiktok => Platform::Tiktok,
+        PlatformId::Facebook => Platform::Facebook,
+        PlatformId::Custom => Platform::Custom,
+    }
+}
+
+pub(crate) fn output_phase(state: &OutputState) -> OutputPhase {
+    match state {
+        OutputState::Connecting => OutputPhase::Connecting,
+        OutputState::Live => OutputPhase::Live,
+        OutputState::Reconnecting { attempt, next_in_s, reason } => {
+            OutputPhase::Reconnecting { attempt: *attempt, next_in_s: *next_in_s, reason: reason.clone() }
+        }
+        OutputState::Failed { reason } => OutputPhase::Failed { reason: reason.clone() },
+        OutputState::Stopped => OutputPhase::Stopped,
+    }
+}
+
+pub(crate) fn health(health: &Health) -> HealthView {
+    match health {
+        Health::Good => HealthView::Good,
+        Health::Warning { advice } => HealthView::Warning { advice: advice.clone() },
+        Health::Error { advice } => HealthView::Error { advice: advice.clone() },
+    }
+}
+
+fn output_stats(stats: &OutputStats) -> OutputStatsView {
+    OutputStatsView {
+        id: stats.id.clone(),
+        label: stats.label.clone(),
+        state: output_phase(&stats.state),
+        fps: stats.fps,
+        dropped_frames: stats.dropped_frames,
+        dropped_percent: stats.dropped_percent,
+        bitrate_kbps: stats.bitrate_kbps,
+        bytes_sent: stats.bytes_sent,
+        queued_ms: stats.queued_ms,
+        health: health(&stats.health),
+    }
+}
+
+pub(crate) fn stats(stats: &ProgramStats) -> StatsView {
+    StatsView {
+        uptime_s: stats.uptime_s,
+        encoder_fps: stats.encoder_fps,
+        render_lag_ms: stats.render_lag_ms,
+        scene: stats.scene.clone(),
+        camera_ok: stats.camera_ok,
+        outputs: stats.outputs.iter().map(output_stats).collect(),
+    }
+}
+
+pub(crate) fn scenes(show: &Show) -> Vec<SceneView> {
+    show.scenes
+        .iter()
+        .map(|scene| SceneView {
+            id: scene.id.clone(),
+            name: if scene.name.is_empty() { scene.id.clone() } else { scene.name.clone() },
+            layers: scene.layers.iter().map(layer).collect(),
+        })
+        .collect()
+}
+
+fn layer(layer: &Layer) -> LayerView {
+    let (product, look) = match layer {
+        Layer::ProductCard(card) => (Some(card.product.clone()), None),
+        Layer::Look(l) => (None, Some(l.look.clone())),
+        _ => (None, None),
+    };
+    LayerView {
+        id: layer.id().to_owned(),
+        kind: layer.kind().to_owned(),
+        visible: layer.visible(),
+        product,
+        look,
+        rect: layer.rect().map(|r| r.to_vec()),
+    }
+}
+
+pub(crate) fn looks(show: &Show) -> Vec<LookView> {
+    show.available_looks()
+        .into_iter()
+        .map(|look| LookView { name: if look.name.is_empty() { look.id.clone() } else { look.name }, id: look.id })
+        .collect()
+}
+
+pub(crate) fn products(show: &Show) -> Vec<ProductView> {
+    show.products
+        .iter()
+        .map(|p| ProductView {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            price: p.price,
+            currency: p.currency.clone(),
+            sold_out: p.sold_out,
+        })
+        .collect()
+}
+
+/// A destination as a client sees it: URL redacted, the key only as "has one".
+pub(crate) fn destination(d: &show::Destination, state: OutputPhase, health: HealthView) -> DestinationView {
+    DestinationView {
+        id: d.id.clone(),
+        platform: platform_id(d.platform),
+        url: show::redact_url(&d.url),
+        has_key: d.key.is_some(),
+        enabled: d.enabled,
+        state,
+        health,
+    }
+}
+
+/// The look of the scene's look layer, if it has a visible one.
+pub(crate) fn scene_look(show: &Show, scene: &str) -> Option<String> {
+    show.scene(scene)?.layers.iter().find_map(|l| match l {
+        Layer::Look(look) if look.visible => Some(look.look.clone()),
+        _ => None,
+    })
+}
+
+/// A short description of an engine event for notices.
+pub(crate) fn camera_notice(event: &EngineEvent) -> Option<String> {
+    match event {
+        EngineEvent::Camera { ok: false, reason } => {
+            Some(format!("camera lost ({}): the slate is on air", reason.as_deref().unwrap_or("no frames")))
+        }
+        EngineEvent::Camera { ok: true, .. } => Some("the camera is back".to_owned()),
+        _ => None,
+    }
+}

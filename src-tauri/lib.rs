@@ -1,0 +1,101 @@
+//! The desktop shell, and thin: it hosts a [`Studio`] in-process and bridges the same
+//! `Command`/`Event` types as `kaibo serve`, over Tauri IPC instead of HTTP. No media or
+//! platform logic lives here.
+//!
+//! - `studio_state` → [`StudioState`], `studio_command` → [`CommandReply`] or [`StudioError`],
+//!   `studio_preview_frame` → the latest preview JPEG (raw bytes, empty when not live).
+//! - Every studio event is emitted to the window as `studio-event`.
+
+use std::path::PathBuf;
+
+use studio::audience_feed::{self, AudienceFeed, AudienceOptions};
+use studio::protocol::{Command, CommandReply, Event, StudioError, StudioState};
+use studio::{Studio, StudioConfig};
+use tauri::{Emitter, Manager};
+use tokio::sync::broadcast::error::RecvError;
+
+#[tauri::command]
+async fn studio_state(studio: tauri::State<'_, Studio>) -> Result<StudioState, StudioError> {
+    Ok(studio.state().await)
+}
+
+#[tauri::command]
+async fn studio_command(studio: tauri::State<'_, Studio>, command: Command) -> Result<CommandReply, StudioError> {
+    studio.apply(command).await
+}
+
+#[tauri::command]
+async fn studio_preview_frame(studio: tauri::State<'_, Studio>) -> Result<tauri::ipc::Response, StudioError> {
+    let latest = studio.preview().borrow().clone();
+    Ok(tauri::ipc::Response::new(latest.map(|jpeg| jpeg.to_vec()).unwrap_or_default()))
+}
+
+/// The audience connectors, held for the app's lifetime and stopped with the window.
+struct Feed(tokio::sync::Mutex<Option<AudienceFeed>>);
+
+/// The show to open: the one given, else the demo show of this source tree.
+fn show_path(given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/shows/demo.json"))
+}
+
+/// Opens the studio window on `show` (the demo show when `None`) and runs until it closes.
+pub fn run(show: Option<PathBuf>) -> Result<(), String> {
+    studio::vault::use_backend(studio::vault::Backend::from_environment());
+    let path = show_path(show);
+    let show = show::Show::load(&path).map_err(|e| format!("{} has problems:\n{e}", path.display()))?;
+    let recording_dir = std::env::var_os("HOME").map(|home| PathBuf::from(home).join("Videos").join("Kaibo"));
+    let studio = Studio::new(show, StudioConfig { recording_dir });
+    let simulate = std::env::var("KAIBO_SIMULATE").ok().and_then(|rate| rate.parse::<f64>().ok());
+
+    tauri::Builder::default()
+        .manage(studio.clone())
+        .manage(Feed(tokio::sync::Mutex::new(None)))
+        .invoke_handler(tauri::generate_handler![studio_state, studio_command, studio_preview_frame])
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let events = studio.clone();
+            tauri::async_runtime::spawn(async move { forward_events(events, handle).await });
+            if simulate.is_some() {
+                let (feed_studio, handle) = (studio.clone(), app.handle().clone());
+                tauri::async_runtime::spawn(async move {
+                    let options = AudienceOptions { simulate, ..AudienceOptions::default() };
+                    match audience_feed::start(feed_studio, options).await {
+                        Ok(feed) => *handle.state::<Feed>().0.lock().await = Some(feed),
+                        Err(error) => eprintln!("warning: {error}"),
+                    }
+                });
+            }
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Destroyed = event {
+                // A live show ends cleanly (EOS, recording finalized) when the window goes.
+                let handle = window.app_handle();
+                let studio = handle.state::<Studio>().inner().clone();
+                let feed = tauri::async_runtime::block_on(async { handle.state::<Feed>().0.lock().await.take() });
+                tauri::async_runtime::block_on(async move {
+                    studio.shutdown().await;
+                    if let Some(feed) = feed {
+                        feed.stop().await;
+                    }
+                });
+            }
+        })
+        .run(tauri::generate_context!())
+        .map_err(|e| format!("the window could not run: {e}"))
+}
+
+/// Every studio event to the window, in order; a window that fell behind gets the state.
+async fn forward_events(studio: Studio, handle: tauri::AppHandle) {
+    let mut events = studio.subscribe();
+    loop {
+        let event = match events.recv().await {
+            Ok(event) => event,
+            Err(RecvError::Lagged(_)) => Event::State { state: Box::new(studio.state().await) },
+            Err(RecvError::Closed) => return,
+        };
+        if handle.emit("studio-event", &event).is_err() {
+            return;
+        }
+    }
+}

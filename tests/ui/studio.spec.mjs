@@ -1,0 +1,196 @@
+// The real UI in a real browser: headless Chromium (playwright-core, /usr/bin/chromium)
+// against a real `kaibo serve` on the demo show, with the simulator feeding chat. Every step
+// taken in the UI is checked on the real stream pulled back from nginx-rtmp (ffprobe and
+// decoded frames), not only in the DOM. Screenshots go to target/ui-tests/studio/.
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+import { distance, grabFrame, meanRgb, outputDir, probe, REPO, startNginx, startServe, waitFor } from "./support.mjs";
+
+const TOKEN = "ui-test-token-5f1c0a9e";
+const STREAM_KEY = "sk_live_DO_NOT_LEAK_42";
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+// Regions of the 1280x720 program, in 0..1 of the frame (see assets/shows/demo.json).
+const PRODUCT_SCENE_CARD = [0.66, 0.14, 0.29, 0.3]; // the close-up card's top (camera in "main")
+const CARD_PICTURE = [0.66, 0.14, 0.29, 0.72]; // the close-up card, picture and text
+const CAMERA = [0.05, 0.2, 0.5, 0.55]; // test pattern, graded by the look
+const CHANGED = 24; // summed |ΔR|+|ΔG|+|ΔB| of a region's mean that counts as "changed"
+
+const out = outputDir("studio");
+let nginx;
+let serve;
+let context;
+let page;
+let pageErrors = [];
+let frameNumber = 0;
+
+function ingest() {
+  return `rtmp://127.0.0.1:${nginx.port}/live/${STREAM_KEY}`;
+}
+
+function frame(label) {
+  frameNumber += 1;
+  return grabFrame(ingest(), path.join(out, `frame-${String(frameNumber).padStart(2, "0")}-${label}.png`));
+}
+
+/** Pulls frames from the stream until `region` has moved away from `before`. */
+async function waitForStreamChange(label, region, before) {
+  return waitFor(`the stream to show ${label}`, () => {
+    const png = frame(label);
+    return distance(meanRgb(png, region), before) > CHANGED ? png : null;
+  }, 60_000, 0);
+}
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(out, `${name}.png`) });
+}
+
+async function apiState() {
+  const response = await fetch(new URL("/api/state", serve.url), { headers: { Authorization: `Bearer ${TOKEN}` } });
+  return response.text();
+}
+
+before(async () => {
+  nginx = await startNginx();
+  serve = await startServe(
+    [path.join(REPO, "assets/shows/demo.json"), "--no-record", "--simulate", "2", "--bridge", "127.0.0.1:0"],
+    TOKEN,
+    path.join(out, "kaibo-serve.log"),
+  );
+  context = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), "kaibo-chromium-")), {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1440, height: 900 },
+    timeout: 60_000,
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(30_000);
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  page.on("dialog", (dialog) => {
+    pageErrors.push(`a dialog opened: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+});
+
+after(async () => {
+  await context?.close().catch(() => {});
+  await serve?.stop();
+  nginx?.stop();
+});
+
+test("the studio runs a show from the browser, checked on the real stream", async () => {
+  await page.goto(serve.url);
+  await page.getByTestId("scene-main").waitFor();
+  assert.ok(!page.url().includes(TOKEN), "the token leaves the address bar");
+  await page.getByTestId("preview-placeholder").waitFor();
+  await shot("01-off-air");
+
+  // A destination with its key typed once into the password field.
+  await page.getByTestId("dest-platform").selectOption("custom");
+  await page.getByTestId("dest-id").fill("nginx");
+  await page.getByTestId("dest-url").fill(`rtmp://127.0.0.1:${nginx.port}/live/`);
+  await page.getByTestId("dest-key").fill(STREAM_KEY);
+  await page.getByRole("button", { name: "Add destination" }).click();
+  await page.getByTestId("dest-nginx").waitFor();
+  assert.equal(await page.getByTestId("dest-key").inputValue(), "", "the key field is cleared");
+  assert.ok(!(await page.content()).includes(STREAM_KEY), "the page never shows the key");
+  assert.ok(!(await apiState()).includes(STREAM_KEY), "the state never carries the key");
+
+  // Go live, with a confirmation, and watch the health go green.
+  await page.getByTestId("go-live").click();
+  await page.getByTestId("confirm-yes").click();
+  await page.locator('[data-testid="dest-nginx"][data-health="good"]').waitFor({ timeout: 90_000 });
+  await page.getByTestId("preview-image").waitFor();
+  await waitFor("preview pictures", () =>
+    page.getByTestId("preview-image").evaluate((img) => img.complete && img.naturalWidth === 640), 30_000);
+  await shot("02-live");
+
+  const streams = probe(ingest()).streams;
+  const video = streams.find((s) => s.codec_type === "video");
+  const audio = streams.find((s) => s.codec_type === "audio");
+  assert.equal(video?.codec_name, "h264");
+  assert.equal(video?.width, 1280);
+  assert.equal(video?.height, 720);
+  assert.equal(audio?.codec_name, "aac");
+
+  // Scene: the close-up's card appears where "main" shows the camera.
+  const main = frame("main");
+  await page.getByTestId("scene-product").click();
+  await page.locator('[data-testid="scene-product"][aria-pressed="true"]').waitFor();
+  const product = await waitForStreamChange("the product scene", PRODUCT_SCENE_CARD, meanRgb(main, PRODUCT_SCENE_CARD));
+  await shot("03-product-scene");
+
+  // Card: pin another product on the close-up's card.
+  await page.getByTestId("pin-lipstick-rouge").click();
+  await page.locator('[data-testid="product-lipstick-rouge"].pinned').waitFor();
+  const pinned = await waitForStreamChange("the lipstick card", CARD_PICTURE, meanRgb(product, CARD_PICTURE));
+  await shot("04-card-pinned");
+
+  // Look: a cooler grade on the camera.
+  await page.getByTestId("look-cool-runway").click();
+  await page.locator('[data-testid="look-cool-runway"][aria-pressed="true"]').waitFor();
+  await waitForStreamChange("the cool-runway look", CAMERA, meanRgb(pinned, CAMERA));
+  await shot("05-look");
+
+  // Health stayed green through the changes.
+  await page.locator('[data-testid="dest-nginx"][data-health="good"]').waitFor({ timeout: 30_000 });
+
+  // End, with a confirmation.
+  await page.getByTestId("go-live").click();
+  await page.getByTestId("confirm-yes").click();
+  await page.locator('[data-testid="phase"]', { hasText: "off air" }).waitFor({ timeout: 60_000 });
+  await page.getByTestId("preview-placeholder").waitFor();
+  await shot("06-ended");
+
+  assert.deepEqual(pageErrors, [], "no script error or dialog on the page");
+  assert.ok(!(await apiState()).includes(STREAM_KEY), "the state never carries the key");
+  assert.ok(!serve.output().includes(STREAM_KEY), "the log never carries the key");
+  assert.equal(serve.output().split(TOKEN).length - 1, 1, "the token is printed once, in the URL line");
+});
+
+test("chat is inert: markup from a viewer shows as text and runs nothing", async () => {
+  assert.ok(serve.bridge, "kaibo serve started the audience bridge");
+  const hostile = `<img src=x onerror="window.__pwned='img'"><script>window.__pwned='script'</script> hi`;
+  const event = {
+    platform: "douyin",
+    room: "rehearsal",
+    id: "xss-1",
+    at: new Date().toISOString(),
+    kind: "chat",
+    user: { id: "evil", name: `<b onmouseover="window.__pwned='name'">evil</b>` },
+    text: hostile,
+  };
+  const response = await fetch(serve.bridge, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+    body: JSON.stringify(event),
+  });
+  assert.ok(response.ok, await response.text());
+  const row = page.locator('[data-testid="chat-row"][data-id="douyin:xss-1"]');
+  await row.waitFor({ timeout: 30_000 });
+  await row.hover();
+  await shot("07-hostile-chat");
+  const text = await row.textContent();
+  assert.ok(text.includes(`<img src=x onerror=`), `the markup shows as text: ${text}`);
+  assert.ok(text.includes("<script>"), "the script tag shows as text");
+  assert.equal(await page.locator('[data-testid="chat-panel"] img, [data-testid="chat-panel"] script, [data-testid="chat-panel"] b').count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, "nothing ran");
+
+  // Moderation: block the viewer and the line goes from every client.
+  await page.locator('[data-testid="chat-row"][data-id="douyin:xss-1"] button', { hasText: "Block" }).click();
+  await row.waitFor({ state: "detached", timeout: 30_000 });
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, "still nothing ran");
+  assert.deepEqual(pageErrors, []);
+});

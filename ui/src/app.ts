@@ -1,0 +1,136 @@
+// The studio screen: header (show, phase, Go Live / End), notices, the panels, the chat side.
+import { Actions } from "./actions";
+import type { StudioClient } from "./client";
+import { el, fill } from "./dom";
+import { commandForKey, isTyping } from "./hotkeys";
+import { ChatPanel } from "./panels/chat";
+import { renderDestinations } from "./panels/destinations";
+import { renderLooks } from "./panels/looks";
+import { PreviewPanel } from "./panels/preview";
+import { renderProducts } from "./panels/products";
+import { renderScenes } from "./panels/scenes";
+import { applyEvent, emptyView, type View } from "./store";
+
+export function startApp(root: HTMLElement, client: StudioClient): void {
+  const view: View = emptyView();
+  const toasts = el("div", { className: "toasts", "data-testid": "notices", "aria-live": "polite" });
+  const toast = (level: "info" | "warning" | "error", message: string) => {
+    const item = el("div", { className: `toast ${level}`, text: message });
+    toasts.append(item);
+    while (toasts.childElementCount > 4) toasts.firstElementChild?.remove();
+    setTimeout(() => item.remove(), level === "error" ? 12000 : 6000);
+  };
+  const actions = new Actions(client, toast);
+
+  const title = el("h1", { text: "Kaibo Studio" });
+  const phase = el("span", { className: "phase", "data-testid": "phase" });
+  const connection = el("span", { className: "connection", "data-testid": "connection" });
+  const goLive = el("button", { className: "go-live", "data-testid": "go-live" });
+  const header = el("header", {}, title, phase, connection, goLive);
+  const preview = new PreviewPanel(client);
+  const health = el("section", { className: "panel health", "data-testid": "health" });
+  const scenes = el("section", { className: "panel scenes" });
+  const looks = el("section", { className: "panel looks" });
+  const products = el("section", { className: "panel products-panel" });
+  const destinations = el("section", { className: "panel destinations-panel" });
+  const chat = new ChatPanel(actions);
+  const dialog = el("dialog", { "data-testid": "confirm-dialog" });
+  fill(root, header, toasts,
+    el("main", {},
+      el("div", { className: "column left" }, scenes, looks, products),
+      el("div", { className: "column center" }, preview.root, health, destinations),
+      chat.root),
+    dialog);
+
+  const confirm = (question: string, yes: string): Promise<boolean> =>
+    new Promise((resolve) => {
+      const done = (answer: boolean) => {
+        dialog.close();
+        resolve(answer);
+      };
+      fill(dialog,
+        el("p", { text: question }),
+        el("div", { className: "dialog-buttons" },
+          el("button", { className: "secondary", text: "Cancel", "data-testid": "confirm-no", onclick: () => done(false) }),
+          el("button", { className: "go-live", text: yes, "data-testid": "confirm-yes", onclick: () => done(true) })));
+      dialog.showModal();
+    });
+
+  goLive.addEventListener("click", async () => {
+    const state = view.state;
+    if (!state) return;
+    const live = state.phase.phase === "live" || state.phase.phase === "starting";
+    if (live) {
+      if (await confirm("End the show? Every destination stops and the recording is finalized.", "End show")) {
+        await actions.run("header", { type: "end_show" });
+      }
+    } else {
+      const count = state.destinations.filter((d) => d.enabled).length;
+      const where = count ? `${count} destination${count > 1 ? "s" : ""}` : "no destination (recording only)";
+      if (await confirm(`Go live to ${where}?`, "Go live")) await actions.run("header", { type: "go_live" });
+    }
+  });
+  header.append(actions.errorLine("header"));
+
+  const renderHeader = () => {
+    const state = view.state;
+    if (!state) return;
+    title.textContent = state.show_name || "Kaibo Studio";
+    const p = state.phase;
+    phase.textContent = p.phase === "failed" ? `failed: ${p.reason}` : p.phase === "idle" ? "off air" : p.phase;
+    phase.className = `phase ${p.phase}`;
+    const live = p.phase === "live" || p.phase === "starting";
+    goLive.textContent = p.phase === "ending" ? "Ending…" : live ? "End show" : "Go Live";
+    goLive.disabled = p.phase === "ending";
+    goLive.classList.toggle("end", live);
+  };
+  const renderHealth = () => {
+    const stats = view.stats;
+    if (!stats) {
+      fill(health, el("h2", { text: "Health" }), el("p", { className: "muted", text: "Measured once a second while live." }));
+      return;
+    }
+    fill(health,
+      el("h2", { text: "Health" }),
+      el("p", { "data-testid": "health-program", text: `encoder ${stats.encoder_fps.toFixed(1)} fps · lag ${Math.round(stats.render_lag_ms)} ms · camera ${stats.camera_ok ? "ok" : "lost (slate on air)"} · ${Math.floor(stats.uptime_s)} s` }));
+  };
+  const renderAll = () => {
+    renderHeader();
+    preview.render(view);
+    renderHealth();
+    renderScenes(scenes, view, actions);
+    renderLooks(looks, view, actions);
+    renderProducts(products, view, actions);
+    renderDestinations(destinations, view, actions);
+    chat.renderSummary(view);
+    chat.renderChat(view);
+  };
+
+  client.subscribe(
+    (event) => {
+      const change = applyEvent(view, event);
+      if (change === "state") renderAll();
+      else if (change === "stats") {
+        renderHealth();
+        renderDestinations(destinations, view, actions);
+      } else if (change === "chat") chat.renderChat(view);
+      else if (change === "audience") chat.renderSummary(view);
+      else if (change === "notice") {
+        const notice = view.notices[view.notices.length - 1];
+        if (notice) toast(notice.level, notice.message);
+      }
+    },
+    (status) => {
+      connection.textContent = status === "open" ? "" : status === "connecting" ? "connecting to the studio…" : "connection lost: retrying";
+      connection.className = `connection ${status}`;
+    },
+  );
+
+  document.addEventListener("keydown", (event) => {
+    if (isTyping(event.target) || dialog.open) return;
+    const hit = commandForKey(event, view);
+    if (!hit) return;
+    event.preventDefault();
+    void actions.run(hit.panel, hit.command);
+  });
+}

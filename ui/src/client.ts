@@ -1,0 +1,34 @@
+// The one way the UI reaches the studio. Two transports implement it: HTTP + WebSocket
+// (a browser, the remote console, the tests) and Tauri IPC (the desktop window).
+import type { Command } from "./bindings/Command";
+import type { CommandReply } from "./bindings/CommandReply";
+import type { Event } from "./bindings/Event";
+import type { StudioError } from "./bindings/StudioError";
+import type { StudioState } from "./bindings/StudioState";
+
+export type ConnectionStatus = "connecting" | "open" | "closed";
+
+export interface StudioClient {
+  /** The whole state, fresh from the studio. */
+  state(): Promise<StudioState>;
+  /** Sends one command; rejects with a CommandFailed carrying the studio's words. */
+  send(command: Command): Promise<CommandReply>;
+  /** Calls `onEvent` for every event (the state first); returns a function that stops. */
+  subscribe(onEvent: (event: Event) => void, onStatus: (status: ConnectionStatus) => void): () => void;
+  /** Where the `<img>` preview comes from (MJPEG), or a function giving the latest frame. */
+  preview(): { kind: "mjpeg"; url: string } | { kind: "frames"; latest: () => Promise<Blob | null> };
+}
+
+/** A command the studio refused, with its reason in words for the operator. */
+export class CommandFailed extends Error {
+  constructor(public readonly error: StudioError) {
+    super(error.message);
+  }
+}
+
+/** Turns anything thrown into a sentence a person can read. */
+export function describe(error: unknown): string {
+  if (error instanceof CommandFailed) return error.error.message;
+  if (error instanceof Error) return `The studio cannot be reached (${error.message}).`;
+  return "Something went wrong talking to the studio.";
+}

@@ -1,0 +1,38 @@
+// Entry point: picks the transport (Tauri IPC inside the desktop app, HTTP otherwise).
+import "./styles.css";
+import { startApp } from "./app";
+import { HttpStudioClient } from "./transport/http";
+import { TauriStudioClient, tauriGlobal } from "./transport/tauri";
+import { el, fill } from "./dom";
+
+const TOKEN_KEY = "kaibo-token";
+
+function tokenFromPage(): string | null {
+  const url = new URL(window.location.href);
+  const token = url.searchParams.get("token");
+  if (token) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    // Keep the token out of the address bar (and screenshots, and shoulder-surfers).
+    url.searchParams.delete("token");
+    window.history.replaceState(null, "", url.toString());
+    return token;
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+const root = document.getElementById("app");
+if (root) {
+  const tauri = tauriGlobal();
+  if (tauri) {
+    startApp(root, new TauriStudioClient(tauri));
+  } else {
+    const token = tokenFromPage();
+    if (token) {
+      startApp(root, new HttpStudioClient(new URL(window.location.origin), token));
+    } else {
+      fill(root, el("div", { className: "no-token" },
+        el("h1", { text: "Kaibo Studio" }),
+        el("p", { text: "Open the link that `kaibo serve` printed: it carries the access token." })));
+    }
+  }
+}

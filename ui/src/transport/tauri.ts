@@ -1,0 +1,67 @@
+// Tauri IPC: the same commands and events, with the studio in the desktop app's process.
+// Uses the global API (`app.withGlobalTauri`), so the web build needs no Tauri package.
+import type { Command } from "../bindings/Command";
+import type { CommandReply } from "../bindings/CommandReply";
+import type { Event } from "../bindings/Event";
+import type { StudioError } from "../bindings/StudioError";
+import type { StudioState } from "../bindings/StudioState";
+import { CommandFailed, type ConnectionStatus, type StudioClient } from "../client";
+
+interface TauriGlobal {
+  core: { invoke<T>(command: string, args?: Record<string, unknown>): Promise<T> };
+  event: { listen<T>(name: string, handler: (event: { payload: T }) => void): Promise<() => void> };
+}
+
+export function tauriGlobal(): TauriGlobal | null {
+  return (window as unknown as { __TAURI__?: TauriGlobal }).__TAURI__ ?? null;
+}
+
+export class TauriStudioClient implements StudioClient {
+  constructor(private readonly tauri: TauriGlobal) {}
+
+  private async call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+    try {
+      return await this.tauri.core.invoke<T>(command, args);
+    } catch (error) {
+      const studioError = error as StudioError;
+      if (studioError && typeof studioError.message === "string") throw new CommandFailed(studioError);
+      throw error;
+    }
+  }
+
+  state(): Promise<StudioState> {
+    return this.call<StudioState>("studio_state");
+  }
+
+  send(command: Command): Promise<CommandReply> {
+    return this.call<CommandReply>("studio_command", { command });
+  }
+
+  subscribe(onEvent: (event: Event) => void, onStatus: (status: ConnectionStatus) => void): () => void {
+    let unlisten: (() => void) | null = null;
+    let stopped = false;
+    onStatus("connecting");
+    void this.tauri.event.listen<Event>("studio-event", (event) => onEvent(event.payload)).then(async (stop) => {
+      if (stopped) return stop();
+      unlisten = stop;
+      onStatus("open");
+      onEvent({ type: "state", state: await this.state() });
+    });
+    return () => {
+      stopped = true;
+      unlisten?.();
+    };
+  }
+
+  preview(): { kind: "frames"; latest: () => Promise<Blob | null> } {
+    return {
+      kind: "frames",
+      latest: async () => {
+        const bytes = await this.call<ArrayBuffer | number[] | null>("studio_preview_frame");
+        if (!bytes) return null;
+        const data = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : new Uint8Array(bytes);
+        return data.length ? new Blob([data], { type: "image/jpeg" }) : null;
+      },
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import type { ChatItem } from "../src/bindings/ChatItem";
+import type { StudioState } from "../src/bindings/StudioState";
+import { applyEvent, CHAT_LIMIT, emptyView, healthClass } from "../src/store";
+
+const state: StudioState = {
+  show_name: "demo",
+  canvas: { width: 1280, height: 720, fps: 30 },
+  phase: { phase: "live" },
+  scene: "main",
+  look: null,
+  scenes: [],
+  looks: [],
+  products: [],
+  destinations: [{ id: "nginx", platform: "custom", url: "rtmp://x/live/****", has_key: false, enabled: true, state: { state: "connecting" }, health: { level: "unknown" } }],
+  preview: true,
+  recording: null,
+  blocked_users: [],
+  chat: [],
+  audience: { sources: [], events: 0, chats: 0, gifts: 0, likes: 0, orders: 0, peak_viewers: 0, gift_totals: [], order_totals: [], leaderboard: [] },
+};
+
+const chat = (id: string): ChatItem => ({ id, platform: "simulator", at: "", kind: "chat", user: "u", user_key: "simulator:u", text: "hi", amount: null, masked: false });
+
+describe("the view follows the studio's events", () => {
+  it("takes destination state and health from stats", () => {
+    const view = emptyView();
+    applyEvent(view, { type: "state", state: structuredClone(state) });
+    applyEvent(view, {
+      type: "stats",
+      stats: { uptime_s: 3, encoder_fps: 30, render_lag_ms: 40, scene: "main", camera_ok: true, outputs: [{ id: "nginx", label: "rtmp://x/live/****", state: { state: "live" }, fps: 30, dropped_frames: 0, dropped_percent: 0, bitrate_kbps: 3000, bytes_sent: 1, queued_ms: 0, health: { level: "good" } }] },
+    });
+    const d = view.state!.destinations[0];
+    expect(healthClass(d.state, d.health)).toBe("good");
+  });
+
+  it("keeps at most CHAT_LIMIT messages and drops hidden ones", () => {
+    const view = emptyView();
+    applyEvent(view, { type: "chat", items: Array.from({ length: CHAT_LIMIT + 5 }, (_, i) => chat(String(i))) });
+    expect(view.chat.length).toBe(CHAT_LIMIT);
+    expect(view.chat[0].id).toBe("5");
+    applyEvent(view, { type: "chat_hidden", ids: ["5", "6"] });
+    expect(view.chat[0].id).toBe("7");
+  });
+
+  it("a failed output is red whatever its last health", () => {
+    expect(healthClass({ state: "failed", reason: "refused" }, { level: "good" })).toBe("error");
+    expect(healthClass({ state: "idle" }, { level: "unknown" })).toBe("idle");
+  });
+});
