@@ -17,7 +17,8 @@ export function outputDir(name) {
 }
 
 export function kaiboBin() {
-  const bin = process.env.KAIBO_BIN ?? path.join(REPO, "target", "debug", "kaibo");
+  const target = process.env.CARGO_TARGET_DIR ? path.resolve(REPO, process.env.CARGO_TARGET_DIR) : path.join(REPO, "target");
+  const bin = process.env.KAIBO_BIN ?? path.join(target, "debug", "kaibo");
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run cargo build -p studio first (make test does)`);
   return bin;
 }
