@@ -48,13 +48,13 @@ run: build
 		$(CARGO) run -q -p studio --bin kaibo -- serve $(SHOW); \
 	fi
 
-# The end-to-end tests (root package) each run real encodes, ingests and pulls: one at a
-# time, so a 2-core machine measures the studio and not its own overload.
+# The end-to-end tests each run real encodes, ingests and pulls: one test at a time, so a
+# 2-core machine measures the studio and not its own overload. One cargo invocation for the
+# whole workspace, so features unify once and nothing is built twice.
 test: deps ui
 	npm --prefix ui test
 	$(CARGO) build --workspace --bins --tests
-	$(CARGO) test --workspace --exclude kaibo-studio --no-fail-fast
-	$(CARGO) test -p kaibo-studio --no-fail-fast -- --test-threads=1
+	$(CARGO) test --workspace --no-fail-fast -- --test-threads=1
 	npm --prefix tests/ui ci --no-audit --no-fund
 	npm --prefix tests/ui test
 
