@@ -1,54 +1,43 @@
 //! The static layers above the camera (text, images, product cards), drawn once per change
-//! and blended by `overlaycomposition` only inside each layer's rectangle.
+//! and handed to `kaibooverlay`, which converts them once and blends only what they cover.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
 
-use gst::prelude::*;
-use gst_video::{VideoOverlayComposition, VideoOverlayFormatFlags, VideoOverlayRectangle};
+use render::Raster;
 use show::{Layer, Scene, Show};
 
+use crate::elements::overlay::Overlay as OverlayElement;
 use crate::EngineError;
 
-/// The overlay of the scene on air, shared with the streaming thread.
+/// The layers of the scene on air, and the element that puts them on the video.
 pub(crate) struct Overlay {
-    current: Arc<Mutex<Option<VideoOverlayComposition>>>,
+    element: OverlayElement,
     /// The slate standing in for a lost camera, under the scene's layers while `slate_on`.
-    slate: Option<VideoOverlayRectangle>,
+    slate: Option<Raster>,
     pub slate_on: bool,
     /// Drawn layers by content, so switching back to a scene costs nothing.
-    cache: HashMap<String, VideoOverlayRectangle>,
+    cache: HashMap<String, Raster>,
 }
 
 impl Overlay {
-    pub(crate) fn new() -> Overlay {
-        Overlay { current: Arc::new(Mutex::new(None)), slate: None, slate_on: false, cache: HashMap::new() }
-    }
-
-    /// Hands the current composition to `overlaycomposition` for every frame.
-    pub(crate) fn attach(&self, element: &gst::Element) {
-        let current = Arc::clone(&self.current);
-        element.connect("draw", false, move |_| {
-            let composition = current.lock().unwrap_or_else(PoisonError::into_inner).clone();
-            Some(composition.to_value())
-        });
+    pub(crate) fn new(element: OverlayElement) -> Overlay {
+        Overlay { element, slate: None, slate_on: false, cache: HashMap::new() }
     }
 
     /// Draws the visible layers of `scene` (those that are not the camera or a look) and
     /// puts them on air from the next frame.
     pub(crate) fn show_scene(&mut self, show: &Show, scene: &Scene) -> Result<(), EngineError> {
-        let mut rectangles: Vec<VideoOverlayRectangle> =
-            self.slate.iter().filter(|_| self.slate_on).cloned().collect();
+        let mut rasters: Vec<Raster> = self.slate.iter().filter(|_| self.slate_on).cloned().collect();
         let mut used = HashMap::new();
         for layer in layers_above_camera(scene) {
             let key = content_key(show, layer);
-            let rectangle = match self.cache.remove(&key) {
-                Some(rectangle) => Some(rectangle),
+            let raster = match self.cache.remove(&key) {
+                Some(raster) => Some(raster),
                 None => draw(show, layer)?,
             };
-            if let Some(rectangle) = rectangle {
-                rectangles.push(rectangle.clone());
-                used.insert(key, rectangle);
+            if let Some(raster) = raster {
+                rasters.push(raster.clone());
+                used.insert(key, raster);
             }
         }
         // Keep what this scene used plus a bounded number of others for quick switching back.
@@ -56,12 +45,7 @@ impl Overlay {
             self.cache.clear();
         }
         self.cache.extend(used);
-        let composition = if rectangles.is_empty() {
-            None
-        } else {
-            Some(VideoOverlayComposition::new(rectangles.iter()).map_err(|e| EngineError::build("overlay", e))?)
-        };
-        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = composition;
+        self.element.set_layers(rasters);
         Ok(())
     }
 }
@@ -70,9 +54,7 @@ impl Overlay {
     /// Draws the slate once, the first time the camera is lost.
     pub(crate) fn set_slate(&mut self, show: &Show) {
         if self.slate.is_none() {
-            self.slate = render::render_slate(show, "摄像头重连中… Camera reconnecting")
-                .ok()
-                .and_then(|raster| rectangle(raster).ok());
+            self.slate = render::render_slate(show, "摄像头重连中… Camera reconnecting").ok();
         }
     }
 }
@@ -101,40 +83,8 @@ fn content_key(show: &Show, layer: &Layer) -> String {
     )
 }
 
-fn draw(show: &Show, layer: &Layer) -> Result<Option<VideoOverlayRectangle>, EngineError> {
+fn draw(show: &Show, layer: &Layer) -> Result<Option<Raster>, EngineError> {
     let raster = render::render_layer(show, layer)
         .map_err(|e| EngineError::Render { layer: layer.id().to_owned(), reason: e.to_string() })?;
-    match raster {
-        Some(raster) if raster.width > 0 && raster.height > 0 => rectangle(raster).map(Some),
-        _ => Ok(None),
-    }
-}
-
-/// An overlay rectangle of a drawn raster, placed where the raster says.
-fn rectangle(raster: render::Raster) -> Result<VideoOverlayRectangle, EngineError> {
-    let (x, y, width, height, stride) = (raster.x, raster.y, raster.width, raster.height, raster.stride);
-    let mut buffer = gst::Buffer::from_mut_slice(raster.data);
-    {
-        let buffer = buffer.get_mut().ok_or_else(|| EngineError::build("overlay", "buffer not writable"))?;
-        gst_video::VideoMeta::add_full(
-            buffer,
-            gst_video::VideoFrameFlags::empty(),
-            overlay_format(),
-            width,
-            height,
-            &[0],
-            &[stride as i32],
-        )
-        .map_err(|e| EngineError::build("overlay", e))?;
-    }
-    Ok(VideoOverlayRectangle::new_raw(&buffer, x, y, width, height, VideoOverlayFormatFlags::PREMULTIPLIED_ALPHA))
-}
-
-/// Cairo's ARGB32 in memory order, which is what overlay rectangles take.
-fn overlay_format() -> gst_video::VideoFormat {
-    if cfg!(target_endian = "little") {
-        gst_video::VideoFormat::Bgra
-    } else {
-        gst_video::VideoFormat::Argb
-    }
+    Ok(raster.filter(|raster| raster.width > 0 && raster.height > 0))
 }

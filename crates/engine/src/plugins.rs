@@ -10,7 +10,6 @@ pub const REQUIRED_ELEMENTS: &[(&str, &str)] = &[
     ("audioconvert", "gstreamer1.0-plugins-base"),
     ("audioresample", "gstreamer1.0-plugins-base"),
     ("compositor", "gstreamer1.0-plugins-base"),
-    ("overlaycomposition", "gstreamer1.0-plugins-base"),
     ("tee", "libgstreamer1.0-0"),
     ("queue", "libgstreamer1.0-0"),
     ("x264enc", "gstreamer1.0-plugins-ugly"),

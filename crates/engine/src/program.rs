@@ -1,7 +1,7 @@
 //! The program pipeline, built from a show.
 //!
 //! ```text
-//! camera ─▶ [convert, scale, rate] ─▶ I420 canvas ─▶ kaibolook ─▶ compositor ─▶ overlaycomposition
+//! camera ─▶ [convert, scale, rate] ─▶ I420 canvas ─▶ kaibolook ─▶ compositor ─▶ kaibooverlay
 //!   (test pattern when there is none)       (the scene's look)  (camera rect)   (text, images, cards)
 //!      ─▶ queue ─▶ x264enc ─▶ h264parse ─▶ video tee ─┬─▶ output bins (destinations, recording)
 //! sound ─▶ convert, resample ─▶ 48 kHz stereo ─▶ AAC ─▶ audio tee ─┘
@@ -88,7 +88,11 @@ impl Program {
             .property_from_str("background", "black")
             .build()
             .map_err(|e| EngineError::element("compositor", e))?;
-        let overlay_element = make("overlaycomposition", "overlay")?;
+        let overlay_element = make("kaibooverlay", "overlay")?;
+        let overlay_layers = overlay_element
+            .clone()
+            .downcast::<crate::elements::overlay::Overlay>()
+            .map_err(|_| EngineError::build("overlay", "kaibooverlay is not the Kaibo overlay element"))?;
         let encoder_queue = gst::ElementFactory::make("queue")
             .name("encoder-queue")
             .property("max-size-time", gst::ClockTime::SECOND.nseconds())
@@ -176,8 +180,7 @@ impl Program {
             });
         }
 
-        let overlay = Overlay::new();
-        overlay.attach(&overlay_element);
+        let overlay = Overlay::new(overlay_layers);
         let mut program = Program {
             pipeline,
             show,

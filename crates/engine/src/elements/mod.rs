@@ -5,6 +5,7 @@ use gst::glib;
 use gst::prelude::*;
 
 pub mod look;
+pub mod overlay;
 
 /// Registers every Kaibo element with the GStreamer registry.
 ///
@@ -18,5 +19,11 @@ pub fn register() -> Result<(), glib::BoolError> {
         "kaibolook",
         gst::Rank::NONE,
         look::Look::static_type(),
+    )?;
+    gst::Element::register(
+        None,
+        "kaibooverlay",
+        gst::Rank::NONE,
+        overlay::Overlay::static_type(),
     )
 }
