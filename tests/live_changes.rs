@@ -14,6 +14,7 @@ use support::*;
 const IMAGE_RECT: [f64; 4] = [0.04, 0.04, 0.16, 0.16];
 /// A part of the camera (the SMPTE bars) that no layer covers.
 const CAMERA_PATCH: [f64; 4] = [0.05, 0.3, 0.35, 0.25];
+const CARD_RECT: [f64; 4] = [0.5, 0.35, 0.48, 0.6];
 const TEA_URL: &str = "https://shop.example.com/item/Matcha-Gift";
 const SCARF_URL: &str = "https://shop.example.com/item/Silk-Scarf";
 
@@ -21,7 +22,7 @@ fn show(dir: &Path) -> show::Show {
     solid_png(&dir.join("magenta.png"), 160, 90, [255, 0, 255]);
     solid_png(&dir.join("cyan.png"), 160, 90, [0, 255, 255]);
     let card = |product: &str| {
-        serde_json::json!({ "id": "card", "kind": "product_card", "product": product, "rect": [0.5, 0.35, 0.48, 0.6] })
+        serde_json::json!({ "id": "card", "kind": "product_card", "product": product, "rect": CARD_RECT })
     };
     let json = serde_json::json!({
         "canvas": { "width": 1280, "height": 720, "fps": 30 },
@@ -71,7 +72,7 @@ fn scene_switch_card_swap_and_look_change_reach_the_stream() {
     wait_live(&events, "main");
 
     let pulled = dir.path().join("pulled.flv");
-    let mut puller = pull(&url, 13, &pulled);
+    let mut puller = pull(&url, 16, &pulled);
     // The pull starts within a second; each state then holds for 3 s, sampled in its middle.
     std::thread::sleep(Duration::from_millis(3000));
     engine.switch_scene("close-up").unwrap();
@@ -79,11 +80,15 @@ fn scene_switch_card_swap_and_look_change_reach_the_stream() {
     engine.set_card_product("card", "scarf").unwrap();
     std::thread::sleep(Duration::from_secs(3));
     engine.set_look("cool-runway").unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    let mut scarf = engine.show().product("scarf").unwrap().clone();
+    scarf.sold_out = true;
+    engine.update_product(scarf).unwrap();
     assert!(puller.wait().unwrap().success(), "pulling the stream failed");
     engine.stop(Duration::from_secs(5));
     // One connection throughout: the pull saw a single unbroken stream.
     let duration = num(&probe(&pulled)["format"]["duration"]);
-    assert!(duration > 12.0, "the stream broke off after {duration} s");
+    assert!(duration > 15.0, "the stream broke off after {duration} s");
 
     let frame = |t: f64, name: &str| {
         let png = dir.path().join(name);
@@ -93,6 +98,7 @@ fn scene_switch_card_swap_and_look_change_reach_the_stream() {
     let (close_up, close_up_png) = frame(4.5, "close-up.png");
     let (swapped, swapped_png) = frame(7.5, "swapped.png");
     let (cool, _) = frame(10.5, "cool.png");
+    let (sold_out, _) = frame(14.0, "sold-out.png");
 
     let inner = [IMAGE_RECT[0] + 0.02, IMAGE_RECT[1] + 0.02, IMAGE_RECT[2] - 0.04, IMAGE_RECT[3] - 0.04];
     let [r, g, b] = mean_rgb(&host, inner);
@@ -112,4 +118,12 @@ fn scene_switch_card_swap_and_look_change_reach_the_stream() {
     let (neutral, warm, cooled) = (warmth(&host), warmth(&swapped), warmth(&cool));
     assert!(warm > neutral + 5.0, "warm-studio did not warm the camera: {warm:.1} vs {neutral:.1}");
     assert!(cooled < warm - 10.0, "cool-runway did not cool the camera: {cooled:.1} vs {warm:.1}");
+
+    // Sold out while live: the card on air is redrawn washed out with its band.
+    let card = |frame: &image::RgbImage| {
+        let [r, g, b] = mean_rgb(frame, CARD_RECT);
+        (r + g + b) / 3.0
+    };
+    let (before, after) = (card(&cool), card(&sold_out));
+    assert!((before - after).abs() > 15.0, "marking the product sold out did not change its card: {before:.0} vs {after:.0}");
 }

@@ -177,6 +177,12 @@ impl Engine {
         self.shared.running().program.set_card_product(layer, product)
     }
 
+    /// Replaces a product of the catalogue while live (sold out, new price...); the cards
+    /// showing it are redrawn on the next frame.
+    pub fn update_product(&self, product: show::Product) -> Result<(), EngineError> {
+        self.shared.running().program.update_product(product)
+    }
+
     /// Changes the camera's look until the next scene switch.
     pub fn set_look(&self, look: &str) -> Result<(), EngineError> {
         self.shared.running().program.set_look(look)

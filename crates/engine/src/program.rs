@@ -353,6 +353,19 @@ impl Program {
         self.apply_scene()
     }
 
+    /// Replaces a product of the catalogue (price, sold out, image...); cards showing it are
+    /// redrawn at once.
+    pub(crate) fn update_product(&mut self, product: show::Product) -> Result<(), EngineError> {
+        let slot = self
+            .show
+            .products
+            .iter_mut()
+            .find(|p| p.id == product.id)
+            .ok_or_else(|| EngineError::Unknown(format!("there is no product \"{}\"", product.id)))?;
+        *slot = product;
+        self.apply_scene()
+    }
+
     /// Applies a look to the camera until the next scene switch.
     pub(crate) fn set_look(&mut self, look: &str) -> Result<(), EngineError> {
         let found = self.show.look(look).ok_or_else(|| EngineError::Unknown(format!("there is no look \"{look}\"")))?;

@@ -133,7 +133,7 @@ impl Studio {
             Command::SetLook { look } => inner.set_look(look).await,
             Command::SetLayerVisible { layer, visible } => inner.set_layer_visible(layer, visible).await,
             Command::SetCardProduct { layer, product } => inner.set_card_product(layer, product).await,
-            Command::SetProductSoldOut { product, sold_out } => inner.set_product_sold_out(&product, sold_out),
+            Command::SetProductSoldOut { product, sold_out } => inner.set_product_sold_out(&product, sold_out).await,
             Command::GoLive => self.go_live(&mut inner).await,
             Command::EndShow => self.end_show(&mut inner).await,
             Command::AddDestination { id, platform, url, key } => {
@@ -459,20 +459,20 @@ impl Inner {
         Ok(CommandReply::done())
     }
 
-    fn set_product_sold_out(&mut self, product: &str, sold_out: bool) -> Result<CommandReply, StudioError> {
-        let entry = self
+    async fn set_product_sold_out(&mut self, product: &str, sold_out: bool) -> Result<CommandReply, StudioError> {
+        let mut updated = self
             .show
-            .products
-            .iter_mut()
-            .find(|p| p.id == product)
+            .product(product)
+            .cloned()
             .ok_or_else(|| StudioError::not_found("product", product))?;
-        entry.sold_out = sold_out;
-        if self.live.is_some() {
-            // The engine draws cards from its own copy of the catalogue, fixed at Go Live.
-            Ok(CommandReply::noted("marked in the catalogue; the card on air shows it from the next Go Live"))
-        } else {
-            Ok(CommandReply::done())
+        updated.sold_out = sold_out;
+        let on_air = updated.clone();
+        // The card on air is redrawn at once; the catalogue changes only if that worked.
+        self.on_engine_if_live(move |e| e.update_product(on_air)).await?;
+        if let Some(entry) = self.show.products.iter_mut().find(|p| p.id == product) {
+            *entry = updated;
         }
+        Ok(CommandReply::done())
     }
 
     async fn add_destination(
