@@ -1,6 +1,6 @@
 //! Live changes while on air, checked on decoded frames of the stream pulled back from a real
-//! ingest: a scene switch, a product card swap and a look change, with one encoder and one
-//! connection throughout.
+//! ingest: a scene switch, a product card swap, a look change and layer edits (move, add,
+//! reorder, remove), with one encoder and one connection throughout.
 
 mod support;
 
@@ -126,4 +126,70 @@ fn scene_switch_card_swap_and_look_change_reach_the_stream() {
     };
     let (before, after) = (card(&cool), card(&sold_out));
     assert!((before - after).abs() > 15.0, "marking the product sold out did not change its card: {before:.0} vs {after:.0}");
+}
+
+/// Where the badge is moved to: over the colour bars, away from its first place.
+const MOVED_RECT: [f64; 4] = [0.6, 0.1, 0.16, 0.16];
+
+#[test]
+fn layers_moved_added_reordered_and_removed_reach_the_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut show = show(dir.path());
+    show.scenes.truncate(1);
+    show.scenes[0].layers.retain(|l| l.id() != "card");
+    let nginx = Nginx::start();
+    let url = nginx.url("live", "layers");
+    let target = IngestTarget { id: "main".into(), platform: show::Platform::Custom, url: SecretUrl::new(url.clone()) };
+    let (engine, events) =
+        Engine::start(show, Outputs { destinations: vec![target], recording: None, preview: false }).unwrap();
+    wait_live(&events, "main");
+
+    let pulled = dir.path().join("pulled.flv");
+    let mut puller = pull(&url, 16, &pulled);
+    std::thread::sleep(Duration::from_millis(3000));
+    engine.set_layer_rect("badge", MOVED_RECT).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    // A cyan layer on top of the moved badge.
+    let spot = |rect: [f64; 4]| {
+        serde_json::from_value::<show::Layer>(
+            serde_json::json!({ "id": "spot", "kind": "image", "path": "cyan.png", "rect": rect }),
+        )
+        .unwrap()
+    };
+    let off_canvas = engine.add_layer(spot([0.9, 0.1, 0.2, 0.2])).unwrap_err().to_string();
+    assert!(off_canvas.contains("layers[2].rect"), "{off_canvas}");
+    engine.add_layer(spot(MOVED_RECT)).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    engine.move_layer("badge", 2).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    engine.remove_layer("badge").unwrap();
+    assert!(engine.remove_layer("badge").unwrap_err().to_string().contains("no layer \"badge\""));
+    assert!(puller.wait().unwrap().success(), "pulling the stream failed");
+    engine.stop(Duration::from_secs(5));
+    let duration = num(&probe(&pulled)["format"]["duration"]);
+    assert!(duration > 15.0, "the stream broke off after {duration} s");
+
+    let frame = |t: f64, name: &str| frame_at(&pulled, t, &dir.path().join(name));
+    let inner = |rect: [f64; 4]| [rect[0] + 0.02, rect[1] + 0.02, rect[2] - 0.04, rect[3] - 0.04];
+    let magenta = |[r, g, b]: [f64; 3]| r > 200.0 && g < 60.0 && b > 200.0;
+    let cyan = |[r, g, b]: [f64; 3]| r < 60.0 && g > 200.0 && b > 200.0;
+    let (first, moved, covered, raised, removed) = (
+        frame(1.5, "first.png"),
+        frame(4.5, "moved.png"),
+        frame(7.5, "covered.png"),
+        frame(10.5, "raised.png"),
+        frame(14.0, "removed.png"),
+    );
+    let (old, new) = (inner(IMAGE_RECT), inner(MOVED_RECT));
+    assert!(magenta(mean_rgb(&first, old)) && !magenta(mean_rgb(&first, new)), "the badge starts at its place");
+    let at = mean_rgb(&moved, new);
+    assert!(magenta(at), "moved: the badge's new place is {at:?}, not magenta");
+    let was = mean_rgb(&moved, old);
+    assert!(!magenta(was), "moved: the badge is still at its old place ({was:?})");
+    let at = mean_rgb(&covered, new);
+    assert!(cyan(at), "added: the new layer on top is {at:?}, not cyan");
+    let at = mean_rgb(&raised, new);
+    assert!(magenta(at), "reordered: the badge on top is {at:?}, not magenta");
+    let at = mean_rgb(&removed, new);
+    assert!(cyan(at), "removed: the layer below shows {at:?}, not cyan");
 }

@@ -217,6 +217,16 @@ impl Kaibo {
     }
 }
 
+impl Drop for Kaibo {
+    /// A test that fails half-way must not leave a studio streaming into the next test.
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Runs `kaibo` to the end; returns the exit code and everything it printed.
 pub fn run_kaibo(args: &[&str]) -> (Option<i32>, String) {
     Kaibo::spawn(args).finish(Duration::from_secs(120))
@@ -314,6 +324,8 @@ pub fn video_packet_times(input: &Path) -> Vec<f64> {
         .arg(input)
         .output()
         .unwrap();
+    let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
+    assert!(out.status.success(), "ffprobe cannot read {} ({size} bytes): {}", input.display(), String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().trim_end_matches(',').parse().ok()).collect()
 }
 

@@ -144,6 +144,39 @@ test("the studio runs a show from the browser, checked on the real stream", asyn
   await waitForStreamChange("the cool-runway look", CAMERA, meanRgb(pinned, CAMERA));
   await shot("05-look");
 
+  // Layers: drag the logo's outline on the preview; the logo moves on the stream.
+  const beforeDrag = frame("before-drag");
+  const outline = page.getByTestId("outline-logo");
+  const box = await outline.boundingBox();
+  const area = await page.getByTestId("layer-outlines").boundingBox();
+  assert.ok(box && area, "the logo's outline is on the preview");
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + area.width * 0.2, box.y + box.height / 2 + area.height * 0.15, { steps: 5 });
+  await page.mouse.move(box.x + box.width / 2 + area.width * 0.4, box.y + box.height / 2 + area.height * 0.3, { steps: 5 });
+  await page.mouse.up();
+  await waitFor("the logo's new place in the state", async () => {
+    const scene = JSON.parse(await apiState()).scenes.find((s) => s.id === "product");
+    const [x, y] = scene.layers.find((l) => l.id === "logo").rect;
+    return Math.abs(x - 0.42) < 0.02 && Math.abs(y - 0.33) < 0.02;
+  }, 30_000);
+  const LOGO_MOVED = [0.44, 0.35, 0.14, 0.06];
+  await waitForStreamChange("the logo at its new place", LOGO_MOVED, meanRgb(beforeDrag, LOGO_MOVED));
+  await shot("06-layer-dragged");
+
+  // Layers: add a text layer, move it down the list, remove it.
+  await page.getByTestId("new-text").fill("限时秒杀 Flash deal 🎉");
+  await page.getByTestId("add-text-layer").click();
+  await page.getByTestId("layer-text-1").waitFor();
+  await page.getByTestId("layer-up-text-1").click();
+  await waitFor("the text layer one place lower", async () => {
+    const scene = JSON.parse(await apiState()).scenes.find((s) => s.id === "product");
+    return scene.layers.at(-2)?.id === "text-1";
+  }, 30_000);
+  await page.getByTestId("layer-remove-text-1").click();
+  await page.getByTestId("layer-text-1").waitFor({ state: "detached" });
+  assert.equal(await page.getByTestId("error-scenes").textContent(), "", "no layer edit was refused");
+
   // Health stayed green through the changes.
   await page.locator('[data-testid="dest-nginx"][data-health="good"]').waitFor({ timeout: 30_000 });
 
@@ -152,7 +185,7 @@ test("the studio runs a show from the browser, checked on the real stream", asyn
   await page.getByTestId("confirm-yes").click();
   await page.locator('[data-testid="phase"]', { hasText: "off air" }).waitFor({ timeout: 60_000 });
   await page.getByTestId("preview-placeholder").waitFor();
-  await shot("06-ended");
+  await shot("07-ended");
 
   assert.deepEqual(pageErrors, [], "no script error or dialog on the page");
   assert.ok(!(await apiState()).includes(STREAM_KEY), "the state never carries the key");
@@ -181,7 +214,7 @@ test("chat is inert: markup from a viewer shows as text and runs nothing", async
   const row = page.locator('[data-testid="chat-row"][data-id="douyin:xss-1"]');
   await row.waitFor({ timeout: 30_000 });
   await row.hover();
-  await shot("07-hostile-chat");
+  await shot("08-hostile-chat");
   const text = await row.textContent();
   assert.ok(text.includes(`<img src=x onerror=`), `the markup shows as text: ${text}`);
   assert.ok(text.includes("<script>"), "the script tag shows as text");

@@ -27,7 +27,7 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   const connection = el("span", { className: "connection", "data-testid": "connection" });
   const goLive = el("button", { className: "go-live", "data-testid": "go-live" });
   const header = el("header", {}, title, phase, connection, goLive);
-  const preview = new PreviewPanel(client);
+  const preview = new PreviewPanel(client, actions);
   const health = el("section", { className: "panel health", "data-testid": "health" });
   const scenes = el("section", { className: "panel scenes" });
   const looks = el("section", { className: "panel looks" });

@@ -172,6 +172,27 @@ impl Engine {
         self.shared.running().program.set_layer_visible(layer, visible)
     }
 
+    /// Moves or resizes a layer of the scene on air (`[x, y, w, h]` in 0..1 of the canvas).
+    pub fn set_layer_rect(&self, layer: &str, rect: show::Rect) -> Result<(), EngineError> {
+        self.shared.running().program.set_layer_rect(layer, rect)
+    }
+
+    /// Puts a layer of the scene on air at another place in its stack (0 is the bottom).
+    pub fn move_layer(&self, layer: &str, to_index: usize) -> Result<(), EngineError> {
+        self.shared.running().program.move_layer(layer, to_index)
+    }
+
+    /// Takes a layer out of the scene on air.
+    pub fn remove_layer(&self, layer: &str) -> Result<(), EngineError> {
+        self.shared.running().program.remove_layer(layer)
+    }
+
+    /// Adds a layer on top of the scene on air; it is checked like a layer of the show file
+    /// (rect on the canvas, unique id, products, looks and images that exist).
+    pub fn add_layer(&self, layer: show::Layer) -> Result<(), EngineError> {
+        self.shared.running().program.add_layer(layer)
+    }
+
     /// Puts another product on a card of the scene on air.
     pub fn set_card_product(&self, layer: &str, product: &str) -> Result<(), EngineError> {
         self.shared.running().program.set_card_product(layer, product)

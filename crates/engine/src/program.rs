@@ -7,7 +7,7 @@
 //! sound ─▶ convert, resample ─▶ 48 kHz stereo ─▶ AAC ─▶ audio tee ─┘
 //! ```
 //!
-//! Live changes (scene, layer visibility, card product, look) only touch the compositor pad,
+//! Live changes (scene, layers, card product, look) only touch the compositor pad,
 //! the look element's properties and the overlay: the encoder and the connections carry on.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -212,6 +212,9 @@ impl Program {
         self.generations += 1;
         let output = Output::build(kind, self.generations)?;
         self.pipeline.add(&output.bin).map_err(|e| EngineError::build("output", e))?;
+        // Up first, linked second: a tee pushing into a pad that is still flushing gets
+        // FLUSHING back and hands it up to the encoder, which would stop the whole program.
+        output.bin.sync_state_with_parent().map_err(|e| EngineError::build("output start", e))?;
         let mut video_tee_pad = None;
         for (tee, name) in [(&self.video_tee, "video"), (&self.audio_tee, "audio")] {
             let tee_pad = tee.request_pad_simple("src_%u").ok_or_else(|| EngineError::missing_pad("tee src"))?;
@@ -222,7 +225,6 @@ impl Program {
             }
             tee_pad.link(&bin_pad).map_err(|e| EngineError::build("tee to output", e))?;
         }
-        output.bin.sync_state_with_parent().map_err(|e| EngineError::build("output start", e))?;
         if let Some(pad) = video_tee_pad {
             // Travels up through the tee to the encoder; ignored before the pipeline runs.
             pad.send_event(gst_video::UpstreamForceKeyUnitEvent::builder().all_headers(true).build());
@@ -237,22 +239,27 @@ impl Program {
     }
 
     /// Takes an output out of the running program without disturbing the others: its tee
-    /// pads are unlinked when idle, then the bin is shut down.
+    /// pads are unlinked when idle, and only then is the bin shut down (a tee pushing into a
+    /// flushing pad would hand FLUSHING up to the encoder and stop the whole program).
     pub(crate) fn remove_output(&mut self, id: &str) -> Option<Output> {
         let index = self.outputs.iter().position(|o| o.id == id)?;
         let output = self.outputs.remove(index);
+        let (unlinked, unlinks) = std::sync::mpsc::channel();
+        let mut pads = 0;
         for (tee, name) in [(&self.video_tee, "video"), (&self.audio_tee, "audio")] {
             let Some(tee_pad) = output.bin.static_pad(name).and_then(|p| p.peer()) else { continue };
-            let tee = tee.clone();
+            let (tee, unlinked) = (tee.clone(), unlinked.clone());
+            pads += 1;
             tee_pad.add_probe(gst::PadProbeType::IDLE, move |pad, _| {
                 if let Some(peer) = pad.peer() {
                     let _ = pad.unlink(&peer);
                 }
                 tee.release_request_pad(pad);
+                let _ = unlinked.send(());
                 gst::PadProbeReturn::Remove
             });
         }
-        self.retirements.retire(&self.pipeline, output.bin.clone());
+        self.retirements.retire_when_unlinked(&self.pipeline, output.bin.clone(), unlinks, pads);
         Some(output)
     }
 
@@ -338,6 +345,32 @@ impl Program {
     /// Shows or hides a layer of the scene on air.
     pub(crate) fn set_layer_visible(&mut self, layer: &str, visible: bool) -> Result<(), EngineError> {
         self.current_layer_mut(layer)?.set_visible(visible);
+        self.apply_scene()
+    }
+
+    /// Moves or resizes a layer of the scene on air (`[x, y, w, h]` in 0..1 of the canvas).
+    pub(crate) fn set_layer_rect(&mut self, layer: &str, rect: show::Rect) -> Result<(), EngineError> {
+        self.edit_layers(show::LayerEdit::SetRect { layer: layer.to_owned(), rect })
+    }
+
+    /// Puts a layer of the scene on air at another place in its stack (0 is the bottom).
+    pub(crate) fn move_layer(&mut self, layer: &str, to: usize) -> Result<(), EngineError> {
+        self.edit_layers(show::LayerEdit::Move { layer: layer.to_owned(), to })
+    }
+
+    /// Takes a layer out of the scene on air.
+    pub(crate) fn remove_layer(&mut self, layer: &str) -> Result<(), EngineError> {
+        self.edit_layers(show::LayerEdit::Remove { layer: layer.to_owned() })
+    }
+
+    /// Adds a layer on top of the scene on air, checked like a layer of the show file.
+    pub(crate) fn add_layer(&mut self, layer: Layer) -> Result<(), EngineError> {
+        self.edit_layers(show::LayerEdit::Add(layer))
+    }
+
+    fn edit_layers(&mut self, edit: show::LayerEdit) -> Result<(), EngineError> {
+        let scene = self.show.scenes[self.scene].id.clone();
+        self.show.edit_layers(&scene, edit).map_err(|e| EngineError::Unknown(e.to_string()))?;
         self.apply_scene()
     }
 

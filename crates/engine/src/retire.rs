@@ -2,9 +2,14 @@
 //! one), and the engine's teardown waits for them before it closes the pipeline, so two state
 //! changes never race on the same elements.
 
+use std::sync::mpsc::Receiver;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use gst::prelude::*;
+
+/// How long an output's pads get to become idle and unlink.
+const UNLINK_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Default)]
 pub(crate) struct Retirements {
@@ -19,6 +24,21 @@ impl Retirements {
         self.handles.push(std::thread::spawn(move || {
             let _ = bin.set_state(gst::State::Null);
             let _ = pipeline.remove(&bin);
+        }));
+    }
+
+    /// Like [`Retirements::retire`], once `pads` unlink notices have arrived on `unlinks`. A
+    /// bin whose pads never unlink (its feeder is stuck) is left alone rather than flushed
+    /// under a live tee; the pipeline's own shutdown takes it down.
+    pub(crate) fn retire_when_unlinked(&mut self, pipeline: &gst::Pipeline, bin: gst::Bin, unlinks: Receiver<()>, pads: usize) {
+        self.handles.retain(|handle| !handle.is_finished());
+        let pipeline = pipeline.clone();
+        self.handles.push(std::thread::spawn(move || {
+            let all_unlinked = (0..pads).all(|_| unlinks.recv_timeout(UNLINK_TIMEOUT).is_ok());
+            if all_unlinked {
+                let _ = bin.set_state(gst::State::Null);
+                let _ = pipeline.remove(&bin);
+            }
         }));
     }
 

@@ -10,6 +10,7 @@
 //! ```
 
 mod color;
+mod edit;
 mod error;
 mod looks;
 mod model;
@@ -19,6 +20,7 @@ mod schema;
 mod validate;
 
 pub use color::parse_color;
+pub use edit::LayerEdit;
 pub use error::{plain_io_reason, Problem, ShowError, ROOT_PATH};
 pub use looks::builtin_looks;
 pub use model::*;

@@ -23,6 +23,18 @@ pub enum Command {
     SetLook { look: String },
     /// Shows or hides a layer of the scene on air.
     SetLayerVisible { layer: String, visible: bool },
+    /// Moves or resizes a layer of the scene on air: `[x, y, w, h]` in 0..1 of the canvas.
+    SetLayerRect { layer: String, rect: [f64; 4] },
+    /// Puts a layer of the scene on air at another place in its stack (0 is the bottom).
+    MoveLayer { layer: String, to_index: u32 },
+    /// Takes a layer out of the scene on air.
+    RemoveLayer { layer: String },
+    /// Adds a layer on top of the scene on air. `layer` is written as in the show file
+    /// (`{"id": "promo", "kind": "text", "text": "...", "rect": [...]}`) and checked like it.
+    AddLayer {
+        #[ts(type = "Record<string, unknown>")]
+        layer: serde_json::Value,
+    },
     /// Puts a product on a product-card layer of the scene on air ("pins" it).
     SetCardProduct { layer: String, product: String },
     /// Marks a product sold out (or back in stock).
@@ -55,6 +67,10 @@ impl Command {
             Command::SwitchScene { .. } => "switch_scene",
             Command::SetLook { .. } => "set_look",
             Command::SetLayerVisible { .. } => "set_layer_visible",
+            Command::SetLayerRect { .. } => "set_layer_rect",
+            Command::MoveLayer { .. } => "move_layer",
+            Command::RemoveLayer { .. } => "remove_layer",
+            Command::AddLayer { .. } => "add_layer",
             Command::SetCardProduct { .. } => "set_card_product",
             Command::SetProductSoldOut { .. } => "set_product_sold_out",
             Command::GoLive => "go_live",

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use engine::{Engine, EngineEvent, EngineState, Outputs};
-use show::{Destination, Layer, SecretRef, Show};
+use show::{Destination, Layer, LayerEdit, SecretRef, Show};
 use tokio::sync::{broadcast, watch, Mutex};
 
 use crate::destinations::{ingest_target, ingest_targets};
@@ -133,6 +133,23 @@ impl Studio {
             Command::SetLook { look } => inner.set_look(look).await,
             Command::SetLayerVisible { layer, visible } => inner.set_layer_visible(layer, visible).await,
             Command::SetCardProduct { layer, product } => inner.set_card_product(layer, product).await,
+            Command::SetLayerRect { layer, rect } => {
+                inner.scene_layer_mut(&layer)?;
+                inner.edit_layers(LayerEdit::SetRect { layer, rect }).await
+            }
+            Command::MoveLayer { layer, to_index } => {
+                inner.scene_layer_mut(&layer)?;
+                inner.edit_layers(LayerEdit::Move { layer, to: to_index as usize }).await
+            }
+            Command::RemoveLayer { layer } => {
+                inner.scene_layer_mut(&layer)?;
+                inner.edit_layers(LayerEdit::Remove { layer }).await
+            }
+            Command::AddLayer { layer } => {
+                let layer: Layer = serde_json::from_value(layer)
+                    .map_err(|e| StudioError::bad_request(format!("the new layer is not a layer of the show format: {e}")))?;
+                inner.edit_layers(LayerEdit::Add(layer)).await
+            }
             Command::SetProductSoldOut { product, sold_out } => inner.set_product_sold_out(&product, sold_out).await,
             Command::GoLive => self.go_live(&mut inner).await,
             Command::EndShow => self.end_show(&mut inner).await,
@@ -441,6 +458,24 @@ impl Inner {
         let id = layer.clone();
         self.on_engine_if_live(move |e| e.set_layer_visible(&id, visible)).await?;
         self.scene_layer_mut(&layer)?.set_visible(visible);
+        Ok(CommandReply::done())
+    }
+
+    /// Edits the layers of the scene on air: checked on a copy of the show first (the same
+    /// rules as `kaibo check`), then applied on air when live, then kept.
+    async fn edit_layers(&mut self, edit: LayerEdit) -> Result<CommandReply, StudioError> {
+        let mut edited = self.show.clone();
+        edited
+            .edit_layers(&self.scene, edit.clone())
+            .map_err(|e| StudioError::bad_request(e.to_string()))?;
+        self.on_engine_if_live(move |e| match edit {
+            LayerEdit::SetRect { layer, rect } => e.set_layer_rect(&layer, rect),
+            LayerEdit::Move { layer, to } => e.move_layer(&layer, to),
+            LayerEdit::Remove { layer } => e.remove_layer(&layer),
+            LayerEdit::Add(layer) => e.add_layer(layer),
+        })
+        .await?;
+        self.show = edited;
         Ok(CommandReply::done())
     }
 

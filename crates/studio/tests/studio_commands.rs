@@ -110,3 +110,82 @@ async fn blocked_viewers_leave_the_panel() {
     studio.apply(Command::HideMessage { id: "2".into() }).await.expect("hide");
     assert!(studio.state().await.chat.is_empty());
 }
+
+fn main_layers(state: &studio::protocol::StudioState) -> Vec<studio::protocol::LayerView> {
+    state.scenes.iter().find(|s| s.id == "main").expect("main scene").layers.clone()
+}
+
+#[tokio::test]
+async fn layers_move_and_resize_within_the_canvas() {
+    let studio = Studio::new(demo(), StudioConfig::default());
+    let mut events = studio.subscribe();
+    studio
+        .apply(Command::SetLayerRect { layer: "headline".into(), rect: [0.1, 0.2, 0.5, 0.1] })
+        .await
+        .expect("move the headline");
+    let Ok(Event::State { state }) = events.recv().await else { panic!("a state event follows a command") };
+    let headline = main_layers(&state).into_iter().find(|l| l.id == "headline").expect("headline");
+    assert_eq!(headline.rect, Some(vec![0.1, 0.2, 0.5, 0.1]));
+
+    let error = studio
+        .apply(Command::SetLayerRect { layer: "headline".into(), rect: [0.8, 0.2, 0.5, 0.1] })
+        .await
+        .expect_err("off the canvas");
+    assert_eq!(error.kind, ErrorKind::BadRequest);
+    assert!(error.message.starts_with("scenes[0].layers[3].rect:"), "{}", error.message);
+    let error = studio
+        .apply(Command::SetLayerRect { layer: "headline".into(), rect: [0.1, 0.2, 0.0, 0.1] })
+        .await
+        .expect_err("no width");
+    assert!(error.message.contains("width must be > 0"), "{}", error.message);
+    let error = studio
+        .apply(Command::SetLayerRect { layer: "lighting".into(), rect: [0.1, 0.2, 0.5, 0.1] })
+        .await
+        .expect_err("a look has no rect");
+    assert!(error.message.contains("is a look"), "{}", error.message);
+    let error = studio
+        .apply(Command::SetLayerRect { layer: "nope".into(), rect: [0.1, 0.2, 0.5, 0.1] })
+        .await
+        .expect_err("no such layer");
+    assert_eq!(error.kind, ErrorKind::NotFound);
+    assert!(error.message.contains("\"nope\""), "{}", error.message);
+    let headline = main_layers(&studio.state().await).into_iter().find(|l| l.id == "headline").expect("headline");
+    assert_eq!(headline.rect, Some(vec![0.1, 0.2, 0.5, 0.1]), "refused changes change nothing");
+}
+
+#[tokio::test]
+async fn layers_are_reordered_removed_and_added() {
+    let studio = Studio::new(demo(), StudioConfig::default());
+    let ids = |layers: Vec<studio::protocol::LayerView>| layers.into_iter().map(|l| l.id).collect::<Vec<_>>();
+    studio.apply(Command::MoveLayer { layer: "card".into(), to_index: 2 }).await.expect("move down");
+    assert_eq!(ids(main_layers(&studio.state().await)), ["camera", "lighting", "card", "logo", "headline"]);
+    studio.apply(Command::MoveLayer { layer: "camera".into(), to_index: 99 }).await.expect("to the top");
+    assert_eq!(ids(main_layers(&studio.state().await)), ["lighting", "card", "logo", "headline", "camera"]);
+    let error = studio.apply(Command::MoveLayer { layer: "nope".into(), to_index: 0 }).await.expect_err("no such layer");
+    assert_eq!(error.kind, ErrorKind::NotFound);
+
+    studio.apply(Command::RemoveLayer { layer: "logo".into() }).await.expect("remove");
+    assert_eq!(ids(main_layers(&studio.state().await)), ["lighting", "card", "headline", "camera"]);
+    let error = studio.apply(Command::RemoveLayer { layer: "logo".into() }).await.expect_err("already gone");
+    assert_eq!(error.kind, ErrorKind::NotFound);
+
+    let text = serde_json::json!({"id": "promo", "kind": "text", "text": "限时 50% off 🎉", "rect": [0.1, 0.1, 0.4, 0.1]});
+    studio.apply(Command::AddLayer { layer: text.clone() }).await.expect("add a text layer");
+    let added = main_layers(&studio.state().await).pop().expect("on top");
+    assert_eq!((added.id.as_str(), added.kind.as_str()), ("promo", "text"));
+
+    let error = studio.apply(Command::AddLayer { layer: text }).await.expect_err("duplicate id");
+    assert!(error.message.contains("duplicate"), "{}", error.message);
+    let off = serde_json::json!({"id": "off", "kind": "text", "text": "x", "rect": [0.9, 0.1, 0.4, 0.1]});
+    let error = studio.apply(Command::AddLayer { layer: off }).await.expect_err("off the canvas");
+    assert!(error.message.contains(".rect:"), "{}", error.message);
+    let card = serde_json::json!({"id": "card2", "kind": "product_card", "product": "ghost", "rect": [0.1, 0.1, 0.3, 0.3]});
+    let error = studio.apply(Command::AddLayer { layer: card }).await.expect_err("unknown product");
+    assert!(error.message.contains("ghost"), "{}", error.message);
+    let image = serde_json::json!({"id": "pic", "kind": "image", "path": "missing.png", "rect": [0.1, 0.1, 0.3, 0.3]});
+    let error = studio.apply(Command::AddLayer { layer: image }).await.expect_err("no such file");
+    assert!(error.message.contains("missing.png") || error.message.contains("does not exist"), "{}", error.message);
+    let error = studio.apply(Command::AddLayer { layer: serde_json::json!({"id": "x", "kind": "hologram"}) }).await;
+    assert_eq!(error.expect_err("unknown kind").kind, ErrorKind::BadRequest);
+    assert_eq!(main_layers(&studio.state().await).len(), 5, "refused layers are not added");
+}

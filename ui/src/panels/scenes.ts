@@ -1,6 +1,8 @@
-// Scenes (one click puts one on air) and the layers of the scene on air (show, hide).
+// Scenes (one click puts one on air) and the layers of the scene on air (show, hide,
+// reorder, remove, add a text layer). Layers are listed bottom first, as in the show.
 import type { Actions } from "../actions";
 import { el, fill } from "../dom";
+import { freshId } from "../layout";
 import type { View } from "../store";
 
 export function renderScenes(root: HTMLElement, view: View, actions: Actions): void {
@@ -16,7 +18,8 @@ export function renderScenes(root: HTMLElement, view: View, actions: Actions): v
     }, el("span", { className: "hotkey", text: index < 9 ? String(index + 1) : "" }), scene.name),
   );
   const current = state.scenes.find((s) => s.id === state.scene);
-  const layers = (current?.layers ?? []).map((layer) =>
+  const all = current?.layers ?? [];
+  const layers = all.map((layer, index) =>
     el("li", { className: "layer" },
       el("label", {},
         el("input", {
@@ -31,12 +34,65 @@ export function renderScenes(root: HTMLElement, view: View, actions: Actions): v
         el("span", { className: "layer-name", text: layer.id }),
         el("span", { className: "layer-kind", text: layer.kind.replace("_", " ") }),
         layer.product ? el("span", { className: "layer-detail", text: layer.product }) : null,
-      )),
+      ),
+      el("span", { className: "layer-tools" },
+        el("button", {
+          className: "icon secondary",
+          "data-testid": `layer-up-${layer.id}`,
+          title: "Move up the list (drawn beneath)",
+          "aria-label": `Move ${layer.id} up`,
+          text: "↑",
+          disabled: index === 0,
+          onclick: () => void actions.run("scenes", { type: "move_layer", layer: layer.id, to_index: index - 1 }),
+        }),
+        el("button", {
+          className: "icon secondary",
+          "data-testid": `layer-down-${layer.id}`,
+          title: "Move down the list (drawn above)",
+          "aria-label": `Move ${layer.id} down`,
+          text: "↓",
+          disabled: index === all.length - 1,
+          onclick: () => void actions.run("scenes", { type: "move_layer", layer: layer.id, to_index: index + 1 }),
+        }),
+        el("button", {
+          className: "icon secondary",
+          "data-testid": `layer-remove-${layer.id}`,
+          title: "Remove from the scene",
+          "aria-label": `Remove ${layer.id}`,
+          text: "✕",
+          onclick: () => void actions.run("scenes", { type: "remove_layer", layer: layer.id }),
+        }))),
   );
+  const text = newTextInput(root);
+  const addText = async () => {
+    if (!text.value.trim()) {
+      actions.errorLine("scenes").textContent = "Type the text of the new layer first.";
+      return;
+    }
+    const id = freshId("text", all.map((l) => l.id));
+    const layer = { id, kind: "text", text: text.value, rect: [0.05, 0.05, 0.5, 0.12] };
+    if (await actions.run("scenes", { type: "add_layer", layer })) text.value = "";
+  };
+  const form = el("div", { className: "add-layer" },
+    text,
+    el("button", { "data-testid": "add-text-layer", text: "Add text", onclick: () => void addText() }));
   fill(root,
     el("h2", { text: "Scenes" }),
     el("div", { className: "choices" }, ...buttons),
     el("h3", { text: `Layers of ${current?.name ?? state.scene}` }),
     el("ul", { className: "layers" }, ...layers),
+    form,
     actions.errorLine("scenes"));
+}
+
+const textInputs = new WeakMap<HTMLElement, HTMLInputElement>();
+
+/** The new text layer's field, kept across renders so typing survives a state event. */
+function newTextInput(root: HTMLElement): HTMLInputElement {
+  let input = textInputs.get(root);
+  if (!input) {
+    input = el("input", { type: "text", placeholder: "New text layer", "aria-label": "Text of a new layer", "data-testid": "new-text" });
+    textInputs.set(root, input);
+  }
+  return input;
 }
