@@ -168,7 +168,9 @@ fn kill_9_leaves_a_recording_that_plays() {
     let dir = tempfile::tempdir().unwrap();
     let recording = dir.path().join("crash.mp4");
     let mut kaibo = Kaibo::spawn(&["live", &demo(), "--record", recording.to_str().unwrap()]);
-    let started = kaibo.wait_for("recording: live", Duration::from_secs(20)).expect("the recording never started");
+    let started = kaibo
+        .wait_for("recording: live", Duration::from_secs(60))
+        .unwrap_or_else(|| panic!("the recording never started:\n{}", kaibo.output()));
     std::thread::sleep(Duration::from_secs(10));
     kaibo.child.kill().unwrap(); // SIGKILL: no chance to finish the file
     let elapsed = started.elapsed().as_secs_f64();
