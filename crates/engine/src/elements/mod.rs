@@ -6,6 +6,7 @@ use gst::prelude::*;
 
 pub mod look;
 pub mod overlay;
+mod yuv;
 
 /// Registers every Kaibo element with the GStreamer registry.
 ///

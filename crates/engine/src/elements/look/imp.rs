@@ -28,6 +28,8 @@ use gst_video::prelude::*;
 use gst_video::subclass::prelude::*;
 use gst_video::VideoFrameExt;
 
+use crate::elements::yuv::YuvModel;
+
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     gst::DebugCategory::new(
         "kaibolook",
@@ -852,75 +854,6 @@ fn lut_rows(
             let (nu, nv) = lut.chroma(((sum + 1) >> 1) as u8, u, v);
             chroma.set(cx, tone.u[nu as usize], tone.v[nv as usize]);
         }
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Colour model.
-// ---------------------------------------------------------------------------
-
-/// How the frame's YUV maps to R'G'B': matrix coefficients and range, from
-/// the caps' colorimetry (BT.601 limited range when unknown).
-#[derive(Debug, Clone, Copy)]
-struct YuvModel {
-    kr: f32,
-    kb: f32,
-    y_black: f32,
-    y_span: f32,
-    c_span: f32,
-}
-
-impl Default for YuvModel {
-    fn default() -> Self {
-        Self {
-            kr: 0.299,
-            kb: 0.114,
-            y_black: 16.0,
-            y_span: 219.0,
-            c_span: 224.0,
-        }
-    }
-}
-
-impl YuvModel {
-    fn from_info(info: &gst_video::VideoInfo) -> Self {
-        let colorimetry = info.colorimetry();
-        let (kr, kb) = match colorimetry.matrix() {
-            gst_video::VideoColorMatrix::Bt709 => (0.2126, 0.0722),
-            gst_video::VideoColorMatrix::Bt2020 => (0.2627, 0.0593),
-            gst_video::VideoColorMatrix::Smpte240m => (0.212, 0.087),
-            _ => (0.299, 0.114),
-        };
-        let full = colorimetry.range() == gst_video::VideoColorRange::Range0_255;
-        Self {
-            kr,
-            kb,
-            y_black: if full { 0.0 } else { 16.0 },
-            y_span: if full { 255.0 } else { 219.0 },
-            c_span: if full { 255.0 } else { 224.0 },
-        }
-    }
-
-    /// 8-bit YUV to normalised R'G'B' (not clamped: out-of-gamut codes give
-    /// values outside 0..1).
-    fn to_rgb(self, y: f32, u: f32, v: f32) -> [f32; 3] {
-        let kg = 1.0 - self.kr - self.kb;
-        let luma = (y - self.y_black) / self.y_span;
-        let pb = (u - 128.0) / self.c_span;
-        let pr = (v - 128.0) / self.c_span;
-        let r = luma + 2.0 * (1.0 - self.kr) * pr;
-        let b = luma + 2.0 * (1.0 - self.kb) * pb;
-        let g = (luma - self.kr * r - self.kb * b) / kg;
-        [r, g, b]
-    }
-
-    /// A change of normalised R'G'B' as a change of 8-bit Y, U, V.
-    fn rgb_delta_to_yuv(&self, [r, g, b]: [f32; 3]) -> [f32; 3] {
-        let kg = 1.0 - self.kr - self.kb;
-        let luma = self.kr * r + kg * g + self.kb * b;
-        let pb = (b - luma) / (2.0 * (1.0 - self.kb));
-        let pr = (r - luma) / (2.0 * (1.0 - self.kr));
-        [luma * self.y_span, pb * self.c_span, pr * self.c_span]
     }
 }
 

@@ -26,6 +26,8 @@ use gst_video::prelude::*;
 use gst_video::subclass::prelude::*;
 use gst_video::VideoFrameExt;
 
+use crate::elements::yuv::YuvModel;
+
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     gst::DebugCategory::new(
         "kaibooverlay",
@@ -276,50 +278,6 @@ impl Canvas {
             height: info.height() as usize,
             model: YuvModel::from_info(info),
         }
-    }
-}
-
-/// R'G'B' to Y'CbCr: matrix coefficients and code range.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct YuvModel {
-    kr: f32,
-    kb: f32,
-    y_black: f32,
-    y_span: f32,
-    c_span: f32,
-}
-
-impl YuvModel {
-    fn from_info(info: &gst_video::VideoInfo) -> Self {
-        let colorimetry = info.colorimetry();
-        let (kr, kb) = match colorimetry.matrix() {
-            gst_video::VideoColorMatrix::Bt709 => (0.2126, 0.0722),
-            gst_video::VideoColorMatrix::Bt2020 => (0.2627, 0.0593),
-            gst_video::VideoColorMatrix::Smpte240m => (0.212, 0.087),
-            gst_video::VideoColorMatrix::Fcc => (0.30, 0.11),
-            _ => (0.299, 0.114),
-        };
-        let full = colorimetry.range() == gst_video::VideoColorRange::Range0_255;
-        Self {
-            kr,
-            kb,
-            y_black: if full { 0.0 } else { 16.0 },
-            y_span: if full { 255.0 } else { 219.0 },
-            c_span: if full { 255.0 } else { 224.0 },
-        }
-    }
-
-    /// Premultiplied Y, U, V (in 8-bit codes, already scaled by alpha) of a
-    /// premultiplied colour with components and alpha in 0..=255.
-    fn premultiplied(&self, [r, g, b, a]: [f32; 4]) -> [f32; 3] {
-        let luma = self.kr * r + (1.0 - self.kr - self.kb) * g + self.kb * b;
-        let pb = (b - luma) / (2.0 * (1.0 - self.kb));
-        let pr = (r - luma) / (2.0 * (1.0 - self.kr));
-        [
-            (self.y_black * a + self.y_span * luma) / 255.0,
-            (128.0 * a + self.c_span * pb) / 255.0,
-            (128.0 * a + self.c_span * pr) / 255.0,
-        ]
     }
 }
 
