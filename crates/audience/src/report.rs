@@ -43,19 +43,7 @@ fn decimal(map: &BTreeMap<String, i128>) -> BTreeMap<String, String> {
 impl SessionReport {
     /// Builds a report from a tally.
     pub fn new(session: i64, title: &str, started_at: &str, tally: &Tally, moderation: ModerationCounts) -> SessionReport {
-        let counts = BTreeMap::from([
-            ("events", tally.events),
-            ("chat", tally.chats),
-            ("gift", tally.gifts),
-            ("gift_items", tally.gift_items),
-            ("super_chat", tally.super_chats),
-            ("like", tally.likes),
-            ("follow", tally.follows),
-            ("join", tally.joins),
-            ("subscription", tally.subscriptions),
-            ("order", tally.orders),
-            ("order_items", tally.order_items),
-        ]);
+        let counts = BTreeMap::from(tally.named_counts());
         SessionReport {
             session,
             title: title.to_owned(),

@@ -211,20 +211,7 @@ fn write_tally(tx: &rusqlite::Transaction<'_>, session: i64, tally: &Tally, touc
         "INSERT INTO counters (session, name, value) VALUES (?1, ?2, ?3)
          ON CONFLICT (session, name) DO UPDATE SET value = excluded.value",
     )?;
-    for (name, value) in [
-        ("events", tally.events),
-        ("chat", tally.chats),
-        ("gift", tally.gifts),
-        ("gift_items", tally.gift_items),
-        ("super_chat", tally.super_chats),
-        ("like", tally.likes),
-        ("follow", tally.follows),
-        ("join", tally.joins),
-        ("subscription", tally.subscriptions),
-        ("order", tally.orders),
-        ("order_items", tally.order_items),
-        ("peak_viewers", tally.peak_viewers),
-    ] {
+    for (name, value) in tally.named_counts().into_iter().chain([("peak_viewers", tally.peak_viewers)]) {
         counter.execute(params![session, name, value as i64])?;
     }
     let mut total = tx.prepare_cached(

@@ -73,6 +73,24 @@ fn user_key(event: &AudienceEvent) -> Option<(String, String)> {
 }
 
 impl Tally {
+    /// The event counters by the names reports and the store use (peak viewers apart: it is
+    /// a maximum, not a count).
+    pub fn named_counts(&self) -> [(&'static str, u64); 11] {
+        [
+            ("events", self.events),
+            ("chat", self.chats),
+            ("gift", self.gifts),
+            ("gift_items", self.gift_items),
+            ("super_chat", self.super_chats),
+            ("like", self.likes),
+            ("follow", self.follows),
+            ("join", self.joins),
+            ("subscription", self.subscriptions),
+            ("order", self.orders),
+            ("order_items", self.order_items),
+        ]
+    }
+
     /// Counts one event; says which sums changed.
     pub fn add(&mut self, event: &AudienceEvent) -> Touched {
         self.events += 1;
