@@ -22,6 +22,7 @@ impl Retirements {
         self.handles.retain(|handle| !handle.is_finished());
         let pipeline = pipeline.clone();
         self.handles.push(std::thread::spawn(move || {
+            wait_until_settled(&pipeline);
             let _ = bin.set_state(gst::State::Null);
             let _ = pipeline.remove(&bin);
         }));
@@ -36,6 +37,7 @@ impl Retirements {
         self.handles.push(std::thread::spawn(move || {
             let all_unlinked = (0..pads).all(|_| unlinks.recv_timeout(UNLINK_TIMEOUT).is_ok());
             if all_unlinked {
+                wait_until_settled(&pipeline);
                 let _ = bin.set_state(gst::State::Null);
                 let _ = pipeline.remove(&bin);
             }
@@ -45,5 +47,18 @@ impl Retirements {
     /// The retirements still running, for the teardown to wait on.
     pub(crate) fn take(&mut self) -> Vec<JoinHandle<()>> {
         std::mem::take(&mut self.handles)
+    }
+}
+
+/// Waits (a bounded while) for the pipeline's own state change to finish: a bin taken out
+/// while the pipeline is still walking its children (at start, an ingest can refuse before
+/// PLAYING is reached) would be set back to PAUSED by that walk and then freed in PAUSED.
+fn wait_until_settled(pipeline: &gst::Pipeline) {
+    for _ in 0..500 {
+        let (_, _, pending) = pipeline.state(gst::ClockTime::ZERO);
+        if pending == gst::State::VoidPending {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
