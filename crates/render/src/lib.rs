@@ -1,9 +1,10 @@
-//! Draws a show's static layers (text, images, product cards with their QR codes) into
-//! premultiplied ARGB images, one per layer, sized to the layer's rect on the canvas.
+//! Draws a show's static layers (text, images, product cards with their QR codes,
+//! countdowns) into premultiplied ARGB images, one per layer, sized to the layer's rect on
+//! the canvas, and the full-canvas slates.
 //!
 //! The engine blends these over the live video with GStreamer's overlay composition, so a
 //! layer is drawn once and redrawn only when it changes (a card swap, a text edit, a
-//! product selling out), never per frame.
+//! product selling out, a countdown's second ticking by), never per frame.
 //!
 //! ```no_run
 //! # fn demo(show: &show::Show) -> Result<(), render::RenderError> {
@@ -19,17 +20,21 @@
 //! ```
 
 mod color;
+mod countdown;
 mod image;
 mod product_card;
 mod qr;
+mod sales;
 mod slate;
 mod text;
 
-pub use slate::render_slate;
+pub use countdown::{countdown_text, format_clock};
+pub use slate::{render_safe_slate, render_slate, SAFE_SLATE_TEXT};
+pub use text::has_cjk;
 
 use std::path::{Path, PathBuf};
 
-use show::{Layer, Show};
+use show::{CountdownLayer, Layer, Show};
 
 /// One layer drawn into pixels, and where it goes on the canvas.
 #[derive(Clone, PartialEq, Eq)]
@@ -147,28 +152,22 @@ pub enum RenderError {
 
 /// Draws one layer of `show` at its size on the canvas.
 ///
-/// `Some` for text, image and product-card layers; `None` for camera and look layers,
-/// which the engine handles itself. Hidden layers are drawn too (showing them live must
-/// not wait for a render). The pixel rect is the layer's rect times the canvas size,
+/// `Some` for text, image, product-card and countdown layers; `None` for camera and look
+/// layers, which the engine handles itself. Hidden layers are drawn too (showing them live
+/// must not wait for a render). The pixel rect is the layer's rect times the canvas size,
 /// each edge rounded to a whole pixel, so layers that touch in the show touch on screen.
+///
+/// A countdown is drawn with its whole `seconds`, or the time left until its `until` from
+/// now; [`render_countdown`] draws it at any time left.
 pub fn render_layer(show: &Show, layer: &Layer) -> Result<Option<Raster>, RenderError> {
     let rect = match layer {
         Layer::Text(l) => l.rect,
         Layer::Image(l) => l.rect,
         Layer::ProductCard(l) => l.rect,
+        Layer::Countdown(l) => l.rect,
         Layer::Camera(_) | Layer::Look(_) => return Ok(None),
     };
-    let area = PixelRect::from_normalized(rect, show.canvas.width, show.canvas.height);
-    let side = 1..=i64::from(MAX_SIDE);
-    if !side.contains(&area.width) || !side.contains(&area.height) {
-        return Err(RenderError::BadRect {
-            layer: layer.id().to_owned(),
-            width: area.width,
-            height: area.height,
-            canvas_width: show.canvas.width,
-            canvas_height: show.canvas.height,
-        });
-    }
+    let area = layer_area(show, layer.id(), rect)?;
     let (w, h) = (area.width as i32, area.height as i32);
     let surface = match layer {
         Layer::Text(l) => text::render(l, w, h)?,
@@ -181,11 +180,41 @@ pub fn render_layer(show: &Show, layer: &Layer) -> Result<Option<Raster>, Render
                     product: l.product.clone(),
                 })?;
             let image = product.image.as_deref().map(|p| show.resolve(p));
-            product_card::render(product, image.as_deref(), l.qr, w, h)?
+            product_card::render(product, image.as_deref(), l.qr, l.sales, w, h)?
         }
+        Layer::Countdown(l) => countdown::render(l, l.initial_remaining_s(), w, h)?,
         Layer::Camera(_) | Layer::Look(_) => return Ok(None),
     };
     Ok(Some(into_raster(surface, area.x as i32, area.y as i32)?))
+}
+
+/// Draws a countdown layer of `show` with `remaining_s` seconds left (its `ended_text` at
+/// 0), at its place on the canvas. The engine calls it once a second while the layer is
+/// on air.
+pub fn render_countdown(
+    show: &Show,
+    layer: &CountdownLayer,
+    remaining_s: u64,
+) -> Result<Raster, RenderError> {
+    let area = layer_area(show, &layer.id, layer.rect)?;
+    let surface = countdown::render(layer, remaining_s, area.width as i32, area.height as i32)?;
+    into_raster(surface, area.x as i32, area.y as i32)
+}
+
+/// The layer's rect in canvas pixels, checked to be drawable.
+fn layer_area(show: &Show, id: &str, rect: show::Rect) -> Result<PixelRect, RenderError> {
+    let area = PixelRect::from_normalized(rect, show.canvas.width, show.canvas.height);
+    let side = 1..=i64::from(MAX_SIDE);
+    if !side.contains(&area.width) || !side.contains(&area.height) {
+        return Err(RenderError::BadRect {
+            layer: id.to_owned(),
+            width: area.width,
+            height: area.height,
+            canvas_width: show.canvas.width,
+            canvas_height: show.canvas.height,
+        });
+    }
+    Ok(area)
 }
 
 /// A layer's rect in whole canvas pixels.

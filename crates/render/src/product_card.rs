@@ -1,6 +1,6 @@
 //! Product cards: a white rounded card with the product's picture, name, selling point,
-//! price (with the original price struck through and the discount), and the QR code of
-//! the buy link. The layout follows the rect's shape: a wide card puts picture, text and
+//! price (with the original price struck through and the discount), optionally the sales
+//! line under the price, and the QR code of the buy link. The layout follows the rect's shape: a wide card puts picture, text and
 //! QR code side by side; a tall one stacks them.
 
 use std::path::Path;
@@ -10,7 +10,8 @@ use show::Product;
 use crate::color::Rgba;
 use crate::image::{self, Fit};
 use crate::qr::{self, QrFit, QrMatrix};
-use crate::text::{font, new_layout, DEFAULT_FONTS};
+use crate::sales::SalesLine;
+use crate::text::{fit_line, font, new_layout, DEFAULT_FONTS};
 use crate::{new_surface, rounded_rect, RenderError};
 
 const PANEL: Rgba = Rgba::hex(0xffffff);
@@ -48,6 +49,7 @@ pub(crate) fn render(
     product: &Product,
     image_path: Option<&Path>,
     show_qr: bool,
+    show_sales: bool,
     w: i32,
     h: i32,
 ) -> Result<cairo::ImageSurface, RenderError> {
@@ -67,7 +69,10 @@ pub(crate) fn render(
     card.draw_panel(&cr)?;
 
     let content = card.content();
-    let info = Info::new(product);
+    let mut info = Info::new(product);
+    if show_sales {
+        info.sales = Some(SalesLine::of(product));
+    }
     if f64::from(w) >= f64::from(h) * LANDSCAPE_ASPECT {
         landscape(
             &cr,
@@ -89,11 +94,16 @@ pub(crate) fn render(
             &info,
         )?;
     }
-    if product.sold_out {
+    if is_sold_out(product) {
         card.draw_sold_out(&cr)?;
     }
     drop(cr);
     Ok(surface)
+}
+
+/// Sold out by the producer's say-so, or because no unit is left.
+fn is_sold_out(product: &Product) -> bool {
+    product.sold_out || product.stock == Some(0)
 }
 
 /// `(x, y, w, h)` in pixels of the card's surface.
@@ -206,6 +216,8 @@ struct Info {
     original: Option<String>,
     /// Such as `-23%`.
     discount: Option<String>,
+    /// Drawn under the price when the layer asks for it.
+    sales: Option<SalesLine>,
 }
 
 impl Info {
@@ -234,6 +246,7 @@ impl Info {
             price: (symbol, whole, cents),
             original,
             discount,
+            sales: None,
         }
     }
 }
@@ -266,18 +279,10 @@ fn amount(value: f64, currency: &str) -> (String, String) {
         whole = value.round() as u64;
         cents = 0;
     }
-    let digits = whole.to_string();
     let whole = if whole >= 10_000 {
-        let mut grouped = String::new();
-        for (i, d) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(d);
-        }
-        grouped
+        crate::sales::thousands(whole)
     } else {
-        digits
+        whole.to_string()
     };
     let cents = if cents == 0 {
         String::new()
@@ -696,10 +701,12 @@ impl TitleBlock {
 }
 
 /// The price, big, with the original price struck through beside it (or above it when
-/// there is no room beside).
+/// there is no room beside), and the sales line under it.
 struct PriceBlock {
     price: pango::Layout,
     original: Option<(pango::Layout, bool)>,
+    /// The sales line and the space above it.
+    sales: Option<(pango::Layout, f64)>,
     height: f64,
 }
 
@@ -739,9 +746,19 @@ impl PriceBlock {
             }
             None => (None, price_h),
         };
+        let (sales, height) = match &info.sales {
+            Some(line) => {
+                let layout = sales_layout(cr, line, w, (size * 0.36).max(MIN_TEXT_PX))?;
+                let gap = size * 0.06;
+                let height = height + gap + f64::from(layout.pixel_size().1);
+                (Some((layout, gap)), height)
+            }
+            None => (None, height),
+        };
         Ok(PriceBlock {
             price,
             original,
+            sales,
             height,
         })
     }
@@ -767,8 +784,50 @@ impl PriceBlock {
             MUTED.set_source(cr);
             pangocairo::functions::show_layout(cr, original);
         }
+        if let Some((sales, gap)) = &self.sales {
+            cr.move_to(x, top + f64::from(self.price.pixel_size().1) + gap);
+            MUTED.set_source(cr);
+            pangocairo::functions::show_layout(cr, sales);
+        }
         Ok(())
     }
+}
+
+/// `已售 1,024 · 仅剩 12 件` on one line, the units left in the accent colour, shrunk a
+/// little and then ellipsized when wider than `w`. The rest of the line takes the colour set when it is drawn.
+fn sales_layout(
+    cr: &cairo::Context,
+    line: &SalesLine,
+    w: f64,
+    size: f64,
+) -> Result<pango::Layout, RenderError> {
+    let layout = new_layout(cr)?;
+    let (text, accent) = line.text();
+    layout.set_text(&text);
+    let attrs = pango::AttrList::new();
+    // Digits of one width, so the line does not wobble as the count goes up.
+    attrs.insert(pango::AttrFontFeatures::new("tnum 1"));
+    if let Some(range) = accent {
+        let channel = |c: f64| (c * 65535.0).round() as u16;
+        let mut color = pango::AttrColor::new_foreground(
+            channel(ACCENT.r),
+            channel(ACCENT.g),
+            channel(ACCENT.b),
+        );
+        color.set_start_index(range.start as u32);
+        color.set_end_index(range.end as u32);
+        attrs.insert(color);
+        let mut bold = pango::AttrInt::new_weight(pango::Weight::Bold);
+        bold.set_start_index(range.start as u32);
+        bold.set_end_index(range.end as u32);
+        attrs.insert(bold);
+    }
+    layout.set_attributes(Some(&attrs));
+    // Smaller rather than cut, down to three quarters of the size; cut beyond that.
+    fit_line(&layout, size, false, w, (size * 0.75).max(MIN_TEXT_PX));
+    layout.set_width((w.max(1.0) * f64::from(pango::SCALE)) as i32);
+    layout.set_ellipsize(pango::EllipsizeMode::End);
+    Ok(layout)
 }
 
 /// `¥99.90` with the symbol and the cents smaller, as shop apps print prices.
@@ -792,19 +851,6 @@ fn set_price(layout: &pango::Layout, info: &Info, size: f64) {
         attrs.insert(cents_attr);
     }
     layout.set_attributes(Some(&attrs));
-}
-
-/// Sets the layout's font to the largest size up to `size` at which its single line fits
-/// `width`, and returns that size.
-fn fit_line(layout: &pango::Layout, size: f64, bold: bool, width: f64, min: f64) -> f64 {
-    let mut size = size.max(min);
-    loop {
-        layout.set_font_description(Some(&font(DEFAULT_FONTS, size, bold)));
-        if f64::from(layout.pixel_size().0) <= width || size <= min {
-            return size;
-        }
-        size = (size * 0.92).max(min);
-    }
 }
 
 #[cfg(test)]
@@ -850,6 +896,8 @@ mod tests {
             image: None,
             sold_out: false,
             tagline: None,
+            stock: None,
+            sold: 0,
         };
         let info = Info::new(&product);
         assert_eq!(info.discount.as_deref(), Some("-23%"));

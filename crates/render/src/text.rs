@@ -157,3 +157,66 @@ pub(crate) fn font(families: &str, size: f64, bold: bool) -> pango::FontDescript
     desc.set_absolute_size(size * f64::from(pango::SCALE));
     desc
 }
+
+/// Sets the layout's font to the largest size up to `size` at which its single line fits
+/// `width`, and returns that size.
+pub(crate) fn fit_line(layout: &pango::Layout, size: f64, bold: bool, width: f64, min: f64) -> f64 {
+    let mut size = size.max(min);
+    loop {
+        layout.set_font_description(Some(&font(DEFAULT_FONTS, size, bold)));
+        if f64::from(layout.pixel_size().0) <= width || size <= min {
+            return size;
+        }
+        size = (size * 0.92).max(min);
+    }
+}
+
+/// Whether `text` has a Chinese, Japanese or Korean character (a Han ideograph, kana or
+/// hangul); punctuation and symbols shared with other scripts do not count.
+pub fn has_cjk(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(
+            u32::from(c),
+            0x1100..=0x11FF      // Hangul Jamo
+            | 0x3040..=0x309F    // Hiragana
+            | 0x30A0..=0x30FF    // Katakana
+            | 0x3130..=0x318F    // Hangul compatibility Jamo
+            | 0x31F0..=0x31FF    // Katakana phonetic extensions
+            | 0x3400..=0x4DBF    // CJK Unified Ideographs Extension A
+            | 0x4E00..=0x9FFF    // CJK Unified Ideographs
+            | 0xAC00..=0xD7AF    // Hangul syllables
+            | 0xF900..=0xFAFF    // CJK Compatibility Ideographs
+            | 0xFF66..=0xFF9D    // Halfwidth katakana
+            | 0x20000..=0x3134F // CJK Unified Ideographs Extensions B to G
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_cjk;
+
+    #[test]
+    fn cjk_is_told_by_script() {
+        for text in [
+            "宇治抹茶",
+            "Uji 抹茶 set",
+            "ほうじ茶",
+            "カタカナ",
+            "김치",
+            "𠀀",
+        ] {
+            assert!(has_cjk(text), "{text}");
+        }
+        for text in [
+            "",
+            "Silk Scarf",
+            "Café ☕ 🎉",
+            "·—「」【】",
+            "Ümlaut ß",
+            "١٢٣ عربي",
+        ] {
+            assert!(!has_cjk(text), "{text}");
+        }
+    }
+}

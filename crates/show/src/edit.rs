@@ -42,6 +42,7 @@ impl Show {
                     Layer::Image(l) => l.rect = rect,
                     Layer::Text(l) => l.rect = rect,
                     Layer::ProductCard(l) => l.rect = rect,
+                    Layer::Countdown(l) => l.rect = rect,
                     Layer::Look(_) => {
                         return Err(ShowError::single(
                             format!("{path}.layers[{at}]"),

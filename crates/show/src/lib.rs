@@ -10,6 +10,7 @@
 //! ```
 
 mod color;
+mod countdown;
 mod edit;
 mod error;
 mod looks;
@@ -20,6 +21,7 @@ mod schema;
 mod validate;
 
 pub use color::parse_color;
+pub use countdown::parse_rfc3339;
 pub use edit::LayerEdit;
 pub use error::{plain_io_reason, Problem, ShowError, ROOT_PATH};
 pub use looks::builtin_looks;

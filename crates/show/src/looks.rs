@@ -65,6 +65,7 @@ mod tests {
         Show {
             name: String::new(),
             logo: None,
+            safe_slate: None,
             canvas: Canvas {
                 width: 1280,
                 height: 720,
@@ -82,6 +83,7 @@ mod tests {
                 })],
             }],
             products: vec![],
+            run_of_show: None,
             looks: vec![],
             destinations: vec![],
             encoding: Default::default(),

@@ -18,6 +18,10 @@ pub struct Show {
     /// that replaces the camera while the camera is lost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
+    /// What the program shows while the operator has cut away from the camera ("be right
+    /// back"): a message and a picture. Without it, the logo and "稍后回来 · Be right back".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safe_slate: Option<SafeSlate>,
     pub canvas: Canvas,
     #[serde(default)]
     pub audio: Audio,
@@ -25,6 +29,9 @@ pub struct Show {
     pub scenes: Vec<Scene>,
     #[serde(default)]
     pub products: Vec<Product>,
+    /// The planned order of products, cued one after another onto a product card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_of_show: Option<RunOfShow>,
     /// Looks defined by this show. The built-in looks (`natural`, `warm-studio`,
     /// `cool-runway`, `spotlight`, `soft-beauty`) are always available too; a show's own
     /// look with the same id replaces the built-in one.
@@ -97,6 +104,7 @@ pub enum Layer {
     Text(TextLayer),
     ProductCard(ProductCardLayer),
     Look(LookLayer),
+    Countdown(CountdownLayer),
 }
 
 fn yes() -> bool {
@@ -105,6 +113,18 @@ fn yes() -> bool {
 
 fn is_true(value: &bool) -> bool {
     *value
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+fn is_zero_u32(value: &u32) -> bool {
+    *value == 0
+}
+
+fn is_zero_u64(value: &u64) -> bool {
+    *value == 0
 }
 
 impl Layer {
@@ -116,6 +136,7 @@ impl Layer {
             Layer::Text(_) => "text",
             Layer::ProductCard(_) => "product_card",
             Layer::Look(_) => "look",
+            Layer::Countdown(_) => "countdown",
         }
     }
 
@@ -126,6 +147,7 @@ impl Layer {
             Layer::Text(l) => &l.id,
             Layer::ProductCard(l) => &l.id,
             Layer::Look(l) => &l.id,
+            Layer::Countdown(l) => &l.id,
         }
     }
 
@@ -136,6 +158,7 @@ impl Layer {
             Layer::Text(l) => l.visible,
             Layer::ProductCard(l) => l.visible,
             Layer::Look(l) => l.visible,
+            Layer::Countdown(l) => l.visible,
         }
     }
 
@@ -146,6 +169,7 @@ impl Layer {
             Layer::Text(l) => l.visible = visible,
             Layer::ProductCard(l) => l.visible = visible,
             Layer::Look(l) => l.visible = visible,
+            Layer::Countdown(l) => l.visible = visible,
         }
     }
 
@@ -156,6 +180,7 @@ impl Layer {
             Layer::Image(l) => Some(l.rect),
             Layer::Text(l) => Some(l.rect),
             Layer::ProductCard(l) => Some(l.rect),
+            Layer::Countdown(l) => Some(l.rect),
             Layer::Look(_) => None,
         }
     }
@@ -272,6 +297,49 @@ pub struct ProductCardLayer {
     /// Draw the QR code of the product's `url`.
     #[serde(default = "yes")]
     pub qr: bool,
+    /// Draw the sales line under the price: units sold and, when few are left, how many
+    /// ("已售 1,024 · 仅剩 12 件", or "1,024 sold · only 12 left" for non-CJK names).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sales: bool,
+}
+
+/// A countdown ("限时秒杀  04:59"): from `seconds` when the layer goes on air, or to the
+/// wall-clock time `until`. Exactly one of the two is given. At zero it shows `ended_text`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountdownLayer {
+    pub id: String,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub visible: bool,
+    pub rect: Rect,
+    /// Shown before the time; may be empty.
+    pub label: String,
+    /// Seconds counted down from when the layer is shown, 1..=86400.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<u32>,
+    /// An RFC 3339 time with its offset, such as `2026-11-25T20:00:00+08:00`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+    /// Font size in canvas pixels; text that does not fit its rect is shrunk.
+    #[serde(default = "default_font_size")]
+    pub font_size: f64,
+    /// `#RRGGBB` or `#RRGGBBAA`.
+    #[serde(default = "white")]
+    pub color: String,
+    /// The box behind the text, `#RRGGBB` or `#RRGGBBAA`.
+    #[serde(default = "countdown_background")]
+    pub background: String,
+    /// Shown once the countdown reaches zero.
+    #[serde(default = "countdown_ended")]
+    pub ended_text: String,
+}
+
+fn countdown_background() -> String {
+    "#E0242Bcc".to_owned()
+}
+
+fn countdown_ended() -> String {
+    "已结束 · Ended".to_owned()
 }
 
 /// Applies a lighting look to the camera while its scene is on air.
@@ -309,6 +377,53 @@ pub struct Product {
     /// A short selling point under the name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tagline: Option<String>,
+    /// Units left, when known; the studio keeps it up to date from orders while live.
+    /// `0` draws the card sold out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<u64>,
+    /// Units sold; the studio keeps it up to date from orders while live.
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub sold: u64,
+}
+
+/// The planned order of products: each item is cued onto the product card `card`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunOfShow {
+    /// The id of the product-card layer cues put products on; it must be a product card
+    /// of some scene.
+    pub card: String,
+    /// Cue the next item when the current one's `target_seconds` have passed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_advance: bool,
+    /// At least one; each product once.
+    #[serde(default)]
+    pub items: Vec<RunItem>,
+}
+
+/// One product of the run of show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunItem {
+    /// The id of a product in `products`.
+    pub product: String,
+    /// How long the product is meant to be on air, 1..=86400 seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_seconds: Option<u32>,
+    /// Prompts for the host, each not empty and at most 500 characters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub talking_points: Vec<String>,
+}
+
+/// The "be right back" slate. Both fields are optional.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeSlate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// A PNG or JPEG, relative to the show file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 fn cny() -> String {
@@ -405,6 +520,9 @@ pub struct Destination {
     pub key: Option<SecretRef>,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Seconds the program is held back before it reaches this destination, 0..=30.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub delay_seconds: u32,
 }
 
 /// A reference to a secret in the OS keyring; the secret itself never sits in a show.

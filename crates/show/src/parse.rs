@@ -6,7 +6,9 @@ use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 
 use crate::error::{plain_io_reason, Problem, ShowError, ROOT_PATH};
-use crate::model::{CameraLayer, ImageLayer, LookLayer, ProductCardLayer, Show, TextLayer};
+use crate::model::{
+    CameraLayer, CountdownLayer, ImageLayer, LookLayer, ProductCardLayer, Show, TextLayer,
+};
 
 impl Show {
     /// Parses and validates a show. `base_dir` is the folder relative paths in the show
@@ -186,6 +188,7 @@ fn refine_layer_error(json: &str, steps: &[Step]) -> Option<Problem> {
         "text" => inner_error::<TextLayer>(fields)?,
         "product_card" => inner_error::<ProductCardLayer>(fields)?,
         "look" => inner_error::<LookLayer>(fields)?,
+        "countdown" => inner_error::<CountdownLayer>(fields)?,
         _ => return None,
     };
     let mut full = steps.to_vec();
@@ -198,7 +201,7 @@ fn inner_error<T: DeserializeOwned>(value: serde_json::Value) -> Option<(Vec<Ste
     Some((steps_of(error.path()), error.inner().to_string()))
 }
 
-const LAYER_KINDS: &str = "camera, image, text, product_card, look";
+const LAYER_KINDS: &str = "camera, image, text, product_card, look, countdown";
 
 /// Turns serde's message into plain words, moving the field name into the path when serde
 /// names it in the message (missing and unknown fields).

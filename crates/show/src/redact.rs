@@ -142,6 +142,7 @@ impl fmt::Debug for Destination {
             .field("url", &self.redacted_url())
             .field("key", &self.key)
             .field("enabled", &self.enabled)
+            .field("delay_seconds", &self.delay_seconds)
             .finish()
     }
 }
@@ -314,6 +315,7 @@ mod tests {
                 secret: "youtube-main".into(),
             }),
             enabled: true,
+            delay_seconds: 0,
         };
         let debug = format!("{destination:?}");
         assert!(!debug.contains("abcd"), "{debug}");

@@ -44,6 +44,13 @@ mod tests {
             "product_card",
             "video_bitrate_kbps",
             "lut_strength",
+            "countdown",
+            "ended_text",
+            "run_of_show",
+            "talking_points",
+            "safe_slate",
+            "delay_seconds",
+            "stock",
         ] {
             assert!(text.contains(field), "{field} missing from the schema");
         }

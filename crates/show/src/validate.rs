@@ -8,10 +8,11 @@ use std::path::Path;
 use url::Url;
 
 use crate::color::parse_color;
+use crate::countdown::parse_rfc3339;
 use crate::error::{plain_io_reason, Problem, ShowError};
 use crate::model::{
-    CameraLayer, Destination, Encoding, ImageLayer, Layer, LightingLook, Outline, Product,
-    ProductCardLayer, Rect, Scene, Show, TextLayer,
+    CameraLayer, CountdownLayer, Destination, Encoding, ImageLayer, Layer, LightingLook, Outline,
+    Product, ProductCardLayer, Rect, RunOfShow, SafeSlate, Scene, Show, TextLayer,
 };
 use crate::redact::redact_url;
 
@@ -29,6 +30,15 @@ pub const X264_PRESETS: &[&str] = &[
 /// How far past the canvas edge a rect may reach, for rounding in editors.
 const EDGE_TOLERANCE: f64 = 1e-6;
 
+/// The longest countdown and run-of-show target: a day.
+const MAX_SECONDS: u32 = 86_400;
+
+/// The longest talking point, in characters.
+const MAX_TALKING_POINT_CHARS: usize = 500;
+
+/// The longest stream delay a destination may ask for.
+const MAX_DELAY_SECONDS: u32 = 30;
+
 impl Show {
     /// Checks every rule of the show format and reports all problems found. Files named by
     /// the show (images, LUTs) are looked for relative to `base_dir`.
@@ -41,8 +51,14 @@ impl Show {
         if let Some(logo) = &self.logo {
             check.picture("logo", logo);
         }
+        if let Some(slate) = &self.safe_slate {
+            check.safe_slate(slate);
+        }
         check.scenes();
         check.products();
+        if let Some(run) = &self.run_of_show {
+            check.run_of_show(run);
+        }
         check.looks();
         check.destinations();
         check.encoding(&self.encoding);
@@ -208,6 +224,7 @@ impl Checker<'_> {
                 Layer::Image(layer) => self.image(&path, layer),
                 Layer::Text(layer) => self.text(&path, layer),
                 Layer::ProductCard(layer) => self.product_card(&path, layer),
+                Layer::Countdown(layer) => self.countdown(&path, layer),
                 Layer::Look(layer) => {
                     if self.show.look(&layer.look).is_none() {
                         let known: Vec<String> = self
@@ -317,18 +334,139 @@ impl Checker<'_> {
     }
 
     fn product_card(&mut self, path: &str, layer: &ProductCardLayer) {
-        if self.show.product(&layer.product).is_none() {
+        self.product_ref(&format!("{path}.product"), &layer.product);
+    }
+
+    /// `id` names a product of the catalogue.
+    fn product_ref(&mut self, path: &str, id: &str) {
+        if self.show.product(id).is_none() {
             let known: Vec<&str> = self.show.products.iter().map(|p| p.id.as_str()).collect();
             let hint = if known.is_empty() {
                 "the show has no products".to_owned()
             } else {
                 format!("the show's products are: {}", known.join(", "))
             };
+            self.problem(path, format!("unknown product \"{id}\"; {hint}"));
+        }
+    }
+
+    fn countdown(&mut self, path: &str, layer: &CountdownLayer) {
+        match (layer.seconds, &layer.until) {
+            (None, None) => self.problem(
+                path,
+                "a countdown needs \"seconds\" (counted from when it is shown) or \"until\" \
+                 (a time such as 2026-11-25T20:00:00+08:00)",
+            ),
+            (Some(_), Some(_)) => self.problem(
+                format!("{path}.until"),
+                "give either \"seconds\" or \"until\", not both",
+            ),
+            _ => {}
+        }
+        if let Some(seconds) = layer.seconds {
+            self.whole_range(&format!("{path}.seconds"), seconds, 1, MAX_SECONDS);
+        }
+        if let Some(until) = &layer.until {
+            if parse_rfc3339(until).is_none() {
+                self.problem(
+                    format!("{path}.until"),
+                    format!(
+                        "is not an RFC 3339 time with its offset, such as 2026-11-25T20:00:00+08:00, got \"{until}\""
+                    ),
+                );
+            }
+        }
+        self.range(&format!("{path}.font_size"), layer.font_size, 4.0, 400.0);
+        self.color(&format!("{path}.color"), &layer.color);
+        self.color(&format!("{path}.background"), &layer.background);
+    }
+
+    fn safe_slate(&mut self, slate: &SafeSlate) {
+        if let Some(text) = &slate.text {
+            self.not_empty("safe_slate.text", text);
+        }
+        if let Some(image) = &slate.image {
+            self.picture("safe_slate.image", image);
+        }
+    }
+
+    fn run_of_show(&mut self, run: &RunOfShow) {
+        if self.not_empty("run_of_show.card", &run.card) {
+            self.cue_card("run_of_show.card", &run.card);
+        }
+        if run.items.is_empty() {
             self.problem(
-                format!("{path}.product"),
-                format!("unknown product \"{}\"; {hint}", layer.product),
+                "run_of_show.items",
+                "at least one item is required (a product to cue)",
             );
         }
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, item) in run.items.iter().enumerate() {
+            let path = format!("run_of_show.items[{i}]");
+            let product_path = format!("{path}.product");
+            if self.not_empty(&product_path, &item.product) {
+                self.product_ref(&product_path, &item.product);
+                if let Some(first) = seen.get(item.product.as_str()) {
+                    self.problem(
+                        &product_path,
+                        format!(
+                            "product \"{}\" is already in the run of show (items[{first}]); each product comes once",
+                            item.product
+                        ),
+                    );
+                } else {
+                    seen.insert(&item.product, i);
+                }
+            }
+            if let Some(target) = item.target_seconds {
+                self.whole_range(&format!("{path}.target_seconds"), target, 1, MAX_SECONDS);
+            }
+            for (k, point) in item.talking_points.iter().enumerate() {
+                let point_path = format!("{path}.talking_points[{k}]");
+                if self.not_empty(&point_path, point) {
+                    let chars = point.chars().count();
+                    if chars > MAX_TALKING_POINT_CHARS {
+                        self.problem(
+                            &point_path,
+                            format!(
+                                "must be at most {MAX_TALKING_POINT_CHARS} characters, got {chars}"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// `card` is the id of a product-card layer in some scene.
+    fn cue_card(&mut self, path: &str, card: &str) {
+        let layers = || self.show.scenes.iter().flat_map(|s| s.layers.iter());
+        if layers().any(|l| l.id() == card && matches!(l, Layer::ProductCard(_))) {
+            return;
+        }
+        let message = match layers().find(|l| l.id() == card) {
+            Some(other) => format!(
+                "layer \"{card}\" is a {} layer, not a product card",
+                other.kind()
+            ),
+            None => {
+                let mut cards: Vec<&str> = layers()
+                    .filter(|l| matches!(l, Layer::ProductCard(_)))
+                    .map(Layer::id)
+                    .collect();
+                cards.sort_unstable();
+                cards.dedup();
+                if cards.is_empty() {
+                    format!("no scene has a layer \"{card}\", and the show has no product cards")
+                } else {
+                    format!(
+                        "no scene has a layer \"{card}\"; the product cards are: {}",
+                        cards.join(", ")
+                    )
+                }
+            }
+        };
+        self.problem(path, message);
     }
 
     /// A PNG or JPEG that exists, told apart by its first bytes, not its name.
@@ -521,6 +659,12 @@ impl Checker<'_> {
         if let Some(key) = &destination.key {
             self.not_empty(&format!("{path}.key.secret"), &key.secret);
         }
+        self.whole_range(
+            &format!("{path}.delay_seconds"),
+            destination.delay_seconds,
+            0,
+            MAX_DELAY_SECONDS,
+        );
     }
 
     fn encoding(&mut self, encoding: &Encoding) {
@@ -573,6 +717,7 @@ mod tests {
         Show {
             name: "t".into(),
             logo: None,
+            safe_slate: None,
             canvas: Canvas {
                 width: 1280,
                 height: 720,
@@ -590,6 +735,7 @@ mod tests {
                 })],
             }],
             products: vec![],
+            run_of_show: None,
             looks: vec![],
             destinations: vec![],
             encoding: Default::default(),
@@ -735,6 +881,7 @@ mod tests {
                     secret: String::new(),
                 }),
                 enabled: true,
+                delay_seconds: 0,
             })
         };
         add("http://live.example.com/app/SECRETKEY1");
@@ -792,6 +939,7 @@ mod tests {
                 product: "p1".into(),
                 rect: [0.6, 0.6, 0.3, 0.3],
                 qr: true,
+                sales: false,
             }));
         expect(
             &s,
@@ -837,5 +985,322 @@ mod tests {
         expect(&s, "looks[0].lut: must be a .cube 3D LUT file");
         s.looks[0].lut = Some("other.cube".into());
         expect(&s, "looks[0].lut: \"other.cube\" does not exist");
+    }
+
+    fn product(id: &str) -> Product {
+        Product {
+            id: id.into(),
+            name: format!("Product {id}"),
+            price: 10.0,
+            original_price: None,
+            currency: "CNY".into(),
+            url: "https://shop.example.com/p".into(),
+            image: None,
+            sold_out: false,
+            tagline: None,
+            stock: None,
+            sold: 0,
+        }
+    }
+
+    /// A show with products `tea` and `silk`, a product card `card` and a text `title`.
+    fn shop() -> Show {
+        let mut s = show();
+        s.products = vec![product("tea"), product("silk")];
+        s.scenes[0]
+            .layers
+            .push(Layer::ProductCard(ProductCardLayer {
+                id: "card".into(),
+                visible: true,
+                product: "tea".into(),
+                rect: [0.6, 0.6, 0.3, 0.3],
+                qr: true,
+                sales: true,
+            }));
+        s.scenes[0].layers.push(Layer::Text(TextLayer {
+            id: "title".into(),
+            visible: true,
+            text: "hi".into(),
+            rect: [0.0, 0.0, 0.5, 0.1],
+            font_size: 36.0,
+            font: None,
+            bold: false,
+            color: "#FFFFFF".into(),
+            background: None,
+            outline: None,
+            align: Default::default(),
+        }));
+        s
+    }
+
+    fn run(items: &[(&str, Option<u32>, &[&str])]) -> RunOfShow {
+        RunOfShow {
+            card: "card".into(),
+            auto_advance: false,
+            items: items
+                .iter()
+                .map(|(product, target, points)| crate::model::RunItem {
+                    product: (*product).into(),
+                    target_seconds: *target,
+                    talking_points: points.iter().map(|p| (*p).to_owned()).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn run_of_show_good() {
+        let mut s = shop();
+        s.run_of_show = Some(run(&[
+            ("tea", Some(120), &["明前龙井", "买二送一"]),
+            ("silk", None, &[]),
+        ]));
+        assert_eq!(problems(&s), Vec::<String>::new());
+        // The card may be in any scene, not only the first.
+        let mut other = s.clone();
+        let card = other.scenes[0].layers.remove(1);
+        other.scenes.push(Scene {
+            id: "second".into(),
+            name: String::new(),
+            layers: vec![card],
+        });
+        assert_eq!(problems(&other), Vec::<String>::new());
+    }
+
+    #[test]
+    fn run_of_show_needs_items() {
+        let mut s = shop();
+        s.run_of_show = Some(run(&[]));
+        expect(&s, "run_of_show.items: at least one item is required");
+    }
+
+    #[test]
+    fn run_of_show_products_exist_and_come_once() {
+        let mut s = shop();
+        s.run_of_show = Some(run(&[
+            ("tea", None, &[]),
+            ("gin", None, &[]),
+            ("tea", None, &[]),
+        ]));
+        expect(
+            &s,
+            "run_of_show.items[1].product: unknown product \"gin\"; the show's products are: tea, silk",
+        );
+        expect(
+            &s,
+            "run_of_show.items[2].product: product \"tea\" is already in the run of show (items[0])",
+        );
+        assert_eq!(problems(&s).len(), 2, "{:#?}", problems(&s));
+    }
+
+    #[test]
+    fn run_of_show_target_seconds() {
+        let mut s = shop();
+        for (target, ok) in [(0, false), (1, true), (86_400, true), (86_401, false)] {
+            s.run_of_show = Some(run(&[("tea", Some(target), &[])]));
+            assert_eq!(problems(&s).is_empty(), ok, "{target}: {:?}", problems(&s));
+        }
+        s.run_of_show = Some(run(&[("tea", Some(0), &[])]));
+        expect(
+            &s,
+            "run_of_show.items[0].target_seconds: must be between 1 and 86400, got 0",
+        );
+    }
+
+    #[test]
+    fn run_of_show_talking_points() {
+        let mut s = shop();
+        let long = "话".repeat(501);
+        let limit = "话".repeat(500);
+        s.run_of_show = Some(run(&[
+            ("tea", None, &["ok", " ", &long]),
+            ("silk", None, &[&limit]),
+        ]));
+        expect(
+            &s,
+            "run_of_show.items[0].talking_points[1]: must not be empty",
+        );
+        expect(
+            &s,
+            "run_of_show.items[0].talking_points[2]: must be at most 500 characters, got 501",
+        );
+        assert_eq!(problems(&s).len(), 2, "{:#?}", problems(&s));
+    }
+
+    #[test]
+    fn run_of_show_card_is_a_product_card() {
+        let mut s = shop();
+        let mut r = run(&[("tea", None, &[])]);
+        r.card = "title".into();
+        s.run_of_show = Some(r.clone());
+        expect(
+            &s,
+            "run_of_show.card: layer \"title\" is a text layer, not a product card",
+        );
+        r.card = "nope".into();
+        s.run_of_show = Some(r.clone());
+        expect(
+            &s,
+            "run_of_show.card: no scene has a layer \"nope\"; the product cards are: card",
+        );
+        r.card = String::new();
+        s.run_of_show = Some(r);
+        expect(&s, "run_of_show.card: must not be empty");
+    }
+
+    fn countdown(seconds: Option<u32>, until: Option<&str>) -> CountdownLayer {
+        CountdownLayer {
+            id: "flash".into(),
+            visible: true,
+            rect: [0.7, 0.05, 0.27, 0.1],
+            label: "限时秒杀".into(),
+            seconds,
+            until: until.map(str::to_owned),
+            font_size: 36.0,
+            color: "#FFFFFF".into(),
+            background: "#E0242Bcc".into(),
+            ended_text: "已结束 · Ended".into(),
+        }
+    }
+
+    fn with_countdown(layer: CountdownLayer) -> Show {
+        let mut s = show();
+        s.scenes[0].layers.push(Layer::Countdown(layer));
+        s
+    }
+
+    #[test]
+    fn countdown_good() {
+        assert_eq!(
+            problems(&with_countdown(countdown(Some(300), None))),
+            Vec::<String>::new()
+        );
+        let until = countdown(None, Some("2026-11-25T20:00:00+08:00"));
+        assert_eq!(problems(&with_countdown(until)), Vec::<String>::new());
+        let mut empty_label = countdown(Some(1), None);
+        empty_label.label = String::new();
+        assert_eq!(problems(&with_countdown(empty_label)), Vec::<String>::new());
+    }
+
+    #[test]
+    fn countdown_needs_exactly_one_of_seconds_and_until() {
+        expect(
+            &with_countdown(countdown(None, None)),
+            "scenes[0].layers[1]: a countdown needs \"seconds\"",
+        );
+        expect(
+            &with_countdown(countdown(Some(60), Some("2026-11-25T20:00:00+08:00"))),
+            "scenes[0].layers[1].until: give either \"seconds\" or \"until\", not both",
+        );
+    }
+
+    #[test]
+    fn countdown_seconds_range() {
+        expect(
+            &with_countdown(countdown(Some(0), None)),
+            "scenes[0].layers[1].seconds: must be between 1 and 86400, got 0",
+        );
+        expect(
+            &with_countdown(countdown(Some(86_401), None)),
+            "scenes[0].layers[1].seconds: must be between 1 and 86400, got 86401",
+        );
+    }
+
+    #[test]
+    fn countdown_until_is_rfc3339() {
+        for bad in ["tomorrow", "2026-11-25 20:00", "2026-11-25T20:00:00", ""] {
+            expect(
+                &with_countdown(countdown(None, Some(bad))),
+                "scenes[0].layers[1].until: is not an RFC 3339 time",
+            );
+        }
+    }
+
+    #[test]
+    fn countdown_style() {
+        let mut layer = countdown(Some(60), None);
+        layer.color = "white".into();
+        layer.background = "#12".into();
+        layer.font_size = 2.0;
+        layer.rect = [0.9, 0.0, 0.2, 0.1];
+        let s = with_countdown(layer);
+        expect(&s, "scenes[0].layers[1].color: is not a color");
+        expect(&s, "scenes[0].layers[1].background: is not a color");
+        expect(
+            &s,
+            "scenes[0].layers[1].font_size: must be between 4 and 400",
+        );
+        expect(&s, "scenes[0].layers[1].rect: x + width must be <= 1");
+    }
+
+    #[test]
+    fn safe_slate_rules() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("brb.png"), b"\x89PNG\r\n\x1a\n rest").expect("write");
+        let mut s = show();
+        s.base_dir = dir.path().to_path_buf();
+        s.safe_slate = Some(SafeSlate::default());
+        assert_eq!(
+            problems(&s),
+            Vec::<String>::new(),
+            "both fields are optional"
+        );
+        s.safe_slate = Some(SafeSlate {
+            text: Some("稍后回来 · Be right back".into()),
+            image: Some("brb.png".into()),
+        });
+        assert_eq!(problems(&s), Vec::<String>::new());
+        s.safe_slate = Some(SafeSlate {
+            text: Some("  ".into()),
+            image: Some("gone.png".into()),
+        });
+        expect(&s, "safe_slate.text: must not be empty");
+        expect(&s, "safe_slate.image: \"gone.png\" does not exist");
+    }
+
+    #[test]
+    fn destination_delay() {
+        let mut s = show();
+        for (delay, ok) in [(0, true), (30, true), (31, false)] {
+            s.destinations = vec![Destination {
+                id: "d".into(),
+                platform: Platform::Custom,
+                url: "rtmp://live.example.com/app".into(),
+                key: None,
+                enabled: true,
+                delay_seconds: delay,
+            }];
+            assert_eq!(problems(&s).is_empty(), ok, "{delay}: {:?}", problems(&s));
+        }
+        expect(
+            &s,
+            "destinations[0].delay_seconds: must be between 0 and 30, got 31",
+        );
+    }
+
+    #[test]
+    fn stock_and_sold_need_no_rules_and_round_trip() {
+        let mut s = shop();
+        s.products[0].stock = Some(0);
+        s.products[0].sold = 1024;
+        assert_eq!(problems(&s), Vec::<String>::new());
+        let json = serde_json::to_value(&s).expect("serializes");
+        assert_eq!(json["products"][0]["stock"], 0);
+        assert_eq!(json["products"][0]["sold"], 1024);
+        // Defaults are left out, so shows written before these fields stay unchanged.
+        let plain = serde_json::to_value(show()).expect("serializes");
+        let text = plain.to_string();
+        for field in [
+            "stock",
+            "sold\"",
+            "sales",
+            "delay_seconds",
+            "run_of_show",
+            "safe_slate",
+        ] {
+            assert!(!text.contains(field), "{field} in {text}");
+        }
+        let back: Show = serde_json::from_value(json).expect("parses back");
+        assert_eq!(back.products, s.products);
     }
 }

@@ -33,6 +33,25 @@ fn demo_show_loads_and_validates() {
     assert!(show.products.iter().any(|p| p.sold_out));
     assert!(show.products.iter().any(|p| p.image.is_none()));
     assert!(show.look("warm-studio").is_some() && show.look("spotlight").is_some());
+    let run = show
+        .run_of_show
+        .as_ref()
+        .expect("the demo has a run of show");
+    assert!(run.items.len() >= 2);
+    let product = show.scene("product").expect("scene product");
+    assert!(product
+        .layers
+        .iter()
+        .any(|l| matches!(l, Layer::Countdown(c) if c.seconds.is_some())));
+    assert!(product
+        .layers
+        .iter()
+        .any(|l| matches!(l, Layer::ProductCard(c) if c.sales)));
+    assert!(show
+        .products
+        .iter()
+        .any(|p| p.sold > 0 && p.stock.is_some()));
+    assert!(show.safe_slate.is_some());
 }
 
 #[test]
