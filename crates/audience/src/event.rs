@@ -144,6 +144,9 @@ pub enum EventBody {
         amount: Amount,
         /// In which currency.
         currency: String,
+        /// Units of this product left in stock after the order, when the shop says.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stock_left: Option<u64>,
     },
     /// The audience size the platform reports (Bilibili's popularity, a console's viewer count).
     Viewers {

@@ -31,11 +31,30 @@ pub struct SimulatorConfig {
     pub viewers: usize,
     /// The time of the first event; `None` is now. Later events are 1 ms apart when fixed.
     pub start: Option<DateTime<Utc>>,
+    /// The products orders buy: (id, unit price as a decimal string, currency). Empty uses the
+    /// built-in list (`tea`, `matcha-set`, `cup`, `scarf`). A price that does not parse counts as 0.
+    pub products: Vec<(String, String, String)>,
+    /// The fraction of events that are orders, 0 to 1 (rounded to a thousandth; out of range
+    /// or NaN is clamped). The other kinds keep their relative shares. The default,
+    /// [`DEFAULT_ORDER_SHARE`], is the mix the simulator always had.
+    pub order_share: f64,
 }
+
+/// The share of orders in the default mix (2%).
+pub const DEFAULT_ORDER_SHARE: f64 = 0.02;
 
 impl Default for SimulatorConfig {
     fn default() -> Self {
-        SimulatorConfig { seed: 1, rate: 20.0, count: None, room: "rehearsal".into(), viewers: 2000, start: None }
+        SimulatorConfig {
+            seed: 1,
+            rate: 20.0,
+            count: None,
+            room: "rehearsal".into(),
+            viewers: 2000,
+            start: None,
+            products: Vec::new(),
+            order_share: DEFAULT_ORDER_SHARE,
+        }
     }
 }
 
@@ -58,6 +77,10 @@ pub struct GroundTruth {
     pub peak_viewers: u64,
     /// Gifts plus super chats per user id, per currency.
     pub spent_by_user: BTreeMap<(String, String), i128>,
+    /// Units ordered per product id (the sum of quantities).
+    pub order_units: BTreeMap<String, u64>,
+    /// Orders per product id.
+    pub order_count: BTreeMap<String, u64>,
 }
 
 const CHINESE: &[&str] = &[
@@ -81,9 +104,37 @@ const GIFTS: &[(&str, &str, &str)] = &[
     ("玫瑰", "0.1", "CNY"),
     ("嘉年华", "2999.99", "CNY"),
 ];
-/// Product id, unit price, currency.
+/// Product id, unit price, currency: the built-in catalogue.
 const PRODUCTS: &[(&str, &str, &str)] = &[("tea", "88", "CNY"), ("matcha-set", "128.5", "CNY"), ("cup", "19.9", "CNY"), ("scarf", "24.99", "USD")];
 const SUPER_CHATS: &[(&str, &str)] = &[("30", "CNY"), ("50", "CNY"), ("100", "CNY"), ("4.99", "USD"), ("1000", "JPY")];
+
+/// The mix is drawn as a roll in 0..1000: these are the slots of the default mix, orders
+/// included (`ORDER_BAND` slots starting at `ORDER_AT`).
+const ROLLS: usize = 1000;
+const ORDER_AT: usize = 950;
+const ORDER_BAND: usize = 20;
+
+/// Where the orders' slots sit in a roll of `0..ROLLS` for `order_slots` of them: the band keeps
+/// its place relative to the other kinds, so the default share gives the default mix exactly.
+fn order_band(order_slots: usize) -> (usize, usize) {
+    let others = ROLLS - order_slots;
+    let start = ORDER_AT * others / (ROLLS - ORDER_BAND);
+    (start, start + order_slots)
+}
+
+/// Maps a roll of the configured mix onto the default mix's table: `Some(roll)` for a kind
+/// that is not an order, `None` for an order.
+fn default_roll(roll: usize, order_slots: usize) -> Option<usize> {
+    let (start, end) = order_band(order_slots);
+    if (start..end).contains(&roll) {
+        return None;
+    }
+    let others = ROLLS - order_slots;
+    let q = if roll < start { roll } else { roll - order_slots };
+    // Spread the non-order slots over the default's 980 non-order slots, then skip its band.
+    let t = q * (ROLLS - ORDER_BAND) / others.max(1);
+    Some(if t < ORDER_AT { t } else { t + ORDER_BAND })
+}
 
 /// A seeded event source.
 #[derive(Debug)]
@@ -94,13 +145,31 @@ pub struct Simulator {
     viewers: u64,
     start: DateTime<Utc>,
     truth: GroundTruth,
+    products: Vec<(String, Amount, String)>,
+    order_slots: usize,
 }
 
 impl Simulator {
     /// A simulator from `config`.
     pub fn new(config: SimulatorConfig) -> Simulator {
         let start = config.start.unwrap_or_else(Utc::now);
-        Simulator { rng: config.seed ^ 0x5DEE_CE66_D1CE_4E5B, sent: 0, viewers: 300, start, truth: GroundTruth::default(), config }
+        let products: Vec<(String, Amount, String)> = if config.products.is_empty() {
+            PRODUCTS.iter().map(|(id, price, currency)| ((*id).to_owned(), Simulator::parse(price), (*currency).to_owned())).collect()
+        } else {
+            config.products.iter().map(|(id, price, currency)| (id.clone(), Simulator::parse(price), currency.clone())).collect()
+        };
+        let share = if config.order_share.is_nan() { DEFAULT_ORDER_SHARE } else { config.order_share.clamp(0.0, 1.0) };
+        let order_slots = ((share * ROLLS as f64).round() as usize).min(ROLLS);
+        Simulator {
+            rng: config.seed ^ 0x5DEE_CE66_D1CE_4E5B,
+            sent: 0,
+            viewers: 300,
+            start,
+            truth: GroundTruth::default(),
+            products,
+            order_slots,
+            config,
+        }
     }
 
     /// splitmix64: small, fast, and the same on every machine and version.
@@ -157,36 +226,10 @@ impl Simulator {
     pub fn next_event(&mut self) -> AudienceEvent {
         self.sent += 1;
         let user = self.user();
-        let roll = self.below(1000);
-        let body = match roll {
-            0..=699 => EventBody::Chat { text: self.chat_text(), emotes: Vec::new() },
-            700..=799 => EventBody::Like { count: 1 + self.below(5) as u64 },
-            800..=879 => {
-                let (name, value, currency) = self.pick(GIFTS);
-                let count = if self.below(10) == 0 { 10 + self.below(90) as u64 } else { 1 + self.below(3) as u64 };
-                EventBody::Gift {
-                    gift: Gift { name: name.into(), count, unit_value: Simulator::parse(value), currency: currency.into() },
-                    text: None,
-                }
-            }
-            880..=929 => EventBody::Join { count: 1, via: None },
-            930..=949 => EventBody::Follow {},
-            950..=969 => {
-                let (product, price, currency) = self.pick(PRODUCTS);
-                let quantity = 1 + self.below(3) as u64;
-                let amount = Simulator::parse(price).checked_mul(quantity).unwrap_or(Amount::ZERO);
-                EventBody::Order { product: product.into(), quantity, amount, currency: currency.into() }
-            }
-            970..=979 => {
-                let (amount, currency) = self.pick(SUPER_CHATS);
-                EventBody::SuperChat { amount: Simulator::parse(amount), currency: currency.into(), text: self.chat_text(), tier: None }
-            }
-            980..=989 => EventBody::Subscription { tier: "舰长".into(), months: Some(1 + self.below(24) as u32), text: None },
-            _ => {
-                let step = self.below(201) as i64 - 100;
-                self.viewers = (self.viewers as i64 + step).clamp(50, 50_000) as u64;
-                EventBody::Viewers { viewers: self.viewers }
-            }
+        let roll = self.below(ROLLS);
+        let body = match default_roll(roll, self.order_slots) {
+            None => self.order(),
+            Some(roll) => self.body(roll),
         };
         let at = self.start + chrono::Duration::milliseconds(self.sent as i64);
         let user = if matches!(body, EventBody::Viewers { .. }) { None } else { Some(user) };
@@ -200,6 +243,46 @@ impl Simulator {
         };
         self.count(&event);
         event
+    }
+
+    /// The event body for a roll of the default mix (0..1000).
+    fn body(&mut self, roll: usize) -> EventBody {
+        match roll {
+            0..=699 => EventBody::Chat { text: self.chat_text(), emotes: Vec::new() },
+            700..=799 => EventBody::Like { count: 1 + self.below(5) as u64 },
+            800..=879 => {
+                let (name, value, currency) = self.pick(GIFTS);
+                let count = if self.below(10) == 0 { 10 + self.below(90) as u64 } else { 1 + self.below(3) as u64 };
+                EventBody::Gift {
+                    gift: Gift { name: name.into(), count, unit_value: Simulator::parse(value), currency: currency.into() },
+                    text: None,
+                }
+            }
+            880..=929 => EventBody::Join { count: 1, via: None },
+            930..=949 => EventBody::Follow {},
+            950..=969 => self.order(),
+            970..=979 => {
+                let (amount, currency) = self.pick(SUPER_CHATS);
+                EventBody::SuperChat { amount: Simulator::parse(amount), currency: currency.into(), text: self.chat_text(), tier: None }
+            }
+            980..=989 => EventBody::Subscription { tier: "舰长".into(), months: Some(1 + self.below(24) as u32), text: None },
+            _ => {
+                let step = self.below(201) as i64 - 100;
+                self.viewers = (self.viewers as i64 + step).clamp(50, 50_000) as u64;
+                EventBody::Viewers { viewers: self.viewers }
+            }
+        }
+    }
+
+    fn order(&mut self) -> EventBody {
+        let index = self.below(self.products.len());
+        let Some((product, price, currency)) = self.products.get(index).cloned() else {
+            // An empty catalogue cannot happen (empty means the built-in one); say something harmless.
+            return EventBody::Like { count: 1 };
+        };
+        let quantity = 1 + self.below(3) as u64;
+        let amount = price.checked_mul(quantity).unwrap_or(Amount::ZERO);
+        EventBody::Order { product, quantity, amount, currency, stock_left: None }
     }
 
     fn count(&mut self, event: &AudienceEvent) {
@@ -217,8 +300,10 @@ impl Simulator {
                 *truth.super_chat_micros.entry(currency.clone()).or_default() += i128::from(amount.micros());
                 *truth.spent_by_user.entry((uid, currency.clone())).or_default() += i128::from(amount.micros());
             }
-            EventBody::Order { amount, currency, .. } => {
+            EventBody::Order { product, quantity, amount, currency, .. } => {
                 *truth.order_micros.entry(currency.clone()).or_default() += i128::from(amount.micros());
+                *truth.order_units.entry(product.clone()).or_default() += quantity;
+                *truth.order_count.entry(product.clone()).or_default() += 1;
             }
             EventBody::Like { count } => truth.likes += count,
             EventBody::Viewers { viewers } => truth.peak_viewers = truth.peak_viewers.max(*viewers),
@@ -276,4 +361,32 @@ pub fn spawn(config: SimulatorConfig, tx: mpsc::Sender<AudienceEvent>) -> (Conne
         emitter.stats().set_status(crate::connector::ConnectorStatus::Stopped);
     });
     (ConnectorHandle::from_task(cancel, task, stats), truth)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_share_is_the_default_mix() {
+        let slots = (DEFAULT_ORDER_SHARE * ROLLS as f64).round() as usize;
+        assert_eq!(slots, ORDER_BAND);
+        for roll in 0..ROLLS {
+            let expected = if (ORDER_AT..ORDER_AT + ORDER_BAND).contains(&roll) { None } else { Some(roll) };
+            assert_eq!(default_roll(roll, slots), expected, "roll {roll}");
+        }
+    }
+
+    #[test]
+    fn every_share_maps_inside_the_table() {
+        for slots in 0..=ROLLS {
+            let orders = (0..ROLLS).filter(|&roll| default_roll(roll, slots).is_none()).count();
+            assert_eq!(orders, slots);
+            for roll in 0..ROLLS {
+                if let Some(mapped) = default_roll(roll, slots) {
+                    assert!(mapped < ROLLS && !(ORDER_AT..ORDER_AT + ORDER_BAND).contains(&mapped), "{slots} {roll} -> {mapped}");
+                }
+            }
+        }
+    }
 }

@@ -100,6 +100,9 @@ impl Store {
     }
 
     fn start(conn: Connection, title: &str, durability: Durability) -> Result<Store, AudienceError> {
+        // The journal (crates/journal) writes to the same file on its own connection: wait for
+        // its short transactions instead of failing with "database is locked".
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         let sync = match durability {
             Durability::ProcessCrash => "NORMAL",
@@ -128,7 +131,9 @@ impl Store {
     /// the batch is acknowledged. On error nothing of the batch is written, and `tally` must be
     /// rebuilt with [`Store::rebuild_tally`].
     pub fn write_batch(&mut self, batch: &[Recorded<'_>], tally: &mut Tally) -> Result<Vec<bool>, AudienceError> {
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE takes the write lock up front, so another connection's writes make this wait
+        // (busy_timeout) rather than fail half-way through.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut fresh = Vec::with_capacity(batch.len());
         let mut touched: Vec<Touched> = Vec::new();
         {

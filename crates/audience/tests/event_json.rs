@@ -72,8 +72,17 @@ fn subscription_round_trips() {
 
 #[test]
 fn order_round_trips() {
-    let event = base(EventBody::Order { product: "tea".into(), quantity: 2, amount: "176".parse().unwrap(), currency: "CNY".into() });
+    let event =
+        base(EventBody::Order { product: "tea".into(), quantity: 2, amount: "176".parse().unwrap(), currency: "CNY".into(), stock_left: None });
     round_trip(&event, with("order", json!({"product": "tea", "quantity": 2, "amount": "176", "currency": "CNY"})));
+    let event = base(EventBody::Order {
+        product: "tea".into(),
+        quantity: 2,
+        amount: "176".parse().unwrap(),
+        currency: "CNY".into(),
+        stock_left: Some(12),
+    });
+    round_trip(&event, with("order", json!({"product": "tea", "quantity": 2, "amount": "176", "currency": "CNY", "stock_left": 12})));
 }
 
 #[test]

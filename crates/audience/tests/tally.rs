@@ -63,6 +63,8 @@ fn hundred_thousand_events_tally_exactly() {
     assert_eq!(tally.joins, truth.kinds["join"]);
     assert_eq!(tally.subscriptions, truth.kinds["subscription"]);
     assert_eq!(tally.orders, truth.kinds["order"]);
+    assert_eq!(truth.order_count.values().sum::<u64>(), tally.orders);
+    assert_eq!(truth.order_units.values().sum::<u64>(), tally.order_items);
     assert_eq!(tally.likes, truth.likes);
     assert_eq!(tally.gift_items, truth.gift_items);
     assert_eq!(tally.peak_viewers, truth.peak_viewers);

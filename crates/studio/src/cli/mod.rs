@@ -4,6 +4,7 @@ pub mod check;
 pub mod console;
 pub mod listen;
 pub mod live;
+pub mod report;
 pub mod secret;
 pub mod serve;
 
