@@ -45,7 +45,7 @@ fn a_lost_camera_shows_the_slate_and_comes_back() {
     let dir = tempfile::tempdir().unwrap();
     let nginx = Nginx::start();
     let url = nginx.url("live", "camera");
-    let target = IngestTarget { id: "main".into(), platform: show::Platform::Custom, url: SecretUrl::new(url.clone()) };
+    let target = IngestTarget::new("main", show::Platform::Custom, SecretUrl::new(url.clone()));
     let (engine, events) = Engine::start(show(dir.path()), Outputs { destinations: vec![target], recording: None, preview: false }).unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {

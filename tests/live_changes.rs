@@ -66,7 +66,7 @@ fn scene_switch_card_swap_and_look_change_reach_the_stream() {
     let dir = tempfile::tempdir().unwrap();
     let nginx = Nginx::start();
     let url = nginx.url("live", "changes");
-    let target = IngestTarget { id: "main".into(), platform: show::Platform::Custom, url: SecretUrl::new(url.clone()) };
+    let target = IngestTarget::new("main", show::Platform::Custom, SecretUrl::new(url.clone()));
     let (engine, events) =
         Engine::start(show(dir.path()), Outputs { destinations: vec![target], recording: None, preview: false }).unwrap();
     wait_live(&events, "main");
@@ -139,7 +139,7 @@ fn layers_moved_added_reordered_and_removed_reach_the_stream() {
     show.scenes[0].layers.retain(|l| l.id() != "card");
     let nginx = Nginx::start();
     let url = nginx.url("live", "layers");
-    let target = IngestTarget { id: "main".into(), platform: show::Platform::Custom, url: SecretUrl::new(url.clone()) };
+    let target = IngestTarget::new("main", show::Platform::Custom, SecretUrl::new(url.clone()));
     let (engine, events) =
         Engine::start(show, Outputs { destinations: vec![target], recording: None, preview: false }).unwrap();
     wait_live(&events, "main");

@@ -357,3 +357,105 @@ pub fn rate(value: &serde_json::Value) -> f64 {
 pub fn num(value: &serde_json::Value) -> f64 {
     value.as_str().and_then(|s| s.parse().ok()).or_else(|| value.as_f64()).unwrap_or(f64::NAN)
 }
+
+/// The side of the small frames [`Watch`] and [`small_frames`] decode to.
+pub const SMALL: (usize, usize) = (32, 18);
+
+/// One decoded frame, shrunk to [`SMALL`]: its mean colour, and when it was seen (live
+/// watch) or its time in the file.
+#[derive(Debug, Clone, Copy)]
+pub struct SmallFrame {
+    pub at: Instant,
+    pub seconds: f64,
+    pub rgb: [f64; 3],
+}
+
+/// Watches a live stream as it arrives: ffmpeg decodes it with as little buffering as it
+/// can, and each frame is noted with the instant it came out.
+pub struct Watch {
+    child: Child,
+    frames: Arc<Mutex<Vec<SmallFrame>>>,
+}
+
+impl Watch {
+    pub fn start(url: &str) -> Watch {
+        let mut child = Command::new("ffmpeg")
+            .args(["-v", "error", "-fflags", "nobuffer", "-flags", "low_delay", "-probesize", "32768", "-analyzeduration", "0"])
+            .args(["-rw_timeout", "20000000", "-i", url, "-an", "-vf"])
+            .arg(format!("scale={}:{}", SMALL.0, SMALL.1))
+            .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ffmpeg is missing: apt-get install ffmpeg");
+        let mut stdout = child.stdout.take().unwrap();
+        let frames = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&frames);
+        std::thread::spawn(move || {
+            use std::io::Read;
+            let started = Instant::now();
+            let mut buffer = vec![0u8; SMALL.0 * SMALL.1 * 3];
+            while stdout.read_exact(&mut buffer).is_ok() {
+                let at = Instant::now();
+                let rgb = mean_of(&buffer);
+                sink.lock().unwrap().push(SmallFrame { at, seconds: at.duration_since(started).as_secs_f64(), rgb });
+            }
+        });
+        Watch { child, frames }
+    }
+
+    /// Every frame seen so far.
+    pub fn frames(&self) -> Vec<SmallFrame> {
+        self.frames.lock().unwrap().clone()
+    }
+
+    /// The first frame after `since` that `test` accepts, waiting up to `timeout`.
+    pub fn first_after(&self, since: Instant, timeout: Duration, test: impl Fn(&[f64; 3]) -> bool) -> Option<SmallFrame> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(frame) = self.frames().into_iter().find(|f| f.at >= since && test(&f.rgb)) {
+                return Some(frame);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every frame of a file, shrunk to [`SMALL`], with its time from the first frame.
+pub fn small_frames(input: &Path, fps: f64) -> Vec<SmallFrame> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(input)
+        .args(["-an", "-vf"])
+        .arg(format!("scale={}:{}", SMALL.0, SMALL.1))
+        .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .expect("ffmpeg is missing: apt-get install ffmpeg");
+    let now = Instant::now();
+    out.stdout
+        .chunks_exact(SMALL.0 * SMALL.1 * 3)
+        .enumerate()
+        .map(|(i, frame)| SmallFrame { at: now, seconds: i as f64 / fps, rgb: mean_of(frame) })
+        .collect()
+}
+
+fn mean_of(rgb24: &[u8]) -> [f64; 3] {
+    let mut sum = [0f64; 3];
+    for pixel in rgb24.chunks_exact(3) {
+        for c in 0..3 {
+            sum[c] += f64::from(pixel[c]);
+        }
+    }
+    let n = (rgb24.len() / 3).max(1) as f64;
+    sum.map(|s| s / n)
+}

@@ -308,11 +308,7 @@ fn marker(show_path: &str, url: &str, trials: usize) -> i32 {
     dark.brightness = -1.0;
     show.looks.push(dark);
     show.looks.push(show::LightingLook::neutral("bench-marker-neutral"));
-    let target = engine::IngestTarget {
-        id: "bench".to_owned(),
-        platform: show::Platform::Custom,
-        url: engine::SecretUrl::new(url),
-    };
+    let target = engine::IngestTarget::new("bench", show::Platform::Custom, engine::SecretUrl::new(url));
     let outputs = engine::Outputs { destinations: vec![target], recording: None, preview: false };
     let (engine, events) = engine::Engine::start(show, outputs).expect("engine start");
     let stop_events = Arc::new(AtomicBool::new(false));

@@ -1,7 +1,9 @@
 //! The media path: builds and runs the GStreamer program pipeline from a show, applies live
 //! changes without restarting the encoder, and reports state and 1 Hz stats.
 
+mod air;
 mod camera;
+mod countdown_clock;
 mod engine;
 mod error;
 mod events;
@@ -13,6 +15,7 @@ mod plugins;
 mod preview;
 mod program;
 mod retire;
+mod safe_slate;
 mod secret;
 mod sources;
 mod stats;
@@ -21,6 +24,7 @@ mod tcp_watch;
 
 pub mod elements;
 
+pub use air::{AirMode, MAX_DELAY};
 pub use camera::{CameraFault, CAMERA_SILENCE};
 pub use engine::{Engine, Outputs};
 pub use preview::{PreviewFrame, PREVIEW_FPS, PREVIEW_HEIGHT, PREVIEW_WIDTH};

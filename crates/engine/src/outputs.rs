@@ -1,23 +1,26 @@
 //! Outputs: one bin per destination (RTMP/RTMPS or SRT) and one for the recording.
 //!
 //! ```text
-//! video tee ─▶ queue (leaky) ─┐
-//!                             ├─▶ flvmux ─▶ rtmp2sink        (RTMP, RTMPS)
-//! audio tee ─▶ queue (leaky) ─┘   mpegtsmux ─▶ srtsink       (SRT)
-//!                                 mp4mux (fragmented) ─▶ filesink   (recording)
+//! video tee ─▶ queue (leaky) ─┬ [air switch] ─▶ flvmux ─▶ rtmp2sink        (RTMP, RTMPS)
+//! audio tee ─▶ queue (leaky) ─┘                 mpegtsmux ─▶ srtsink       (SRT)
+//!                                               mp4mux (fragmented) ─▶ filesink   (recording)
 //! ```
 //!
 //! Each output hangs off the program's tees behind its own leaky queues, so a slow or dead
 //! ingest drops its own frames instead of blocking the encoder, the other destinations or
-//! the recording.
+//! the recording. Destinations also pass through their air switch (`air.rs`): their queues
+//! hold the broadcast delay, and the kill switch puts the safe slate in their place. The
+//! recording has no air switch: it keeps the live program.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use gst::prelude::*;
 use show::Platform;
 
+use crate::air::AirSwitch;
 use crate::secret::SecretUrl;
 use crate::EngineError;
 
@@ -27,6 +30,16 @@ pub struct IngestTarget {
     pub id: String,
     pub platform: Platform,
     pub url: SecretUrl,
+    /// The broadcast delay (at most [`crate::MAX_DELAY`]): the destination gets the program
+    /// this much later than the recording and the preview.
+    pub delay: Duration,
+}
+
+impl IngestTarget {
+    /// A destination with no broadcast delay.
+    pub fn new(id: impl Into<String>, platform: Platform, url: SecretUrl) -> IngestTarget {
+        IngestTarget { id: id.into(), platform, url, delay: Duration::ZERO }
+    }
 }
 
 /// What an output is.
@@ -59,6 +72,8 @@ pub(crate) struct Output {
     pub bin: gst::Bin,
     pub counters: Arc<OutputCounters>,
     pub video_queue: gst::Element,
+    /// The delay and kill switch of a destination (`None` for the recording).
+    pub air: Option<AirSwitch>,
 }
 
 /// The bin name an output is given; errors on the bus are traced back to it.
@@ -98,17 +113,26 @@ impl Output {
         };
         bin.add_many([&video_queue, &audio_queue, &mux, &sink])
             .map_err(|e| EngineError::build("output bin", e))?;
-        link_to_mux(&video_queue, &mux, "video")?;
-        link_to_mux(&audio_queue, &mux, "audio")?;
+        let air = match &kind {
+            OutputKind::Destination(target) => {
+                let (air, [(video_src, safe_video), (audio_src, safe_audio)]) =
+                    AirSwitch::build(&bin, [&video_queue, &audio_queue], target.delay)?;
+                link_to_mux(&video_src, &mux, "video")?;
+                link_to_mux(&audio_src, &mux, "audio")?;
+                ghost(&bin, &safe_video, "safe_video")?;
+                ghost(&bin, &safe_audio, "safe_audio")?;
+                Some(air)
+            }
+            OutputKind::Recording(_) => {
+                link_to_mux(&video_queue.static_pad("src").ok_or_else(|| EngineError::missing_pad("queue src"))?, &mux, "video")?;
+                link_to_mux(&audio_queue.static_pad("src").ok_or_else(|| EngineError::missing_pad("queue src"))?, &mux, "audio")?;
+                None
+            }
+        };
         mux.link(&sink).map_err(|e| EngineError::build("muxer to sink", e))?;
 
         for (name, queue) in [("video", &video_queue), ("audio", &audio_queue)] {
-            let target = queue.static_pad("sink").ok_or_else(|| EngineError::missing_pad("queue sink"))?;
-            let ghost = gst::GhostPad::builder_with_target(&target)
-                .map_err(|e| EngineError::build("ghost pad", e))?
-                .name(name)
-                .build();
-            bin.add_pad(&ghost).map_err(|e| EngineError::build("ghost pad", e))?;
+            ghost(&bin, &queue.static_pad("sink").ok_or_else(|| EngineError::missing_pad("queue sink"))?, name)?;
         }
         count_buffers(&video_queue, "sink", &counters, |c, _| {
             c.frames_in.fetch_add(1, Ordering::Relaxed);
@@ -122,7 +146,7 @@ impl Output {
                 c.sink_buffers.fetch_add(1, Ordering::Relaxed);
             }
         })?;
-        Ok(Output { id, generation, kind, bin, counters, video_queue })
+        Ok(Output { id, generation, kind, bin, counters, video_queue, air })
     }
 
     /// Frames the leaky queue threw away because the output could not keep up.
@@ -133,9 +157,10 @@ impl Output {
         frames_in.saturating_sub(frames_out).saturating_sub(queued)
     }
 
-    /// How long the output's video queue is, in milliseconds.
+    /// How far the output's video queue is behind, in milliseconds, beyond its broadcast delay.
     pub(crate) fn queued_ms(&self) -> u64 {
-        self.video_queue.property::<u64>("current-level-time") / 1_000_000
+        let delay = self.air.as_ref().map_or(0, |air| air.delay.as_millis() as u64);
+        (self.video_queue.property::<u64>("current-level-time") / 1_000_000).saturating_sub(delay)
     }
 
     /// The name people know the output by: the destination id, or "recording".
@@ -210,8 +235,16 @@ fn recording_elements(path: &Path) -> Result<(gst::Element, gst::Element), Engin
     Ok((mux, sink))
 }
 
-fn link_to_mux(queue: &gst::Element, mux: &gst::Element, kind: &str) -> Result<(), EngineError> {
-    let src = queue.static_pad("src").ok_or_else(|| EngineError::missing_pad("queue src"))?;
+/// Exposes `target` on the bin as a pad called `name`.
+fn ghost(bin: &gst::Bin, target: &gst::Pad, name: &str) -> Result<(), EngineError> {
+    let ghost = gst::GhostPad::builder_with_target(target)
+        .map_err(|e| EngineError::build("ghost pad", e))?
+        .name(name)
+        .build();
+    bin.add_pad(&ghost).map_err(|e| EngineError::build("ghost pad", e))
+}
+
+fn link_to_mux(src: &gst::Pad, mux: &gst::Element, kind: &str) -> Result<(), EngineError> {
     // flvmux names its pads `video`/`audio`, mp4mux `video_%u`/`audio_%u`, mpegtsmux `sink_%d`.
     let sink = [kind.to_owned(), format!("{kind}_%u"), "sink_%d".to_owned()]
         .iter()

@@ -141,11 +141,11 @@ mod tests {
     use super::*;
 
     fn destination() -> OutputKind {
-        OutputKind::Destination(crate::IngestTarget {
-            id: "main".into(),
-            platform: show::Platform::Custom,
-            url: crate::SecretUrl::new("rtmp://127.0.0.1/live/key"),
-        })
+        OutputKind::Destination(crate::IngestTarget::new(
+            "main",
+            show::Platform::Custom,
+            crate::SecretUrl::new("rtmp://127.0.0.1/live/key"),
+        ))
     }
 
     #[test]

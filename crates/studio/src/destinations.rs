@@ -23,7 +23,7 @@ pub fn ingest_target(d: &Destination, vault: &Vault) -> Result<IngestTarget, Vau
         Some(key) => format!("{}/{}", d.url.trim_end_matches('/'), vault.get(&key.secret)?),
         None => d.url.clone(),
     };
-    Ok(IngestTarget { id: d.id.clone(), platform: d.platform, url: SecretUrl::new(url) })
+    Ok(IngestTarget { id: d.id.clone(), platform: d.platform, url: SecretUrl::new(url), delay: std::time::Duration::from_secs(d.delay_seconds.into()) })
 }
 
 /// A destination for a URL given on the command line, its platform guessed from the host.
@@ -34,6 +34,7 @@ pub fn destination_from_url(index: usize, url: &str) -> Destination {
         url: url.to_owned(),
         key: None,
         enabled: true,
+        delay_seconds: 0,
     }
 }
 

@@ -36,12 +36,18 @@ enum Command {
         /// Stop cleanly after this many seconds.
         #[arg(long, value_name = "SECONDS")]
         duration: Option<f64>,
+        /// Broadcast delay for every destination, 0 to 30 seconds: platforms get the show this
+        /// much later, the recording stays live (the console's `kill-switch` cuts what is held).
+        #[arg(long, value_name = "SECONDS")]
+        delay: Option<u32>,
     },
     /// Print audience events (chat, gifts, orders) as JSON lines: from Twitch, YouTube,
     /// Bilibili, the bridge (`kaibo listen bridge --listen 127.0.0.1:PORT`) or the simulator.
     Listen(cli::listen::ListenArgs),
     /// Run the studio with its web UI (no window): prints the URL with the access token.
     Serve(cli::serve::ServeArgs),
+    /// Write one session's report: a self-contained HTML page, and optionally JSON and CSV.
+    Report(cli::report::ReportArgs),
     /// Store or remove a secret (stream key, token) in the OS keyring.
     #[command(subcommand)]
     Secret(cli::secret::SecretCommand),
@@ -52,11 +58,12 @@ fn main() -> ExitCode {
     studio::vault::use_backend(studio::vault::Backend::from_environment());
     match args.command {
         Command::Check { show } => cli::check::run(&show),
-        Command::Live { show, to, record, no_record, duration } => {
-            cli::live::run(&cli::live::LiveOptions { show, to, record, no_record, duration })
+        Command::Live { show, to, record, no_record, duration, delay } => {
+            cli::live::run(&cli::live::LiveOptions { show, to, record, no_record, duration, delay })
         }
         Command::Listen(args) => cli::listen::run(args),
         Command::Serve(args) => cli::serve::run(args),
+        Command::Report(args) => cli::report::run(args),
         Command::Secret(command) => cli::secret::run(command),
     }
 }

@@ -1,13 +1,15 @@
 //! Operator commands typed into a running `kaibo live`, one per line: the same live changes
 //! the studio's UI makes, for a terminal or a script. `camera-freeze` and `camera-fail`
-//! rehearse a lost camera, so a crew can see the slate before the show.
+//! rehearse a lost camera, so a crew can see the slate before the show. `kill-switch` cuts
+//! every destination to the safe slate (what their delay holds never airs); `resume` goes
+//! back to the program once the delay has refilled.
 
 use std::time::Duration;
 
 use engine::{CameraFault, Engine, EngineError};
 
 /// The commands, as typed.
-pub const HELP: &str = "commands: scene ID | look ID | show LAYER | hide LAYER | card LAYER PRODUCT | start DEST | stop DEST | restart DEST | camera-freeze SECONDS | camera-fail | help";
+pub const HELP: &str = "commands: scene ID | look ID | show LAYER | hide LAYER | card LAYER PRODUCT | start DEST | stop DEST | restart DEST | camera-freeze SECONDS | camera-fail | kill-switch | resume | help";
 
 /// Applies one line to the engine; returns what to print.
 pub fn apply(engine: &Engine, line: &str) -> Result<String, String> {
@@ -30,6 +32,14 @@ pub fn apply(engine: &Engine, line: &str) -> Result<String, String> {
             }
             _ => return Err(format!("camera-freeze takes seconds (0 to 600), not \"{seconds}\"")),
         },
+        ["kill-switch"] => {
+            let cut = engine.kill_switch();
+            return Ok(format!("kill switch: {cut} destination(s) on the safe slate"));
+        }
+        ["resume"] => {
+            let resumed = engine.resume();
+            return Ok(format!("resume: {resumed} destination(s) back on the program once their delay refills"));
+        }
         ["camera-fail"] => {
             engine.inject_camera_fault(CameraFault::Error);
             Ok(())

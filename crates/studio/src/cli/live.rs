@@ -19,6 +19,8 @@ pub struct LiveOptions {
     pub record: Option<PathBuf>,
     pub no_record: bool,
     pub duration: Option<f64>,
+    /// `--delay`: the broadcast delay of every destination, in seconds.
+    pub delay: Option<u32>,
 }
 
 /// How long the outputs get to finish after EOS before the pipeline is closed anyway.
@@ -31,6 +33,15 @@ pub fn run(options: &LiveOptions) -> ExitCode {
     let show_destinations = show.destinations.len();
     let extra: Vec<_> = options.to.iter().enumerate().map(|(i, url)| destination_from_url(i + 1, url)).collect();
     show.destinations.extend(extra);
+    if let Some(delay) = options.delay {
+        if delay > engine::MAX_DELAY.as_secs() as u32 {
+            eprintln!("error: --delay takes 0 to {} seconds, not {delay}", engine::MAX_DELAY.as_secs());
+            return ExitCode::from(2);
+        }
+        for destination in &mut show.destinations {
+            destination.delay_seconds = delay;
+        }
+    }
     if let Err(mut error) = show.validate() {
         for problem in &mut error.problems {
             problem.path = rename_to_flag(&problem.path, show_destinations);
