@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use studio::audience_feed::{self, AudienceFeed, AudienceOptions};
-use studio::protocol::{Command, CommandReply, Event, StudioError, StudioState};
+use studio::protocol::{Command, CommandReply, CommandSource, Event, StudioError, StudioState};
 use studio::{Studio, StudioConfig};
 use tauri::{Emitter, Manager};
 use tokio::sync::broadcast::error::RecvError;
@@ -19,9 +19,16 @@ async fn studio_state(studio: tauri::State<'_, Studio>) -> Result<StudioState, S
     Ok(studio.state().await)
 }
 
+/// A command from the window; `hotkey` when a keyboard shortcut sent it (the audit log
+/// tells the desktop's clicks from its shortcuts).
 #[tauri::command]
-async fn studio_command(studio: tauri::State<'_, Studio>, command: Command) -> Result<CommandReply, StudioError> {
-    studio.apply(command).await
+async fn studio_command(
+    studio: tauri::State<'_, Studio>,
+    command: Command,
+    hotkey: Option<bool>,
+) -> Result<CommandReply, StudioError> {
+    let source = if hotkey == Some(true) { CommandSource::Hotkey } else { CommandSource::Desktop };
+    studio.apply_from(command, source).await
 }
 
 #[tauri::command]
@@ -44,7 +51,10 @@ pub fn run(show: Option<PathBuf>) -> Result<(), String> {
     let path = show_path(show);
     let show = show::Show::load(&path).map_err(|e| format!("{} has problems:\n{e}", path.display()))?;
     let recording_dir = std::env::var_os("HOME").map(|home| PathBuf::from(home).join("Videos").join("Kaibo"));
-    let studio = Studio::new(show, StudioConfig { recording_dir });
+    let (store, session) = studio::session_log::open_session(&studio::cli::report::default_data_dir(), &show.name)?;
+    let products = show.products.iter().map(|p| (p.id.clone(), format!("{}", p.price), p.currency.clone())).collect();
+    let config = StudioConfig { recording_dir, session: Some(session), banned_words: Vec::new() };
+    let studio = Studio::new(show, config);
     let simulate = std::env::var("KAIBO_SIMULATE").ok().and_then(|rate| rate.parse::<f64>().ok());
 
     tauri::Builder::default()
@@ -58,8 +68,8 @@ pub fn run(show: Option<PathBuf>) -> Result<(), String> {
             if simulate.is_some() {
                 let (feed_studio, handle) = (studio.clone(), app.handle().clone());
                 tauri::async_runtime::spawn(async move {
-                    let options = AudienceOptions { simulate, ..AudienceOptions::default() };
-                    match audience_feed::start(feed_studio, options).await {
+                    let options = AudienceOptions { simulate, products, ..AudienceOptions::default() };
+                    match audience_feed::start(feed_studio, options, store).await {
                         Ok(feed) => *handle.state::<Feed>().0.lock().await = Some(feed),
                         Err(error) => eprintln!("warning: {error}"),
                     }

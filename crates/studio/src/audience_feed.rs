@@ -18,6 +18,7 @@ use audience::{Amount, AudienceEvent, ConnectorHandle, EventBody};
 use tokio::sync::mpsc;
 
 use crate::protocol::{AudienceSummary, ChatItem, CurrencyTotal, LeaderboardEntry};
+use crate::sales::Sale;
 use crate::studio::Studio;
 
 /// Where audience events come from.
@@ -31,7 +32,13 @@ pub struct AudienceOptions {
     pub bridge_token: String,
     /// Words masked in chat.
     pub banned_words: Vec<String>,
+    /// The simulator's products (id, unit price, currency): the show's catalogue, so its
+    /// orders land on the show's cards. Empty: the simulator's own.
+    pub products: Vec<(String, String, String)>,
 }
+
+/// One finished batch for the studio: panel lines, maybe new totals, and orders.
+type Batch = (Vec<ChatItem>, Option<AudienceSummary>, Vec<Sale>);
 
 /// The running connectors; dropping it stops them.
 pub struct AudienceFeed {
@@ -51,13 +58,15 @@ impl AudienceFeed {
 /// How often the totals and leaderboard are sent at most.
 const SUMMARY_EVERY: Duration = Duration::from_secs(1);
 
-/// Starts the connectors in `options` and the session thread feeding `studio`.
-pub async fn start(studio: Studio, options: AudienceOptions) -> Result<AudienceFeed, String> {
+/// Starts the connectors in `options` and the session thread feeding `studio`, which
+/// stores every event in `store`.
+pub async fn start(studio: Studio, options: AudienceOptions, store: Store) -> Result<AudienceFeed, String> {
     let mut sources = Vec::new();
     let mut connectors = Vec::new();
     let (tx, rx) = mpsc::channel::<AudienceEvent>(MAX_BATCH * 4);
     if let Some(rate) = options.simulate {
-        let config = SimulatorConfig { rate, room: "rehearsal".into(), ..SimulatorConfig::default() };
+        let config =
+            SimulatorConfig { rate, room: "rehearsal".into(), products: options.products.clone(), ..SimulatorConfig::default() };
         let (handle, _truth) = simulator::spawn(config, tx.clone());
         connectors.push(handle);
         sources.push("simulator".to_owned());
@@ -72,15 +81,15 @@ pub async fn start(studio: Studio, options: AudienceOptions) -> Result<AudienceF
         sources.push("bridge".to_owned());
     }
     drop(tx);
-    let store = Store::in_memory("kaibo serve").map_err(|e| format!("the audience store cannot open: {e}"))?;
     let rules = ModerationRules { banned_words: options.banned_words, ..ModerationRules::default() };
     let session = Session::new(store, &rules);
-    let (out_tx, mut out_rx) = mpsc::channel::<(Vec<ChatItem>, Option<AudienceSummary>)>(64);
+    let (out_tx, mut out_rx) = mpsc::channel::<Batch>(64);
     spawn_session_thread(session, rx, out_tx, sources.clone());
     studio.set_audience_sources(sources).await;
     tokio::spawn(async move {
-        while let Some((items, summary)) = out_rx.recv().await {
+        while let Some((items, summary, sales)) = out_rx.recv().await {
             studio.audience_batch(items, summary).await;
+            studio.sales(sales).await;
         }
     });
     Ok(AudienceFeed { bridge_addr, connectors })
@@ -89,7 +98,7 @@ pub async fn start(studio: Studio, options: AudienceOptions) -> Result<AudienceF
 fn spawn_session_thread(
     mut session: Session,
     mut rx: mpsc::Receiver<AudienceEvent>,
-    out: mpsc::Sender<(Vec<ChatItem>, Option<AudienceSummary>)>,
+    out: mpsc::Sender<Batch>,
     sources: Vec<String>,
 ) {
     std::thread::spawn(move || {
@@ -109,17 +118,28 @@ fn spawn_session_thread(
                 Err(_) => continue,
             };
             let items: Vec<ChatItem> = fresh.iter().filter_map(chat_item).collect();
+            let sales: Vec<Sale> = fresh.iter().filter_map(|m| sale(&m.event)).collect();
             let summary = if last_summary.is_none_or(|t| t.elapsed() >= SUMMARY_EVERY) {
                 last_summary = Some(Instant::now());
                 Some(summarize(session.tally(), &sources))
             } else {
                 None
             };
-            if (!items.is_empty() || summary.is_some()) && out.blocking_send((items, summary)).is_err() {
+            if (!items.is_empty() || summary.is_some() || !sales.is_empty()) && out.blocking_send((items, summary, sales)).is_err() {
                 break;
             }
         }
     });
+}
+
+/// An order as the cards count it.
+fn sale(event: &AudienceEvent) -> Option<Sale> {
+    match &event.body {
+        EventBody::Order { product, quantity, stock_left, .. } => {
+            Some(Sale { product: product.clone(), quantity: *quantity, stock_left: *stock_left })
+        }
+        _ => None,
+    }
 }
 
 /// The panel line for an event, or `None` for what the panel does not list (hidden by
@@ -145,7 +165,7 @@ pub(crate) fn chat_item(moderated: &ModeratedEvent) -> Option<ChatItem> {
         EventBody::Subscription { tier, text, .. } => {
             (text.clone().unwrap_or_default(), Some(if tier.is_empty() { "subscribed".into() } else { format!("subscribed ({tier})") }))
         }
-        EventBody::Order { product, quantity, amount, currency } => {
+        EventBody::Order { product, quantity, amount, currency, .. } => {
             (format!("ordered {quantity} × {product}"), Some(format!("{amount} {currency}")))
         }
         EventBody::Viewers { .. } => return None,

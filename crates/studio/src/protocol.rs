@@ -58,6 +58,20 @@ pub enum Command {
     UnblockUser { user: String },
     /// Removes one message from the chat panel (and every client's panel).
     HideMessage { id: String },
+    /// Puts the next product of the run of show on its card (the first one at the start).
+    CueNextProduct,
+    /// Puts any product of the run of show on its card.
+    CueProduct { product: String },
+    /// Cuts every destination to the show's safe slate at once; what the broadcast delay
+    /// still holds is thrown away and never reaches a platform. The recording stays live.
+    KillSwitch,
+    /// Goes back to the live program after the kill switch, once the delay has refilled.
+    Resume,
+    /// Applies a command that the pre-air check refused (a banned word), on the operator's
+    /// word. Logged in the audit log with the words it let through.
+    Override { command: Box<Command> },
+    /// Writes the session report (HTML, with JSON and CSV beside it) to the data folder.
+    WriteReport,
 }
 
 impl Command {
@@ -82,6 +96,12 @@ impl Command {
             Command::BlockUser { .. } => "block_user",
             Command::UnblockUser { .. } => "unblock_user",
             Command::HideMessage { .. } => "hide_message",
+            Command::CueNextProduct => "cue_next_product",
+            Command::CueProduct { .. } => "cue_product",
+            Command::KillSwitch => "kill_switch",
+            Command::Resume => "resume",
+            Command::Override { .. } => "override",
+            Command::WriteReport => "write_report",
         }
     }
 }
@@ -129,8 +149,47 @@ pub enum ErrorKind {
     Engine,
     /// No valid access token.
     Unauthorized,
+    /// The pre-air check found a banned word: the change did not go on air. Sending the
+    /// same command inside `override` puts it on air anyway.
+    Blocked,
     /// A fault inside the studio.
     Internal,
+}
+
+/// Who asked for a command, for the audit log: the desktop window, the web UI of a remote
+/// operator, an outside tool calling the HTTP API, or a hotkey (in either UI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandSource {
+    Desktop,
+    RemoteConsole,
+    Api,
+    Hotkey,
+    /// The studio itself (auto-advance of the run of show, sold out by stock).
+    Auto,
+}
+
+impl CommandSource {
+    /// The name as written in the audit log.
+    pub fn name(self) -> &'static str {
+        match self {
+            CommandSource::Desktop => "desktop",
+            CommandSource::RemoteConsole => "remote_console",
+            CommandSource::Api => "api",
+            CommandSource::Hotkey => "hotkey",
+            CommandSource::Auto => "auto",
+        }
+    }
+
+    /// Reads the `X-Kaibo-Source` header of an HTTP command: the web UI says
+    /// `remote_console` or `hotkey`; anything else (or nothing) is an outside tool.
+    pub fn from_header(value: Option<&str>) -> CommandSource {
+        match value.map(str::trim) {
+            Some("remote_console") => CommandSource::RemoteConsole,
+            Some("hotkey") => CommandSource::Hotkey,
+            _ => CommandSource::Api,
+        }
+    }
 }
 
 impl StudioError {
@@ -201,6 +260,42 @@ pub struct StudioState {
     /// The latest messages, oldest first (the panel's starting point).
     pub chat: Vec<ChatItem>,
     pub audience: AudienceSummary,
+    /// The run of show, when the show has one.
+    pub run_of_show: Option<RunOfShowView>,
+    /// Whether the kill switch has the destinations on the safe slate.
+    pub kill_switch: KillSwitchView,
+    /// This session's id in the data folder (`kaibo report SESSION_ID`), when it is kept.
+    #[ts(type = "number | null")]
+    pub session: Option<i64>,
+}
+
+/// The products of the show in order, and where the show is in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RunOfShowView {
+    /// The product-card layer cues put products on.
+    pub card: String,
+    pub auto_advance: bool,
+    pub items: Vec<RunItemView>,
+    /// The item on the card now (index into `items`).
+    pub current: Option<u32>,
+    /// When it was cued (RFC 3339).
+    pub cued_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RunItemView {
+    pub product: String,
+    pub name: String,
+    pub target_seconds: Option<u32>,
+    pub talking_points: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct KillSwitchView {
+    /// The destinations show the safe slate (until `resume`).
+    pub on: bool,
+    /// Destinations back from the slate but still refilling their delay.
+    pub refilling: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
@@ -233,7 +328,7 @@ pub struct SceneView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct LayerView {
     pub id: String,
-    /// `camera`, `image`, `text`, `product_card` or `look`.
+    /// `camera`, `image`, `text`, `product_card`, `look` or `countdown`.
     pub kind: String,
     pub visible: bool,
     /// The product on a product card.
@@ -257,6 +352,12 @@ pub struct ProductView {
     pub price: f64,
     pub currency: String,
     pub sold_out: bool,
+    /// Units sold this session (from orders).
+    #[ts(type = "number")]
+    pub sold: u64,
+    /// Units left, when known.
+    #[ts(type = "number | null")]
+    pub stock: Option<u64>,
 }
 
 /// The platforms a destination can be set up for; each brings its ingest rules.
@@ -283,6 +384,8 @@ pub struct DestinationView {
     /// Whether a stream key is stored in the keyring for it (the key itself never leaves).
     pub has_key: bool,
     pub enabled: bool,
+    /// The broadcast delay: the destination gets the program this many seconds late.
+    pub delay_seconds: u32,
     pub state: OutputPhase,
     pub health: HealthView,
 }

@@ -20,10 +20,13 @@ use show::{Destination, Layer, LayerEdit, SecretRef, Show};
 use tokio::sync::{broadcast, watch, Mutex};
 
 use crate::destinations::{ingest_target, ingest_targets};
+use crate::pre_air::PreAirCheck;
 use crate::protocol::{
-    AudienceSummary, CanvasView, ChatItem, Command, CommandReply, ErrorKind, Event, HealthView, LivePhase,
-    NoticeLevel, OutputPhase, StudioError, StudioState,
+    AudienceSummary, CanvasView, ChatItem, Command, CommandReply, CommandSource, ErrorKind, Event, HealthView,
+    KillSwitchView, LivePhase, NoticeLevel, OutputPhase, StudioError, StudioState,
 };
+use crate::sales::Sale;
+use crate::session_log::{SessionFiles, SessionLog};
 use crate::vault::Vault;
 use crate::views;
 
@@ -35,6 +38,11 @@ pub type PreviewJpeg = Arc<Vec<u8>>;
 pub struct StudioConfig {
     /// Record each show into this folder; `None` does not record.
     pub recording_dir: Option<PathBuf>,
+    /// The session database (audit log, exposures, health, beside the audience events);
+    /// `None` keeps nothing.
+    pub session: Option<SessionFiles>,
+    /// Words the pre-air check keeps off air (and the chat panel masks).
+    pub banned_words: Vec<String>,
 }
 
 /// How long the outputs get to drain at the end of a show.
@@ -45,6 +53,9 @@ const CHAT_KEPT: usize = 1000;
 const CHAT_IN_STATE: usize = 200;
 /// Events a slow client may fall behind by before it is told to reload the state.
 const EVENT_BUFFER: usize = 1024;
+/// How often a live show checks auto-advance, redraws cards whose sales changed, and
+/// follows destinations refilling their delay.
+const TICK: Duration = Duration::from_millis(500);
 
 /// The studio. Cheap to clone: every clone is the same studio.
 #[derive(Clone)]
@@ -77,6 +88,18 @@ struct Inner {
     blocked: BTreeSet<String>,
     audience: AudienceSummary,
     preview: watch::Sender<Option<PreviewJpeg>>,
+    log: SessionLog,
+    pre_air: PreAirCheck,
+    /// The run-of-show item on its card now, and when it was cued.
+    cue: Option<(usize, chrono::DateTime<chrono::Utc>)>,
+    /// The kill switch is on: destinations show the safe slate.
+    killed: bool,
+    /// Destinations back from the slate but still refilling their delay.
+    refilling: Vec<String>,
+    /// Products whose sales changed since their cards were last drawn.
+    sales_dirty: BTreeSet<String>,
+    /// Something changed outside a command (sales, refilling) that clients have not seen.
+    state_dirty: bool,
 }
 
 impl Studio {
@@ -90,6 +113,8 @@ impl Studio {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let (preview_tx, preview) = watch::channel(None);
         let scene = show.scenes.first().map(|s| s.id.clone()).unwrap_or_default();
+        let log = SessionLog::open(config.session.clone());
+        let pre_air = PreAirCheck::new(&config.banned_words);
         let inner = Inner {
             show,
             config,
@@ -105,6 +130,13 @@ impl Studio {
             blocked: BTreeSet::new(),
             audience: AudienceSummary::default(),
             preview: preview_tx,
+            log,
+            pre_air,
+            cue: None,
+            killed: false,
+            refilling: Vec::new(),
+            sales_dirty: BTreeSet::new(),
+            state_dirty: false,
         };
         Studio { inner: Arc::new(Mutex::new(inner)), events, preview }
     }
@@ -125,10 +157,43 @@ impl Studio {
         self.inner.lock().await.snapshot()
     }
 
-    /// Applies one command. The caller gets the reply; everyone gets the events.
+    /// Applies one command from an outside tool (see [`Studio::apply_from`]).
     pub async fn apply(&self, command: Command) -> Result<CommandReply, StudioError> {
+        self.apply_from(command, CommandSource::Api).await
+    }
+
+    /// Applies one command. The caller gets the reply; everyone gets the events; the audit
+    /// log gets the action, its source and how it ended. Changes that would put a banned
+    /// word on air are refused unless they come inside `override`.
+    pub async fn apply_from(&self, command: Command, source: CommandSource) -> Result<CommandReply, StudioError> {
         let mut inner = self.inner.lock().await;
-        let result = match command {
+        let action = command.name();
+        let (command, checked) = match command {
+            Command::Override { command } if matches!(*command, Command::Override { .. }) => {
+                return Err(StudioError::bad_request("an override holds the command itself, not another override"));
+            }
+            Command::Override { command } => (*command, false),
+            command => (command, true),
+        };
+        let mut detail = audit_detail(&command);
+        let result = match inner.pre_air(&command) {
+            Err(findings) if checked => Err(findings),
+            Err(findings) => {
+                detail = format!("{detail}; let through: {}", findings.message);
+                self.dispatch(&mut inner, command, source).await
+            }
+            Ok(()) => self.dispatch(&mut inner, command, source).await,
+        };
+        inner.track_cards(source);
+        let outcome = result.as_ref().map(|r| r.note.clone().unwrap_or_default()).map_err(|e| e.message.clone());
+        inner.log.audit(source, action, detail, &outcome);
+        // Whatever happened (a failed Go Live changes the phase too), clients see the result.
+        self.announce(Event::State { state: Box::new(inner.snapshot()) });
+        result
+    }
+
+    async fn dispatch(&self, inner: &mut Inner, command: Command, source: CommandSource) -> Result<CommandReply, StudioError> {
+        match command {
             Command::SwitchScene { scene } => inner.switch_scene(scene).await,
             Command::SetLook { look } => inner.set_look(look).await,
             Command::SetLayerVisible { layer, visible } => inner.set_layer_visible(layer, visible).await,
@@ -151,8 +216,8 @@ impl Studio {
                 inner.edit_layers(LayerEdit::Add(layer)).await
             }
             Command::SetProductSoldOut { product, sold_out } => inner.set_product_sold_out(&product, sold_out).await,
-            Command::GoLive => self.go_live(&mut inner).await,
-            Command::EndShow => self.end_show(&mut inner).await,
+            Command::GoLive => self.go_live(inner).await,
+            Command::EndShow => self.end_show(inner).await,
             Command::AddDestination { id, platform, url, key } => {
                 inner.add_destination(id, views::platform(platform), url, key).await
             }
@@ -171,12 +236,80 @@ impl Studio {
             Command::HideMessage { id } => {
                 inner.chat.retain(|item| item.id != id);
                 self.announce(Event::ChatHidden { ids: vec![id] });
-                return Ok(CommandReply::done());
+                Ok(CommandReply::done())
             }
+            Command::CueNextProduct => {
+                let next = inner.next_cue()?;
+                inner.cue(next).await
+            }
+            Command::CueProduct { product } => {
+                let index = inner.run_index(&product)?;
+                inner.cue(index).await
+            }
+            Command::KillSwitch => inner.kill_switch().await,
+            Command::Resume => inner.resume().await,
+            Command::WriteReport => inner.write_report().await,
+            Command::Override { .. } => {
+                let _ = source;
+                Err(StudioError::bad_request("an override holds the command itself, not another override"))
+            }
+        }
+    }
+
+    /// The session report as one HTML page (for `GET /api/report`).
+    pub async fn report_html(&self) -> Result<String, StudioError> {
+        let files = self.inner.lock().await.log.files().cloned();
+        let files = files.ok_or_else(|| StudioError::wrong_phase("this studio keeps no session data (start it with --data)"))?;
+        blocking(move || report::SessionData::load(&files.database, files.session).map(|data| data.to_html()))
+            .await?
+            .map_err(|e| StudioError::new(ErrorKind::Internal, format!("the report could not be made: {e}")))
+    }
+
+    /// Orders from the audience path: sold counters and stock on the products' cards.
+    pub async fn sales(&self, sales: Vec<Sale>) {
+        if sales.is_empty() {
+            return;
+        }
+        let mut inner = self.inner.lock().await;
+        let change = crate::sales::apply(&mut inner.show, &sales);
+        for product in &change.sold_out {
+            inner.log.audit(CommandSource::Auto, "set_product_sold_out", format!("product {product}: stock reached 0"), &Ok(String::new()));
+            self.notice(NoticeLevel::Info, format!("\"{product}\" is sold out: its card says so now"));
+        }
+        inner.sales_dirty.extend(change.changed);
+        inner.state_dirty = true;
+    }
+
+    /// Twice a second while live: auto-advance, card redraws for sales, refilling destinations.
+    async fn tick(&self, run: u64) -> bool {
+        let due = {
+            let mut inner = self.inner.lock().await;
+            if inner.live.as_ref().map(|l| l.run) != Some(run) {
+                return false;
+            }
+            inner.redraw_sales().await;
+            inner.follow_air().await;
+            if std::mem::take(&mut inner.state_dirty) {
+                self.announce(Event::State { state: Box::new(inner.snapshot()) });
+            }
+            inner.auto_advance_due()
         };
-        // Whatever happened (a failed Go Live changes the phase too), clients see the result.
-        self.announce(Event::State { state: Box::new(inner.snapshot()) });
-        result
+        if due {
+            let _ = self.apply_from(Command::CueNextProduct, CommandSource::Auto).await;
+        }
+        true
+    }
+
+    fn spawn_ticker(&self, run: u64) {
+        let studio = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(TICK).await;
+                if !studio.tick(run).await {
+                    break;
+                }
+            }
+        });
     }
 
     /// Ends a live show, if any (for a clean exit of `kaibo serve` or the window).
@@ -255,8 +388,11 @@ impl Studio {
             spawn_preview_pump(frames, inner.preview.clone());
         }
         self.spawn_engine_pump(events, run);
+        self.spawn_ticker(run);
         inner.live = Some(LiveRun { engine: Arc::new(engine), run });
         inner.recording = recording;
+        inner.killed = false;
+        inner.refilling.clear();
         Ok(CommandReply::done())
     }
 
@@ -271,6 +407,8 @@ impl Studio {
         inner.phase = LivePhase::Idle;
         inner.outputs.clear();
         inner.preview.send_replace(None);
+        inner.killed = false;
+        inner.refilling.clear();
         let note = inner.recording.take().map(|path| format!("recording saved: {}", path.display()));
         Ok(CommandReply { ok: true, note })
     }
@@ -311,6 +449,7 @@ impl Studio {
                 inner.phase = LivePhase::Failed { reason };
                 inner.outputs.clear();
                 inner.preview.send_replace(None);
+                inner.track_cards(CommandSource::Auto);
                 self.announce(Event::State { state: Box::new(inner.snapshot()) });
             }
             EngineEvent::State(_) => {}
@@ -322,6 +461,7 @@ impl Studio {
             }
             EngineEvent::Stats(stats) => {
                 let view = views::stats(&stats);
+                inner.log.health(&view);
                 for output in &view.outputs {
                     inner.outputs.insert(output.id.clone(), (output.state.clone(), output.health.clone()));
                 }
@@ -387,6 +527,13 @@ impl Inner {
             blocked_users: self.blocked.iter().cloned().collect(),
             chat: self.chat.iter().skip(skip).cloned().collect(),
             audience: self.audience.clone(),
+            run_of_show: views::run_of_show(
+                &self.show,
+                self.cue.map(|(index, _)| index),
+                self.cue.map(|(_, at)| at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)).as_deref(),
+            ),
+            kill_switch: KillSwitchView { on: self.killed, refilling: self.refilling.clone() },
+            session: self.log.files().map(|f| f.session),
         }
     }
 
@@ -533,6 +680,7 @@ impl Inner {
             url,
             key: secret.clone().map(|secret| SecretRef { secret }),
             enabled: true,
+            delay_seconds: 0,
         };
         let mut candidate = self.show.clone();
         candidate.destinations.push(destination.clone());
@@ -581,6 +729,170 @@ impl Inner {
         Ok(CommandReply::done())
     }
 
+    /// The pre-air check of `command` against the show as it is now.
+    fn pre_air(&self, command: &Command) -> Result<(), StudioError> {
+        // "Next" is checked as the product it will cue.
+        let resolved;
+        let command = match command {
+            Command::CueNextProduct => match self.next_cue() {
+                Ok(index) => {
+                    let product = self.show.run_of_show.as_ref().map(|r| r.items[index].product.clone()).unwrap_or_default();
+                    resolved = Command::CueProduct { product };
+                    &resolved
+                }
+                Err(_) => return Ok(()),
+            },
+            command => command,
+        };
+        self.pre_air.check(&self.show, &self.scene, command)
+    }
+
+    /// Brings the exposure log in line with the product cards visible on air now.
+    fn track_cards(&mut self, source: CommandSource) {
+        let on_air: Vec<(String, String)> = if self.live.is_some() {
+            self.show
+                .scene(&self.scene)
+                .map(|scene| {
+                    scene
+                        .layers
+                        .iter()
+                        .filter_map(|l| match l {
+                            Layer::ProductCard(card) if card.visible => Some((card.id.clone(), card.product.clone())),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        self.log.track_cards(&on_air, source, chrono::Utc::now());
+    }
+
+    fn run_of_show(&self) -> Result<&show::RunOfShow, StudioError> {
+        self.show.run_of_show.as_ref().ok_or_else(|| StudioError::bad_request("this show has no run of show"))
+    }
+
+    /// The run-of-show item after the one on its card (the first when none is).
+    fn next_cue(&self) -> Result<usize, StudioError> {
+        let run = self.run_of_show()?;
+        let next = self.cue.map_or(0, |(index, _)| index + 1);
+        if next >= run.items.len() {
+            return Err(StudioError::wrong_phase("that was the last product of the run of show"));
+        }
+        Ok(next)
+    }
+
+    fn run_index(&self, product: &str) -> Result<usize, StudioError> {
+        self.run_of_show()?
+            .items
+            .iter()
+            .position(|item| item.product == product)
+            .ok_or_else(|| StudioError::not_found("product in the run of show called", product))
+    }
+
+    /// Puts run-of-show item `index` on the run's card (and the card on air).
+    async fn cue(&mut self, index: usize) -> Result<CommandReply, StudioError> {
+        let run = self.run_of_show()?;
+        let (card, product) = (run.card.clone(), run.items[index].product.clone());
+        if self.scene_layer_mut(&card).is_err() {
+            return Err(StudioError::wrong_phase(format!(
+                "the run of show's card \"{card}\" is not in the scene on air (\"{}\"): switch to a scene with it first",
+                self.scene
+            )));
+        }
+        self.set_card_product(card.clone(), product.clone()).await?;
+        self.set_layer_visible(card, true).await?;
+        self.cue = Some((index, chrono::Utc::now()));
+        let name = self.show.product(&product).map(|p| p.name.clone()).unwrap_or(product);
+        Ok(CommandReply::noted(format!("on the card now: {name}")))
+    }
+
+    /// Whether the product on the card has had its target time (auto-advance on).
+    fn auto_advance_due(&self) -> bool {
+        let (Some(run), Some((index, at))) = (self.show.run_of_show.as_ref(), self.cue) else { return false };
+        let Some(target) = run.items.get(index).and_then(|item| item.target_seconds) else { return false };
+        run.auto_advance
+            && index + 1 < run.items.len()
+            && chrono::Utc::now().signed_duration_since(at).num_milliseconds() >= i64::from(target) * 1000
+    }
+
+    async fn kill_switch(&mut self) -> Result<CommandReply, StudioError> {
+        let Some(live) = &self.live else {
+            return Err(StudioError::wrong_phase("the kill switch works while live: nothing is on air"));
+        };
+        let engine = Arc::clone(&live.engine);
+        let cut = blocking(move || engine.kill_switch()).await?;
+        self.killed = true;
+        Ok(CommandReply::noted(format!("{cut} destination(s) show the safe slate; what their delay held is gone")))
+    }
+
+    async fn resume(&mut self) -> Result<CommandReply, StudioError> {
+        let Some(live) = &self.live else { return Err(StudioError::wrong_phase("the show is not live")) };
+        if !self.killed {
+            return Err(StudioError::wrong_phase("the kill switch is not on"));
+        }
+        let engine = Arc::clone(&live.engine);
+        blocking(move || engine.resume()).await?;
+        self.killed = false;
+        self.follow_air().await;
+        Ok(CommandReply::noted("each destination returns to the program once its delay has refilled"))
+    }
+
+    /// Follows destinations refilling their delay after a resume.
+    async fn follow_air(&mut self) {
+        let Some(live) = &self.live else { return };
+        let engine = Arc::clone(&live.engine);
+        let Ok(modes) = blocking(move || engine.air_modes()).await else { return };
+        let refilling: Vec<String> =
+            modes.into_iter().filter(|(_, mode)| *mode == engine::AirMode::Refilling).map(|(id, _)| id).collect();
+        if refilling != self.refilling {
+            self.refilling = refilling;
+            self.state_dirty = true;
+        }
+    }
+
+    /// Redraws the cards of products whose sales changed.
+    async fn redraw_sales(&mut self) {
+        if self.sales_dirty.is_empty() {
+            return;
+        }
+        let products: Vec<show::Product> = std::mem::take(&mut self.sales_dirty)
+            .iter()
+            .filter_map(|id| self.show.product(id).cloned())
+            .collect();
+        let Some(live) = &self.live else { return };
+        let engine = Arc::clone(&live.engine);
+        let _ = blocking(move || {
+            for product in products {
+                let _ = engine.update_product(product);
+            }
+        })
+        .await;
+    }
+
+    async fn write_report(&mut self) -> Result<CommandReply, StudioError> {
+        let files = self
+            .log
+            .files()
+            .cloned()
+            .ok_or_else(|| StudioError::wrong_phase("this studio keeps no session data (start it with --data)"))?;
+        let written = blocking(move || -> Result<PathBuf, String> {
+            let data = report::SessionData::load(&files.database, files.session).map_err(|e| e.to_string())?;
+            let folder = files.database.parent().unwrap_or(std::path::Path::new(".")).join("reports");
+            std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+            let html = folder.join(format!("session-{}.html", files.session));
+            std::fs::write(&html, data.to_html()).map_err(|e| format!("cannot write {}: {e}", html.display()))?;
+            let json = html.with_extension("json");
+            std::fs::write(&json, data.to_json()).map_err(|e| format!("cannot write {}: {e}", json.display()))?;
+            data.to_csv_files(&html.with_extension("csv")).map_err(|e| e.to_string())?;
+            Ok(html)
+        })
+        .await?
+        .map_err(|e| StudioError::new(ErrorKind::Internal, format!("the report could not be written: {e}")))?;
+        Ok(CommandReply::noted(format!("report saved: {}", written.display())))
+    }
+
     /// Blocks `user` and takes their messages off the panel; returns the ids taken off.
     fn block(&mut self, user: String) -> Vec<String> {
         let user = user.trim().to_owned();
@@ -599,6 +911,22 @@ impl Inner {
         self.blocked.contains(&item.user_key)
             || (!item.user.is_empty() && self.blocked.contains(&item.user))
             || (!bare_id.is_empty() && self.blocked.contains(bare_id))
+    }
+}
+
+/// What the audit log says about a command: its fields as JSON, without the type (logged
+/// apart) and never a stream key.
+fn audit_detail(command: &Command) -> String {
+    let mut value = serde_json::to_value(command).unwrap_or_default();
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("type");
+        if fields.contains_key("key") {
+            fields.insert("key".into(), serde_json::Value::String("****".into()));
+        }
+    }
+    match value.as_object() {
+        Some(fields) if fields.is_empty() => String::new(),
+        _ => value.to_string(),
     }
 }
 

@@ -126,6 +126,8 @@ pub(crate) fn products(show: &Show) -> Vec<ProductView> {
             price: p.price,
             currency: p.currency.clone(),
             sold_out: p.sold_out,
+            sold: p.sold,
+            stock: p.stock,
         })
         .collect()
 }
@@ -138,6 +140,7 @@ pub(crate) fn destination(d: &show::Destination, state: OutputPhase, health: Hea
         url: show::redact_url(&d.url),
         has_key: d.key.is_some(),
         enabled: d.enabled,
+        delay_seconds: d.delay_seconds,
         state,
         health,
     }
@@ -159,5 +162,39 @@ pub(crate) fn camera_notice(event: &EngineEvent) -> Option<String> {
         }
         EngineEvent::Camera { ok: true, .. } => Some("the camera is back".to_owned()),
         _ => None,
+    }
+}
+
+/// The run of show as clients see it, with the item on air now.
+pub(crate) fn run_of_show(show: &Show, current: Option<usize>, cued_at: Option<&str>) -> Option<crate::protocol::RunOfShowView> {
+    let run = show.run_of_show.as_ref()?;
+    let items = run
+        .items
+        .iter()
+        .map(|item| crate::protocol::RunItemView {
+            product: item.product.clone(),
+            name: show.product(&item.product).map(|p| p.name.clone()).unwrap_or_default(),
+            target_seconds: item.target_seconds,
+            talking_points: item.talking_points.clone(),
+        })
+        .collect();
+    Some(crate::protocol::RunOfShowView {
+        card: run.card.clone(),
+        auto_advance: run.auto_advance,
+        items,
+        current: current.map(|i| i as u32),
+        cued_at: cued_at.map(str::to_owned),
+    })
+}
+
+/// The name of an output phase as the journal writes it.
+pub(crate) fn phase_name(phase: &OutputPhase) -> &'static str {
+    match phase {
+        OutputPhase::Idle => "idle",
+        OutputPhase::Connecting => "connecting",
+        OutputPhase::Live => "live",
+        OutputPhase::Reconnecting { .. } => "reconnecting",
+        OutputPhase::Failed { .. } => "failed",
+        OutputPhase::Stopped => "stopped",
     }
 }

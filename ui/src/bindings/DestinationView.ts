@@ -11,4 +11,8 @@ url: string,
 /**
  * Whether a stream key is stored in the keyring for it (the key itself never leaves).
  */
-has_key: boolean, enabled: boolean, state: OutputPhase, health: HealthView, };
+has_key: boolean, enabled: boolean, 
+/**
+ * The broadcast delay: the destination gets the program this many seconds late.
+ */
+delay_seconds: number, state: OutputPhase, health: HealthView, };

@@ -3,4 +3,4 @@
 /**
  * What sort of failure a [`StudioError`] is, for clients that react differently.
  */
-export type ErrorKind = "bad_request" | "not_found" | "wrong_phase" | "vault" | "engine" | "unauthorized" | "internal";
+export type ErrorKind = "bad_request" | "not_found" | "wrong_phase" | "vault" | "engine" | "unauthorized" | "blocked" | "internal";

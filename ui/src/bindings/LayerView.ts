@@ -2,7 +2,7 @@
 
 export type LayerView = { id: string, 
 /**
- * `camera`, `image`, `text`, `product_card` or `look`.
+ * `camera`, `image`, `text`, `product_card`, `look` or `countdown`.
  */
 kind: string, visible: boolean, 
 /**

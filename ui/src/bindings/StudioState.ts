@@ -3,9 +3,11 @@ import type { AudienceSummary } from "./AudienceSummary";
 import type { CanvasView } from "./CanvasView";
 import type { ChatItem } from "./ChatItem";
 import type { DestinationView } from "./DestinationView";
+import type { KillSwitchView } from "./KillSwitchView";
 import type { LivePhase } from "./LivePhase";
 import type { LookView } from "./LookView";
 import type { ProductView } from "./ProductView";
+import type { RunOfShowView } from "./RunOfShowView";
 import type { SceneView } from "./SceneView";
 
 /**
@@ -31,4 +33,16 @@ recording: string | null, blocked_users: Array<string>,
 /**
  * The latest messages, oldest first (the panel's starting point).
  */
-chat: Array<ChatItem>, audience: AudienceSummary, };
+chat: Array<ChatItem>, audience: AudienceSummary, 
+/**
+ * The run of show, when the show has one.
+ */
+run_of_show: RunOfShowView | null, 
+/**
+ * Whether the kill switch has the destinations on the safe slate.
+ */
+kill_switch: KillSwitchView, 
+/**
+ * This session's id in the data folder (`kaibo report SESSION_ID`), when it is kept.
+ */
+session: number | null, };

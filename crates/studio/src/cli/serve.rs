@@ -13,6 +13,7 @@ use show::Show;
 use super::load_show;
 use crate::audience_feed::{self, AudienceOptions};
 use crate::server::{self, static_files, ServerConfig};
+use crate::session_log::open_session;
 use crate::studio::{Studio, StudioConfig};
 
 /// `kaibo serve` options.
@@ -42,9 +43,14 @@ pub struct ServeArgs {
     /// Accept audience events from outside tools here (the bridge; same token).
     #[arg(long, value_name = "ADDR")]
     pub bridge: Option<SocketAddr>,
-    /// A word to mask in chat (repeat).
+    /// A word to mask in chat and keep off air (repeat). Pre-air checks refuse text layers,
+    /// card names and talking points that hold one, unless the operator overrides.
     #[arg(long = "ban", value_name = "WORD")]
     pub banned_words: Vec<String>,
+    /// Where sessions are kept (`sessions.db`, reports): default KAIBO_DATA_DIR, else
+    /// ~/.local/share/kaibo.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
 }
 
 /// Used when `kaibo serve` is given no show.
@@ -88,7 +94,23 @@ async fn serve(args: ServeArgs, show: Show) -> ExitCode {
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(audience::bridge::generate_token);
     let recording_dir = if args.no_record { None } else { Some(args.record_dir.clone().unwrap_or_else(default_recording_dir)) };
-    let studio = Studio::new(show, StudioConfig { recording_dir });
+    let data_dir = args.data.clone().unwrap_or_else(super::report::default_data_dir);
+    let (store, session) = match open_session(&data_dir, &show.name) {
+        Ok(opened) => opened,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "session {}: {} (report: kaibo report {} --out report.html)",
+        session.session,
+        session.database.display(),
+        session.session
+    );
+    let products = show.products.iter().map(|p| (p.id.clone(), format!("{}", p.price), p.currency.clone())).collect();
+    let config = StudioConfig { recording_dir, session: Some(session), banned_words: args.banned_words.clone() };
+    let studio = Studio::new(show, config);
     let ui_dir = args.ui.clone().unwrap_or_else(static_files::default_ui_dir);
     if !ui_dir.join("index.html").exists() {
         eprintln!("warning: no built UI in {}: run `npm --prefix ui ci && npm --prefix ui run build`", ui_dir.display());
@@ -99,8 +121,9 @@ async fn serve(args: ServeArgs, show: Show) -> ExitCode {
         bridge: args.bridge,
         bridge_token: token.clone(),
         banned_words: args.banned_words.clone(),
+        products,
     };
-    let feed = match audience_feed::start(studio.clone(), options).await {
+    let feed = match audience_feed::start(studio.clone(), options, store).await {
         Ok(feed) => feed,
         Err(error) => {
             eprintln!("error: {error}");

@@ -27,7 +27,7 @@ use axum::{middleware, Json, Router};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::protocol::{Command, ErrorKind, Event, StudioError};
+use crate::protocol::{Command, CommandSource, ErrorKind, Event, StudioError};
 use crate::studio::Studio;
 use auth::AccessToken;
 use static_files::UiFolder;
@@ -45,6 +45,7 @@ pub fn router(studio: Studio, config: ServerConfig) -> Router {
         .route("/commands", post(command))
         .route("/events", get(events))
         .route("/preview", get(preview))
+        .route("/report", get(report))
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(middleware::from_fn_with_state(AccessToken::new(&config.token), auth::require_token))
         .with_state(studio);
@@ -77,6 +78,7 @@ impl IntoResponse for StudioError {
             ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::WrongPhase => StatusCode::CONFLICT,
+            ErrorKind::Blocked => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorKind::Vault | ErrorKind::Engine | ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -88,7 +90,19 @@ async fn state(State(studio): State<Studio>) -> Response {
     Json(studio.state().await).into_response()
 }
 
-async fn command(State(studio): State<Studio>, body: Bytes) -> Response {
+/// The session report as one HTML page, to open or save.
+async fn report(State(studio): State<Studio>) -> Response {
+    match studio.report_html().await {
+        Ok(html) => ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// `POST /api/commands`: one command as JSON. The web UI names itself in `X-Kaibo-Source`
+/// (`remote_console`, or `hotkey` for its shortcuts); without it the caller is an outside
+/// tool (`api`) in the audit log.
+async fn command(State(studio): State<Studio>, headers: axum::http::HeaderMap, body: Bytes) -> Response {
+    let source = CommandSource::from_header(headers.get("x-kaibo-source").and_then(|v| v.to_str().ok()));
     let command: Command = match serde_json::from_slice(&body) {
         Ok(command) => command,
         Err(error) => {
@@ -96,7 +110,7 @@ async fn command(State(studio): State<Studio>, body: Bytes) -> Response {
                 .into_response()
         }
     };
-    match studio.apply(command).await {
+    match studio.apply_from(command, source).await {
         Ok(reply) => Json(reply).into_response(),
         Err(error) => error.into_response(),
     }
