@@ -162,6 +162,24 @@ impl Engine {
         Ok((engine, receiver))
     }
 
+    /// The kill switch: every destination cuts to the show's safe slate at once, and what
+    /// their broadcast delay still holds is thrown away, so it never reaches a platform. The
+    /// recording and the preview keep the live program. Returns how many destinations were cut.
+    pub fn kill_switch(&self) -> usize {
+        self.shared.running().program.kill_switch()
+    }
+
+    /// Back to the live program after the kill switch: each destination returns once its
+    /// delay has refilled with what was live after now. Returns how many were on the slate.
+    pub fn resume(&self) -> usize {
+        self.shared.running().program.resume()
+    }
+
+    /// Where each destination's picture comes from now: program, slate or refilling.
+    pub fn air_modes(&self) -> Vec<(String, crate::AirMode)> {
+        self.shared.running().program.air_modes()
+    }
+
     /// Puts another scene on air.
     pub fn switch_scene(&self, scene: &str) -> Result<(), EngineError> {
         self.shared.running().program.switch_scene(scene)
@@ -410,7 +428,8 @@ fn on_error(shared: &Shared, source: Option<&gst::Object>, text: &str) {
     shared.emit_all(events);
 }
 
-/// Supervises destinations ten times a second and measures stats once a second.
+/// Supervises destinations and ticks the countdowns on air ten times a second, and measures
+/// stats once a second.
 fn spawn_watch(shared: Arc<Shared>) -> JoinHandle<()> {
     std::thread::spawn(move || {
         let mut meter = StatsMeter::new();
@@ -424,6 +443,9 @@ fn spawn_watch(shared: Arc<Shared>) -> JoinHandle<()> {
                 let Running { program, supervisor, recording, .. } = &mut *running;
                 supervisor.tick(program, now, &mut events);
                 program.watch_camera(now, &mut events);
+                if let Err(error) = program.tick(now) {
+                    events.push(EngineEvent::Notice { message: error.to_string() });
+                }
                 if *recording == OutputState::Connecting {
                     let written = program.outputs.iter().find(|o| o.id == RECORDING_ID).map(|o| o.counters.bytes_out.load(Ordering::Relaxed));
                     if written.is_some_and(|bytes| bytes > 0) {
@@ -458,4 +480,86 @@ fn first_error(pipeline: &gst::Pipeline) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use gst_video::VideoFrameExt;
+
+    use super::*;
+
+    const W: u32 = 320;
+    const H: u32 = 180;
+    const COUNTDOWN: [f64; 4] = [0.5, 0.1, 0.45, 0.3];
+    const TITLE: [f64; 4] = [0.05, 0.6, 0.4, 0.3];
+
+    fn show() -> Show {
+        let json = serde_json::json!({
+            "canvas": { "width": W, "height": H, "fps": 10 },
+            "audio": { "source": "silence" },
+            "scenes": [{ "id": "main", "layers": [
+                { "id": "title", "kind": "text", "text": "Hello 你好", "rect": TITLE, "background": "#203040" },
+                { "id": "flash", "kind": "countdown", "label": "限时", "seconds": 3, "rect": COUNTDOWN,
+                  "background": "#E0242B" }
+            ]}]
+        });
+        Show::parse(&json.to_string(), std::path::Path::new(".")).expect("a valid show")
+    }
+
+    /// The luma of `rect` in an I420 frame of the canvas.
+    fn luma(frame: &gst_video::VideoFrameRef<&gst::BufferRef>, [x, y, w, h]: [f64; 4]) -> Vec<u8> {
+        let px = |v: f64, size: u32| (v * f64::from(size)).round() as usize;
+        let (x0, y0, x1, y1) = (px(x, W), px(y, H), px(x + w, W), px(y + h, H));
+        let stride = frame.plane_stride()[0] as usize;
+        let Ok(plane) = frame.plane_data(0) else { return Vec::new() };
+        (y0..y1).flat_map(|row| plane[row * stride + x0..row * stride + x1].iter().copied()).collect()
+    }
+
+    /// The countdown's and the title's luma in every frame out of the overlay.
+    fn watch_frames(engine: &Engine) -> Receiver<(Vec<u8>, Vec<u8>)> {
+        let pad = engine
+            .shared
+            .running()
+            .program
+            .pipeline
+            .by_name("overlay")
+            .and_then(|overlay| overlay.static_pad("src"))
+            .expect("the overlay's src pad");
+        let info = gst_video::VideoInfo::builder(gst_video::VideoFormat::I420, W, H).build().expect("video info");
+        let (sender, frames) = mpsc::channel();
+        pad.add_probe(gst::PadProbeType::BUFFER, move |_, probe| {
+            if let Some(buffer) = probe.buffer() {
+                if let Ok(frame) = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info) {
+                    let _ = sender.send((luma(&frame, COUNTDOWN), luma(&frame, TITLE)));
+                }
+            }
+            gst::PadProbeReturn::Ok
+        });
+        frames
+    }
+
+    #[test]
+    fn a_countdown_on_air_ticks_alone_and_a_hidden_one_is_not_drawn() {
+        let (engine, _events) = Engine::start(show(), Outputs::default()).expect("the engine starts");
+        let frames = watch_frames(&engine);
+        let first = frames.recv_timeout(Duration::from_secs(5)).expect("a frame within 5 s");
+        assert!(first.0.iter().any(|&y| y != first.0[0]), "the countdown's text is on the frame");
+        // Within 5 s the countdown shows another second; the title never changes.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut ticked = false;
+        while !ticked && Instant::now() < deadline {
+            let Ok((countdown, title)) = frames.recv_timeout(Duration::from_millis(500)) else { continue };
+            assert_eq!(title, first.1, "the title's pixels changed");
+            ticked = countdown != first.0;
+        }
+        assert!(ticked, "the countdown did not change within 5 s");
+        assert!(engine.shared.running().program.countdown_renders() >= 2);
+
+        engine.set_layer_visible("flash", false).expect("hides the countdown");
+        let renders = engine.shared.running().program.countdown_renders();
+        // Long enough for the countdown to have reached zero had it kept running.
+        std::thread::sleep(Duration::from_millis(3500));
+        assert_eq!(engine.shared.running().program.countdown_renders(), renders, "a hidden countdown was drawn");
+        engine.stop(Duration::from_secs(2));
+    }
 }

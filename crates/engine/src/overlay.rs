@@ -1,13 +1,22 @@
-//! The static layers above the camera (text, images, product cards), drawn once per change
-//! and handed to `kaibooverlay`, which converts them once and blends only what they cover.
+//! The static layers above the camera (text, images, product cards, countdowns), drawn once
+//! per change and handed to `kaibooverlay`, which converts them once and blends only what
+//! they cover. Countdowns are redrawn alone, on the watch thread, when their second changes.
 
 use std::collections::HashMap;
+use std::time::{Instant, SystemTime};
 
 use render::Raster;
 use show::{Layer, Scene, Show};
 
+use crate::countdown_clock::CountdownClocks;
 use crate::elements::overlay::Overlay as OverlayElement;
 use crate::EngineError;
+
+/// One raster the element shows, and the countdown layer it draws, if it is one.
+struct Slot {
+    countdown: Option<String>,
+    raster: Raster,
+}
 
 /// The layers of the scene on air, and the element that puts them on the video.
 pub(crate) struct Overlay {
@@ -15,28 +24,52 @@ pub(crate) struct Overlay {
     /// The slate standing in for a lost camera, under the scene's layers while `slate_on`.
     slate: Option<Raster>,
     pub slate_on: bool,
-    /// Drawn layers by content, so switching back to a scene costs nothing.
+    /// Drawn layers by content, so switching back to a scene costs nothing (not countdowns,
+    /// whose pixels change with time).
     cache: HashMap<String, Raster>,
+    /// What the element shows now, bottom first.
+    on_air: Vec<Slot>,
+    /// The countdowns of the scene on air.
+    clocks: CountdownClocks,
 }
 
 impl Overlay {
     pub(crate) fn new(element: OverlayElement) -> Overlay {
-        Overlay { element, slate: None, slate_on: false, cache: HashMap::new() }
+        Overlay {
+            element,
+            slate: None,
+            slate_on: false,
+            cache: HashMap::new(),
+            on_air: Vec::new(),
+            clocks: CountdownClocks::default(),
+        }
     }
 
     /// Draws the visible layers of `scene` (those that are not the camera or a look) and
-    /// puts them on air from the next frame.
-    pub(crate) fn show_scene(&mut self, show: &Show, scene: &Scene) -> Result<(), EngineError> {
-        let mut rasters: Vec<Raster> = self.slate.iter().filter(|_| self.slate_on).cloned().collect();
+    /// puts them on air from the next frame. Countdowns newly visible start counting at `now`.
+    pub(crate) fn show_scene(&mut self, show: &Show, scene: &Scene, now: Instant, wall: SystemTime) -> Result<(), EngineError> {
+        self.clocks.enter(scene, now);
+        let mut on_air: Vec<Slot> = self
+            .slate
+            .iter()
+            .filter(|_| self.slate_on)
+            .map(|raster| Slot { countdown: None, raster: raster.clone() })
+            .collect();
         let mut used = HashMap::new();
         for layer in layers_above_camera(scene) {
+            if let Layer::Countdown(countdown) = layer {
+                if let Some(raster) = self.clocks.raster(show, countdown, now, wall)? {
+                    on_air.push(Slot { countdown: Some(countdown.id.clone()), raster });
+                }
+                continue;
+            }
             let key = content_key(show, layer);
             let raster = match self.cache.remove(&key) {
                 Some(raster) => Some(raster),
                 None => draw(show, layer)?,
             };
             if let Some(raster) = raster {
-                rasters.push(raster.clone());
+                on_air.push(Slot { countdown: None, raster: raster.clone() });
                 used.insert(key, raster);
             }
         }
@@ -45,8 +78,44 @@ impl Overlay {
             self.cache.clear();
         }
         self.cache.extend(used);
-        self.element.set_layers(rasters);
+        self.on_air = on_air;
+        self.publish();
         Ok(())
+    }
+
+    /// Redraws the countdowns on air whose second changed since they were drawn, and only
+    /// them; the element gets the new set of rasters. Called ten times a second from the
+    /// watch thread, never from a streaming thread.
+    pub(crate) fn tick(&mut self, show: &Show, now: Instant, wall: SystemTime) -> Result<(), EngineError> {
+        let mut changed = false;
+        let mut failure = None;
+        for slot in &mut self.on_air {
+            let Some(id) = &slot.countdown else { continue };
+            match self.clocks.tick(show, id, now, wall) {
+                Ok(Some(raster)) => {
+                    slot.raster = raster;
+                    changed = true;
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    failure.get_or_insert(error);
+                }
+            }
+        }
+        if changed {
+            self.publish();
+        }
+        failure.map_or(Ok(()), Err)
+    }
+
+    /// Countdown rasters drawn so far.
+    #[cfg(test)]
+    pub(crate) fn countdown_renders(&self) -> u64 {
+        self.clocks.renders()
+    }
+
+    fn publish(&self) {
+        self.element.set_layers(self.on_air.iter().map(|slot| slot.raster.clone()).collect());
     }
 }
 
@@ -65,7 +134,7 @@ fn layers_above_camera(scene: &Scene) -> impl Iterator<Item = &Layer> {
     scene
         .layers
         .iter()
-        .filter(|layer| layer.visible() && matches!(layer, Layer::Image(_) | Layer::Text(_) | Layer::ProductCard(_)))
+        .filter(|layer| layer.visible() && matches!(layer, Layer::Image(_) | Layer::Text(_) | Layer::ProductCard(_) | Layer::Countdown(_)))
 }
 
 /// Everything a layer's pixels depend on.

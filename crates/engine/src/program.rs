@@ -16,7 +16,9 @@ use std::sync::Arc;
 use gst::prelude::*;
 use show::{Layer, LightingLook, Scene, Show};
 
+use crate::air::AirMode;
 use crate::ingest::EncoderSettings;
+use crate::safe_slate::SafeSlate;
 use crate::outputs::{Output, OutputKind};
 use crate::overlay::Overlay;
 use crate::camera::{CameraChange, CameraFault, CameraInput};
@@ -48,6 +50,10 @@ pub(crate) struct Program {
     overlay: Overlay,
     video_tee: gst::Element,
     audio_tee: gst::Element,
+    /// What the kill switch puts on the destinations.
+    safe: Arc<SafeSlate>,
+    /// Whether the kill switch is on (destinations added now start on the slate).
+    killed: bool,
     /// JPEG frames of the raw program, when a preview was asked for (see `preview.rs`).
     pub preview: Option<std::sync::mpsc::Receiver<crate::preview::PreviewFrame>>,
 }
@@ -100,25 +106,11 @@ impl Program {
             .property("max-size-bytes", 0u32)
             .build()
             .map_err(|e| EngineError::element("queue", e))?;
-        let x264 = gst::ElementFactory::make("x264enc")
-            .name("video-encoder")
-            .property("bitrate", encoder.video_kbps)
-            .property_from_str("speed-preset", &encoder.x264_preset)
-            .property_from_str("tune", "zerolatency")
-            .property("key-int-max", encoder.keyframe_distance(canvas.fps))
-            .property("option-string", "scenecut=0:nal-hrd=cbr:force-cfr=1")
-            .build()
-            .map_err(|e| EngineError::element("x264enc", e))?;
-        let h264_caps = gst::Caps::builder("video/x-h264").field("profile", encoder.profile).build();
-        let h264parse = gst::ElementFactory::make("h264parse")
-            .name("video-parse")
-            .property("config-interval", -1i32)
-            .build()
-            .map_err(|e| EngineError::element("h264parse", e))?;
+        let [x264, h264_profile, h264parse] = video_encoder("video", &encoder, canvas.fps)?;
         let video_tee = tee("video-tee")?;
 
         pipeline
-            .add_many([&look, &compositor, &overlay_element, &encoder_queue, &x264, &h264parse, &video_tee])
+            .add_many([&look, &compositor, &overlay_element, &encoder_queue, &x264, &h264_profile, &h264parse, &video_tee])
             .map_err(|e| EngineError::build("video elements", e))?;
         let camera = CameraInput::new(&pipeline, choice, raw_caps.clone(), &look)?;
         let camera_pad = compositor
@@ -142,14 +134,14 @@ impl Program {
                 .map_err(|e| EngineError::build("overlay to encoder", e))?;
             None
         };
-        x264.link_filtered(&h264parse, &h264_caps).map_err(|e| EngineError::build("encoder profile", e))?;
-        h264parse.link(&video_tee).map_err(|e| EngineError::build("video tee", e))?;
+        gst::Element::link_many([&x264, &h264_profile, &h264parse, &video_tee])
+            .map_err(|e| EngineError::build("encoder to video tee", e))?;
 
         // Audio: source, 48 kHz stereo, AAC.
         let (audio_source, audio_note) = sources::audio_element(show.audio.source)?;
         notes.extend(audio_note);
-        let audio_caps = gst::Caps::builder("audio/x-raw").field("rate", 48_000i32).field("channels", 2i32).build();
-        let aac = aac_encoder(encoder.audio_kbps)?;
+        let audio_caps = audio_caps();
+        let aac = aac_encoder("audio-encoder", encoder.audio_kbps)?;
         let audio_tee = tee("audio-tee")?;
         let audio_chain = [
             audio_source,
@@ -180,6 +172,7 @@ impl Program {
             });
         }
 
+        let safe = Arc::new(SafeSlate::build(&pipeline, &show, &raw_caps, &encoder)?);
         let overlay = Overlay::new(overlay_layers);
         let mut program = Program {
             pipeline,
@@ -200,6 +193,8 @@ impl Program {
             overlay,
             video_tee,
             audio_tee,
+            safe,
+            killed: false,
             preview,
         };
         program.apply_scene()?;
@@ -215,10 +210,18 @@ impl Program {
         // Up first, linked second: a tee pushing into a pad that is still flushing gets
         // FLUSHING back and hands it up to the encoder, which would stop the whole program.
         output.bin.sync_state_with_parent().map_err(|e| EngineError::build("output start", e))?;
+        if let Some(air) = &output.air {
+            let safe = Arc::clone(&self.safe);
+            air.arm(Arc::new(move || safe.release()));
+            if self.killed {
+                self.safe.acquire();
+                air.kill();
+            }
+        }
         let mut video_tee_pad = None;
-        for (tee, name) in [(&self.video_tee, "video"), (&self.audio_tee, "audio")] {
+        for (tee, name) in self.tees() {
+            let Some(bin_pad) = output.bin.static_pad(name) else { continue };
             let tee_pad = tee.request_pad_simple("src_%u").ok_or_else(|| EngineError::missing_pad("tee src"))?;
-            let bin_pad = output.bin.static_pad(name).ok_or_else(|| EngineError::missing_pad(name))?;
             if name == "video" {
                 start_on_keyframe(&bin_pad);
                 video_tee_pad = Some(tee_pad.clone());
@@ -233,6 +236,49 @@ impl Program {
         Ok(self.generations)
     }
 
+    /// The tees an output bin's pads are fed from, by pad name.
+    fn tees(&self) -> [(&gst::Element, &'static str); 4] {
+        [
+            (&self.video_tee, "video"),
+            (&self.audio_tee, "audio"),
+            (&self.safe.video_tee, "safe_video"),
+            (&self.safe.audio_tee, "safe_audio"),
+        ]
+    }
+
+    /// The kill switch: every destination shows the safe slate now, and what its delay holds
+    /// is thrown away. Returns how many destinations were cut.
+    pub(crate) fn kill_switch(&mut self) -> usize {
+        self.killed = true;
+        let mut cut = 0;
+        for air in self.outputs.iter().filter_map(|o| o.air.as_ref()) {
+            if air.mode() == AirMode::Program {
+                self.safe.acquire();
+            }
+            air.kill();
+            cut += 1;
+        }
+        cut
+    }
+
+    /// Back to the live program: each destination returns once its delay has refilled with
+    /// program from after now. The encoder is asked for a keyframe to return on.
+    pub(crate) fn resume(&mut self) -> usize {
+        self.killed = false;
+        let resumed = self.outputs.iter().filter_map(|o| o.air.as_ref()).filter(|air| air.resume()).count();
+        if resumed > 0 {
+            if let Some(pad) = self.pipeline.by_name("video-encoder").and_then(|e| e.static_pad("src")) {
+                pad.send_event(gst_video::UpstreamForceKeyUnitEvent::builder().all_headers(true).build());
+            }
+        }
+        resumed
+    }
+
+    /// Where each destination's picture comes from now.
+    pub(crate) fn air_modes(&self) -> Vec<(String, AirMode)> {
+        self.outputs.iter().filter_map(|o| o.air.as_ref().map(|air| (o.id.clone(), air.mode()))).collect()
+    }
+
     /// Whether `generation` is the current bin of output `id` (errors from older bins are stale).
     pub(crate) fn is_current(&self, id: &str, generation: u64) -> bool {
         self.outputs.iter().any(|o| o.id == id && o.generation == generation)
@@ -245,8 +291,11 @@ impl Program {
         let index = self.outputs.iter().position(|o| o.id == id)?;
         let output = self.outputs.remove(index);
         let (unlinked, unlinks) = std::sync::mpsc::channel();
+        if output.air.as_ref().is_some_and(|air| air.mode() != AirMode::Program) {
+            self.safe.release();
+        }
         let mut pads = 0;
-        for (tee, name) in [(&self.video_tee, "video"), (&self.audio_tee, "audio")] {
+        for (tee, name) in self.tees() {
             let Some(tee_pad) = output.bin.static_pad(name).and_then(|p| p.peer()) else { continue };
             let (tee, unlinked) = (tee.clone(), unlinked.clone());
             pads += 1;
@@ -290,6 +339,18 @@ impl Program {
     pub(crate) fn watch_camera(&mut self, now: std::time::Instant, events: &mut Vec<EngineEvent>) {
         let change = self.camera.watch(now);
         self.apply_camera_change(change, events);
+    }
+
+    /// Redraws the countdowns on air whose displayed second changed (ten times a second,
+    /// from the watch thread).
+    pub(crate) fn tick(&mut self, now: std::time::Instant) -> Result<(), EngineError> {
+        self.overlay.tick(&self.show, now, std::time::SystemTime::now())
+    }
+
+    /// Countdown rasters drawn so far.
+    #[cfg(test)]
+    pub(crate) fn countdown_renders(&self) -> u64 {
+        self.overlay.countdown_renders()
     }
 
     /// Rehearses a camera failure.
@@ -447,7 +508,7 @@ impl Program {
             .and_then(|id| self.show.look(id))
             .unwrap_or_else(|| LightingLook::neutral("natural"));
         apply_look(&self.look, &self.show, &look);
-        self.overlay.show_scene(&self.show, scene)
+        self.overlay.show_scene(&self.show, scene, std::time::Instant::now(), std::time::SystemTime::now())
     }
 }
 
@@ -479,11 +540,11 @@ fn apply_look(element: &gst::Element, show: &Show, look: &LightingLook) {
     element.set_property("lut-strength", look.lut_strength);
 }
 
-fn make(factory: &str, name: &str) -> Result<gst::Element, EngineError> {
+pub(crate) fn make(factory: &str, name: &str) -> Result<gst::Element, EngineError> {
     gst::ElementFactory::make(factory).name(name).build().map_err(|e| EngineError::element(factory, e))
 }
 
-fn capsfilter(name: &str, caps: &gst::Caps) -> Result<gst::Element, EngineError> {
+pub(crate) fn capsfilter(name: &str, caps: &gst::Caps) -> Result<gst::Element, EngineError> {
     gst::ElementFactory::make("capsfilter")
         .name(name)
         .property("caps", caps)
@@ -491,7 +552,7 @@ fn capsfilter(name: &str, caps: &gst::Caps) -> Result<gst::Element, EngineError>
         .map_err(|e| EngineError::element("capsfilter", e))
 }
 
-fn tee(name: &str) -> Result<gst::Element, EngineError> {
+pub(crate) fn tee(name: &str) -> Result<gst::Element, EngineError> {
     gst::ElementFactory::make("tee")
         .name(name)
         .property("allow-not-linked", true)
@@ -499,15 +560,43 @@ fn tee(name: &str) -> Result<gst::Element, EngineError> {
         .map_err(|e| EngineError::element("tee", e))
 }
 
+/// The H.264 encoder as the platforms want it: x264, the profile, and a parser that repeats
+/// the headers on every keyframe. The safe slate's encoder is built here too, so both give
+/// the same stream headers (`{prefix}-encoder`, `{prefix}-profile`, `{prefix}-parse`).
+pub(crate) fn video_encoder(prefix: &str, encoder: &EncoderSettings, fps: u32) -> Result<[gst::Element; 3], EngineError> {
+    let x264 = gst::ElementFactory::make("x264enc")
+        .name(format!("{prefix}-encoder"))
+        .property("bitrate", encoder.video_kbps)
+        .property_from_str("speed-preset", &encoder.x264_preset)
+        .property_from_str("tune", "zerolatency")
+        .property("key-int-max", encoder.keyframe_distance(fps))
+        .property("option-string", "scenecut=0:nal-hrd=cbr:force-cfr=1")
+        .build()
+        .map_err(|e| EngineError::element("x264enc", e))?;
+    let profile = capsfilter(
+        &format!("{prefix}-profile"),
+        &gst::Caps::builder("video/x-h264").field("profile", encoder.profile).build(),
+    )?;
+    let parse = gst::ElementFactory::make("h264parse")
+        .name(format!("{prefix}-parse"))
+        .property("config-interval", -1i32)
+        .build()
+        .map_err(|e| EngineError::element("h264parse", e))?;
+    Ok([x264, profile, parse])
+}
+
+/// The program's audio format before the encoder: 48 kHz stereo.
+pub(crate) fn audio_caps() -> gst::Caps {
+    gst::Caps::builder("audio/x-raw").field("rate", 48_000i32).field("channels", 2i32).build()
+}
+
 /// FFmpeg's AAC encoder, or the VisualOn one where libav is missing.
-fn aac_encoder(kbps: u32) -> Result<gst::Element, EngineError> {
+pub(crate) fn aac_encoder(name: &str, kbps: u32) -> Result<gst::Element, EngineError> {
     let bitrate = (kbps * 1000) as i32;
     gst::ElementFactory::make("avenc_aac")
-        .name("audio-encoder")
+        .name(name)
         .property("bitrate", bitrate)
         .build()
-        .or_else(|_| {
-            gst::ElementFactory::make("voaacenc").name("audio-encoder").property("bitrate", bitrate).build()
-        })
+        .or_else(|_| gst::ElementFactory::make("voaacenc").name(name).property("bitrate", bitrate).build())
         .map_err(|e| EngineError::element("avenc_aac or voaacenc", e))
 }
