@@ -131,17 +131,23 @@ pub struct Kaibo {
 
 impl Kaibo {
     pub fn spawn(args: &[&str]) -> Kaibo {
-        Kaibo::start(args, false)
+        Kaibo::start(args, false, &[])
     }
 
     /// Starts `kaibo` with a pipe to type operator commands into (see [`Kaibo::type_line`]).
     pub fn spawn_interactive(args: &[&str]) -> Kaibo {
-        Kaibo::start(args, true)
+        Kaibo::start(args, true, &[])
     }
 
-    fn start(args: &[&str], interactive: bool) -> Kaibo {
+    /// `kaibo ARGS...` with extra environment variables.
+    pub fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> Kaibo {
+        Kaibo::start(args, false, env)
+    }
+
+    fn start(args: &[&str], interactive: bool, env: &[(&str, &str)]) -> Kaibo {
         let mut child = Command::new(kaibo_bin())
             .args(args)
+            .envs(env.iter().copied())
             .stdin(if interactive { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -161,6 +167,11 @@ impl Kaibo {
         }
         let stdin = child.stdin.take();
         Kaibo { child, stdin, lines, started: Instant::now() }
+    }
+
+    /// Sends a signal (`TERM`, `INT`) to kaibo, as a terminal or a service manager would.
+    pub fn signal(&self, signal: &str) {
+        let _ = Command::new("kill").arg(format!("-{signal}")).arg(self.child.id().to_string()).status();
     }
 
     /// Types one operator command; returns when it was sent.
@@ -458,4 +469,91 @@ fn mean_of(rgb24: &[u8]) -> [f64; 3] {
     }
     let n = (rgb24.len() / 3).max(1) as f64;
     sum.map(|s| s / n)
+}
+
+/// A `kaibo serve` started by a test: its base URL and token, for the HTTP API.
+pub struct Served {
+    pub kaibo: Kaibo,
+    pub base: String,
+    pub token: String,
+}
+
+impl Served {
+    /// `kaibo serve ARGS... --listen 127.0.0.1:0` with a known token; waits for its URL.
+    pub fn start(args: &[&str]) -> Served {
+        let token = "test-token-0123456789".to_owned();
+        let mut all: Vec<&str> = vec!["serve"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--listen", "127.0.0.1:0"]);
+        let kaibo = Kaibo::spawn_with_env(&all, &[("KAIBO_TOKEN", &token)]);
+        kaibo.wait_for("Kaibo Studio: http://", Duration::from_secs(30)).unwrap_or_else(|| panic!("kaibo serve did not start:\n{}", kaibo.output()));
+        let output = kaibo.output();
+        let url = output.lines().find_map(|l| l.split("Kaibo Studio: ").nth(1)).unwrap().trim().to_owned();
+        let base = url.split("/?").next().unwrap().to_owned();
+        Served { kaibo, base, token }
+    }
+
+    /// `POST /api/commands`: the status code and the JSON reply.
+    pub fn command(&self, command: serde_json::Value) -> (u16, serde_json::Value) {
+        http_json("POST", &format!("{}/api/commands", self.base), &self.token, Some(&command))
+    }
+
+    /// `GET /api/state`.
+    pub fn state(&self) -> serde_json::Value {
+        http_json("GET", &format!("{}/api/state", self.base), &self.token, None).1
+    }
+}
+
+/// One HTTP/1.1 request with a bearer token and an optional JSON body; the status and the
+/// reply as JSON (`null` when it is not JSON).
+pub fn http_json(method: &str, url: &str, token: &str, body: Option<&serde_json::Value>) -> (u16, serde_json::Value) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".to_owned()));
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut stream = TcpStream::connect(host).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply).unwrap();
+    let reply = String::from_utf8_lossy(&reply);
+    let (head, payload) = reply.split_once("\r\n\r\n").unwrap_or((&reply, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    // Chunked replies: keep the JSON between the first `{`/`[` and the last `}`/`]`.
+    let start = payload.find(['{', '[']).unwrap_or(payload.len());
+    let end = payload.rfind(['}', ']']).map_or(start, |e| e + 1);
+    (status, serde_json::from_str(&payload[start..end.max(start)]).unwrap_or(serde_json::Value::Null))
+}
+
+/// Grabs one frame of a live stream as an RGB image (ffmpeg connects, decodes one frame).
+pub fn grab_frame(url: &str, png: &Path) -> image::RgbImage {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-rw_timeout", "15000000", "-i", url, "-frames:v", "1"])
+        .arg(png)
+        .output()
+        .expect("ffmpeg is missing: apt-get install ffmpeg");
+    assert!(out.status.success(), "ffmpeg could not grab a frame of {url}: {}", String::from_utf8_lossy(&out.stderr));
+    image::open(png).unwrap().to_rgb8()
+}
+
+/// How many pixels of a rectangle (0..1 of the frame) differ by more than `by` in any channel.
+pub fn changed_pixels(a: &image::RgbImage, b: &image::RgbImage, rect: [f64; 4], by: u8) -> usize {
+    let (w, h) = (f64::from(a.width()), f64::from(a.height()));
+    let (x0, y0) = ((rect[0] * w) as u32, (rect[1] * h) as u32);
+    let (x1, y1) = (((rect[0] + rect[2]) * w) as u32, ((rect[1] + rect[3]) * h) as u32);
+    let mut changed = 0;
+    for y in y0..y1.min(a.height()).min(b.height()) {
+        for x in x0..x1.min(a.width()).min(b.width()) {
+            let (p, q) = (a.get_pixel(x, y), b.get_pixel(x, y));
+            if (0..3).any(|c| p[c].abs_diff(q[c]) > by) {
+                changed += 1;
+            }
+        }
+    }
+    changed
 }

@@ -122,6 +122,14 @@ impl AirSwitch {
         }
     }
 
+    /// Selects the program pads for the end of the show, so the program's EOS goes through.
+    /// Program buffers stay cut while the slate is on: the probes drop buffers, not events.
+    pub(crate) fn end_on_program(&self) {
+        for lane in &self.lanes {
+            lane.selector.set_property("active-pad", &lane.program_pad);
+        }
+    }
+
     /// Lets the program refill the delay; the destination goes back to it when the first
     /// keyframe that entered after now comes out. Returns false when it was not on the slate.
     pub(crate) fn resume(&self) -> bool {

@@ -322,6 +322,8 @@ impl Engine {
             for id in idle {
                 running.program.remove_output(&id);
             }
+            // A destination on the safe slate ends with the program's EOS (its buffers stay cut).
+            running.program.end_on_program();
             (running.program.pipeline.clone(), running.program.take_retirements())
         };
         for handle in retiring {

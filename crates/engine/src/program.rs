@@ -274,6 +274,14 @@ impl Program {
         resumed
     }
 
+    /// Readies the air switches for the end of the show: the program's EOS must reach every
+    /// muxer, also through a switch on the slate (whose live picture never ends).
+    pub(crate) fn end_on_program(&self) {
+        for air in self.outputs.iter().filter_map(|o| o.air.as_ref()) {
+            air.end_on_program();
+        }
+    }
+
     /// Where each destination's picture comes from now.
     pub(crate) fn air_modes(&self) -> Vec<(String, AirMode)> {
         self.outputs.iter().filter_map(|o| o.air.as_ref().map(|air| (o.id.clone(), air.mode()))).collect()

@@ -4,11 +4,13 @@
 //!
 //! ```text
 //! appsrc (one picture) ─▶ videoconvert ─▶ imagefreeze (live) ─▶ valve ─▶ x264 ─▶ safe video tee
-//! audiotestsrc (silence, live) ─▶ convert ─▶ 48 kHz stereo ─▶ valve ─▶ AAC ─▶ safe audio tee
+//! audiotestsrc (silence, live) ─▶ convert ─▶ 48 kHz stereo ─▶ AAC ─▶ valve ─▶ safe audio tee
 //! ```
 //!
 //! The picture is converted once; imagefreeze repeats that one buffer at the canvas rate.
-//! With the valves closed nothing after them runs.
+//! With the video valve closed, x264 does nothing. The AAC encoder runs all the time (0.3%
+//! of a core): started mid-stream it trips over its own first frames, and every AAC frame
+//! stands alone, so its output can be cut anywhere.
 
 use gst::prelude::*;
 use show::Show;
@@ -90,9 +92,9 @@ impl SafeSlate {
             silence,
             make("audioconvert", "safe-audio-convert")?,
             capsfilter("safe-audio-caps", &audio_caps())?,
-            audio_valve.clone(),
             aac_encoder("safe-audio-encoder", encoder.audio_kbps)?,
             make("aacparse", "safe-audio-parse")?,
+            audio_valve.clone(),
             audio_tee.clone(),
         ];
         pipeline.add_many(&audio).map_err(|e| EngineError::build("safe slate audio", e))?;
