@@ -185,7 +185,8 @@ fn gate_program(lane: &Lane, index: usize, state: &Arc<Mutex<AirState>>, back_on
 }
 
 /// Slate buffers: through only while this destination shows the slate, video starting on a
-/// keyframe and audio with it.
+/// keyframe. Silence needs no keyframe and is let through at once (holding its first frames
+/// back here makes GStreamer 1.22 unref a missing buffer).
 fn gate_slate(lane: &Lane, state: &Arc<Mutex<AirState>>) {
     let (state, video) = (Arc::clone(state), lane.video);
     lane.slate_pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
@@ -197,7 +198,7 @@ fn gate_slate(lane: &Lane, state: &Arc<Mutex<AirState>>) {
         if video && !state.slate_keyframe && !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
             state.slate_keyframe = true;
         }
-        if state.slate_keyframe {
+        if state.slate_keyframe || !video {
             gst::PadProbeReturn::Ok
         } else {
             gst::PadProbeReturn::Drop
