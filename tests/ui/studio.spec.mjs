@@ -1,7 +1,9 @@
 // The real UI in a real browser: headless Chromium (playwright-core, /usr/bin/chromium)
 // against a real `kaibo serve` on the demo show, with the simulator feeding chat. Every step
 // taken in the UI is checked on the real stream pulled back from nginx-rtmp (ffprobe and
-// decoded frames), not only in the DOM. Screenshots go to target/ui-tests/studio/.
+// decoded frames), not only in the DOM; the run of show, the kill switch (Shift+K), the
+// pre-air check's override and the session report too. Screenshots go to
+// target/ui-tests/studio/.
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
@@ -12,6 +14,7 @@ import { distance, grabFrame, meanRgb, outputDir, probe, REPO, startNginx, start
 
 const TOKEN = "ui-test-token-5f1c0a9e";
 const STREAM_KEY = "sk_live_DO_NOT_LEAK_42";
+const BANNED = "最便宜"; // `--ban`: the pre-air check keeps it off air unless overridden
 const CHROMIUM_FLAGS = [
   "--headless",
   "--no-sandbox",
@@ -61,10 +64,17 @@ async function apiState() {
   return response.text();
 }
 
+/** Waits for the run of show's current item to be `index`, in the studio and on the page. */
+async function waitForCue(items, index) {
+  await waitFor(`run_of_show.current = ${index}`, async () => JSON.parse(await apiState()).run_of_show?.current === index, 30_000);
+  await page.locator(`[data-testid="run-item-${items[index].product}"][data-current="true"]`).waitFor();
+}
+
 before(async () => {
   nginx = await startNginx();
   serve = await startServe(
-    [path.join(REPO, "assets/shows/demo.json"), "--no-record", "--simulate", "2", "--bridge", "127.0.0.1:0"],
+    [path.join(REPO, "assets/shows/demo.json"), "--no-record", "--simulate", "2", "--bridge", "127.0.0.1:0",
+      "--ban", BANNED, "--data", mkdtempSync(path.join(os.tmpdir(), "kaibo-data-"))],
     TOKEN,
     path.join(out, "kaibo-serve.log"),
   );
@@ -177,6 +187,59 @@ test("the studio runs a show from the browser, checked on the real stream", asyn
   await page.getByTestId("layer-text-1").waitFor({ state: "detached" });
   assert.equal(await page.getByTestId("error-scenes").textContent(), "", "no layer edit was refused");
 
+  // Pre-air check: a text with a banned word is refused; the dialog says why (as text), has
+  // Cancel focused, and "Put on air anyway" sends it again as an override.
+  await page.getByTestId("new-text").fill(`全网${BANNED} <b>deal</b>`);
+  await page.getByTestId("add-text-layer").click();
+  const blocked = page.getByTestId("blocked-dialog");
+  await blocked.waitFor();
+  assert.ok((await page.getByTestId("blocked-message").textContent()).length > 0, "the dialog says why");
+  assert.equal(await blocked.locator("b, img, script").count(), 0, "the message is text");
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "blocked-cancel", "Cancel has the focus, not the override");
+  await shot("06b-blocked");
+  assert.equal(await page.getByTestId("layer-text-1").count(), 0, "the blocked layer is not on air");
+  await page.getByTestId("blocked-override").click();
+  await blocked.waitFor({ state: "hidden" });
+  await page.getByTestId("layer-text-1").waitFor();
+  assert.equal(await page.getByTestId("error-scenes").textContent(), "", "the override went through");
+  assert.equal(await page.getByTestId("new-text").inputValue(), "", "the text field is cleared once it is on air");
+  await page.getByTestId("layer-remove-text-1").click();
+  await page.getByTestId("layer-text-1").waitFor({ state: "detached" });
+
+  // Run of show: clicking an item cues it; "Cue next" and the N key move on, and the card on
+  // the stream follows. The current item's time ticks against its target.
+  const run = JSON.parse(await apiState()).run_of_show;
+  assert.ok(run && run.items.length >= 3, "the demo show has a run of show");
+  await page.getByTestId("run-of-show").waitFor();
+  await page.getByTestId(`run-item-${run.items[0].product}`).click();
+  await waitForCue(run.items, 0);
+  const cued = frame("cued-first");
+  await page.getByTestId("cue-next").click();
+  await waitForCue(run.items, 1);
+  await waitForStreamChange("the next product on the card", CARD_PICTURE, meanRgb(cued, CARD_PICTURE));
+  const elapsed = page.getByTestId("run-elapsed");
+  const firstReading = await elapsed.textContent();
+  assert.match(firstReading, /^\d\d:\d\d \/ \d\d:\d\d$/, "elapsed / target");
+  await waitFor("the elapsed time to tick", async () => (await elapsed.textContent()) !== firstReading, 10_000);
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press("KeyN");
+  await waitForCue(run.items, 2);
+  await shot("06c-run-of-show");
+
+  // Kill switch: Shift+K puts the safe slate on the platforms at once; Resume brings the
+  // program back. Both checked on the stream.
+  const beforeKill = frame("before-kill");
+  await page.keyboard.press("Shift+KeyK");
+  await page.getByTestId("kill-banner").getByText("SAFE SLATE ON AIR — platforms see the slate").waitFor();
+  await waitFor("kill_switch.on in the state", async () => JSON.parse(await apiState()).kill_switch.on === true, 30_000);
+  const slate = await waitForStreamChange("the safe slate", CAMERA, meanRgb(beforeKill, CAMERA));
+  await shot("06d-kill-switch");
+  await page.getByTestId("resume").click();
+  await page.getByTestId("kill-banner").waitFor({ state: "hidden", timeout: 60_000 });
+  const resumed = JSON.parse(await apiState()).kill_switch;
+  assert.deepEqual(resumed, { on: false, refilling: [] }, "no delay to refill: back at once");
+  await waitForStreamChange("the program after Resume", CAMERA, meanRgb(slate, CAMERA));
+
   // Health stayed green through the changes.
   await page.locator('[data-testid="dest-nginx"][data-health="good"]').waitFor({ timeout: 30_000 });
 
@@ -186,6 +249,24 @@ test("the studio runs a show from the browser, checked on the real stream", asyn
   await page.locator('[data-testid="phase"]', { hasText: "off air" }).waitFor({ timeout: 60_000 });
   await page.getByTestId("preview-placeholder").waitFor();
   await shot("07-ended");
+
+  // The session report opens in a new tab; its audit log says who did what, from where.
+  const reportButton = page.getByTestId("session-report");
+  await reportButton.waitFor();
+  const [reportPage] = await Promise.all([context.waitForEvent("page"), reportButton.click()]);
+  await reportPage.waitForLoadState();
+  assert.equal(new URL(reportPage.url()).pathname, "/api/report");
+  const response = await fetch(reportPage.url());
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get("content-type") ?? "", /text\/html/);
+  const audit = await reportPage.$$eval("tr", (rows) => rows.map((row) => [...row.cells].map((cell) => cell.textContent.trim())));
+  const did = (source, action) => audit.some((cells) => cells[1] === source && cells[2] === action);
+  assert.ok(did("hotkey", "kill_switch"), "Shift+K is audited as a hotkey");
+  assert.ok(did("remote_console", "resume"), "the Resume click is audited from the console");
+  assert.ok(did("remote_console", "override"), "the override is audited");
+  assert.ok(did("hotkey", "cue_next_product"), "N is audited as a hotkey");
+  await reportPage.screenshot({ path: path.join(out, "07b-report.png"), fullPage: true });
+  await reportPage.close();
 
   assert.deepEqual(pageErrors, [], "no script error or dialog on the page");
   assert.ok(!(await apiState()).includes(STREAM_KEY), "the state never carries the key");

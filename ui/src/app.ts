@@ -1,14 +1,19 @@
-// The studio screen: header (show, phase, Go Live / End), notices, the panels, the chat side.
+// The studio screen: header (show, phase, Go Live / End, the kill switch, the session
+// report), the kill-switch banner, notices, the panels, the chat side.
 import { Actions } from "./actions";
+import { blockedDialog } from "./blocked_dialog";
 import type { StudioClient } from "./client";
 import { el, fill } from "./dom";
 import { commandForKey, isTyping } from "./hotkeys";
 import { ChatPanel } from "./panels/chat";
 import { renderDestinations } from "./panels/destinations";
+import { KillSwitch } from "./panels/kill_switch";
 import { renderLooks } from "./panels/looks";
 import { PreviewPanel } from "./panels/preview";
 import { renderProducts } from "./panels/products";
+import { RunOfShowPanel } from "./panels/run_of_show";
 import { renderScenes } from "./panels/scenes";
+import { ReportButton } from "./report_button";
 import { applyEvent, emptyView, type View } from "./store";
 
 export function startApp(root: HTMLElement, client: StudioClient): void {
@@ -21,13 +26,18 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
     setTimeout(() => item.remove(), level === "error" ? 12000 : 6000);
   };
   const actions = new Actions(client, toast);
+  const blocked = blockedDialog();
+  actions.onBlocked = blocked.open;
 
   const title = el("h1", { text: "Kaibo Studio" });
   const phase = el("span", { className: "phase", "data-testid": "phase" });
   const connection = el("span", { className: "connection", "data-testid": "connection" });
   const goLive = el("button", { className: "go-live", "data-testid": "go-live" });
-  const header = el("header", {}, title, phase, connection, goLive);
+  const kill = new KillSwitch(actions);
+  const report = new ReportButton(client, actions);
+  const header = el("header", {}, title, phase, connection, report.root, kill.button, goLive);
   const preview = new PreviewPanel(client, actions);
+  const runOfShow = new RunOfShowPanel(actions);
   const health = el("section", { className: "panel health", "data-testid": "health" });
   const scenes = el("section", { className: "panel scenes" });
   const looks = el("section", { className: "panel looks" });
@@ -35,12 +45,12 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   const destinations = el("section", { className: "panel destinations-panel" });
   const chat = new ChatPanel(actions);
   const dialog = el("dialog", { "data-testid": "confirm-dialog" });
-  fill(root, header, toasts,
+  fill(root, header, kill.banner, toasts,
     el("main", {},
       el("div", { className: "column left" }, scenes, looks, products),
-      el("div", { className: "column center" }, preview.root, health, destinations),
+      el("div", { className: "column center" }, preview.root, runOfShow.root, health, destinations),
       chat.root),
-    dialog);
+    dialog, blocked.root);
 
   const confirm = (question: string, yes: string): Promise<boolean> =>
     new Promise((resolve) => {
@@ -70,7 +80,7 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
       if (await confirm(`Go live to ${where}?`, "Go live")) await actions.run("header", { type: "go_live" });
     }
   });
-  header.append(actions.errorLine("header"));
+  header.append(actions.errorLine("header"), actions.errorLine("kill"));
 
   const renderHeader = () => {
     const state = view.state;
@@ -96,6 +106,9 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   };
   const renderAll = () => {
     renderHeader();
+    kill.render(view);
+    report.render(view);
+    runOfShow.render(view);
     preview.render(view);
     renderHealth();
     renderScenes(scenes, view, actions);
@@ -127,10 +140,14 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   );
 
   document.addEventListener("keydown", (event) => {
-    if (isTyping(event.target) || dialog.open) return;
+    if (isTyping(event.target)) return;
     const hit = commandForKey(event, view);
-    if (!hit) return;
+    // A dialog holds the other shortcuts back, never the kill switch.
+    if (!hit || ((dialog.open || blocked.root.open) && hit.command.type !== "kill_switch")) return;
     event.preventDefault();
-    void actions.run(hit.panel, hit.command);
+    void actions.run(hit.panel, hit.command, { hotkey: true });
   });
+
+  // The current item's elapsed time, against its target, from the studio's cue time.
+  setInterval(() => runOfShow.tick(view), 1000);
 }

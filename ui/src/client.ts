@@ -8,15 +8,35 @@ import type { StudioState } from "./bindings/StudioState";
 
 export type ConnectionStatus = "connecting" | "open" | "closed";
 
+/** Who is asking, for the studio's audit log: a click in the UI, or a keyboard shortcut.
+ * (The studio's `CommandSource`; the UI only ever claims these two.) */
+export type UiSource = "remote_console" | "hotkey";
+
+export interface SendOptions {
+  /** The command comes from a keyboard shortcut rather than a click. */
+  hotkey?: boolean;
+}
+
+/** The `X-Kaibo-Source` value the HTTP transport sends. */
+export function sourceOf(options: SendOptions = {}): UiSource {
+  return options.hotkey ? "hotkey" : "remote_console";
+}
+
+/** Where the session report is: a page to open (web), or written by the studio on request
+ * (desktop, which has no HTTP server: `write_report` answers with where it went). */
+export type ReportLink = { kind: "url"; url: string } | { kind: "command" };
+
 export interface StudioClient {
   /** The whole state, fresh from the studio. */
   state(): Promise<StudioState>;
   /** Sends one command; rejects with a CommandFailed carrying the studio's words. */
-  send(command: Command): Promise<CommandReply>;
+  send(command: Command, options?: SendOptions): Promise<CommandReply>;
   /** Calls `onEvent` for every event (the state first); returns a function that stops. */
   subscribe(onEvent: (event: Event) => void, onStatus: (status: ConnectionStatus) => void): () => void;
   /** Where the `<img>` preview comes from (MJPEG), or a function giving the latest frame. */
   preview(): { kind: "mjpeg"; url: string } | { kind: "frames"; latest: () => Promise<Blob | null> };
+  /** The session report of the show that ended. */
+  report(): ReportLink;
 }
 
 /** A command the studio refused, with its reason in words for the operator. */

@@ -1,13 +1,25 @@
-// Hotkeys: 1–9 put a scene on air, Shift+1–9 a look, Alt+1–9 pin a product on the card.
+// Hotkeys: 1–9 put a scene on air, Shift+1–9 a look, Alt+1–9 pin a product on the card,
+// N cues the next product of the run of show, Shift+K throws the kill switch (while live).
 // Ignored while typing in a field.
 import type { Command } from "./bindings/Command";
 import { cardLayer } from "./panels/products";
 import type { View } from "./store";
 
-export function commandForKey(event: Pick<KeyboardEvent, "code" | "shiftKey" | "altKey" | "ctrlKey" | "metaKey">, view: View): { panel: string; command: Command } | null {
+type Key = Pick<KeyboardEvent, "code" | "shiftKey" | "altKey" | "ctrlKey" | "metaKey">;
+
+export function commandForKey(event: Key, view: View): { panel: string; command: Command } | null {
   const state = view.state;
+  if (!state || event.ctrlKey || event.metaKey || (event.altKey && !event.code.startsWith("Digit"))) return null;
+  if (event.code === "KeyK") {
+    // Shift is required: a stray "k" must not take the show off the platforms.
+    const live = state.phase.phase === "live" || state.phase.phase === "starting";
+    return event.shiftKey && live && !state.kill_switch.on ? { panel: "kill", command: { type: "kill_switch" } } : null;
+  }
+  if (event.code === "KeyN") {
+    return !event.shiftKey && state.run_of_show ? { panel: "run", command: { type: "cue_next_product" } } : null;
+  }
   const match = /^Digit([1-9])$/.exec(event.code);
-  if (!state || !match || event.ctrlKey || event.metaKey) return null;
+  if (!match) return null;
   const index = Number(match[1]) - 1;
   if (event.altKey) {
     const product = state.products[index];

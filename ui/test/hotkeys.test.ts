@@ -1,16 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { commandForKey } from "../src/hotkeys";
 import { emptyView } from "../src/store";
+import { liveState } from "./fixtures";
 
 const view = emptyView();
-view.state = {
-  scene: "main",
-  scenes: [{ id: "main", name: "Main", layers: [{ id: "card", kind: "product_card", visible: true, product: "a", look: null, rect: null }] }, { id: "product", name: "P", layers: [] }],
-  looks: [{ id: "natural", name: "Natural" }],
-  products: [{ id: "a", name: "A", price: 1, currency: "CNY", sold_out: false }, { id: "b", name: "B", price: 2, currency: "CNY", sold_out: false }],
-} as never;
+view.state = liveState();
+view.state.scenes.push({ id: "product", name: "P", layers: [] });
 
-const key = (code: string, mods: Partial<{ shiftKey: boolean; altKey: boolean }> = {}) => ({ code, shiftKey: false, altKey: false, ctrlKey: false, metaKey: false, ...mods });
+const key = (code: string, mods: Partial<{ shiftKey: boolean; altKey: boolean; ctrlKey: boolean }> = {}) => ({ code, shiftKey: false, altKey: false, ctrlKey: false, metaKey: false, ...mods });
 
 describe("hotkeys", () => {
   it("digits switch scenes", () => {
@@ -23,5 +20,20 @@ describe("hotkeys", () => {
   it("keys without a target do nothing", () => {
     expect(commandForKey(key("Digit9"), view)).toBeNull();
     expect(commandForKey(key("KeyA"), view)).toBeNull();
+  });
+  it("N cues the next product of the run of show", () => {
+    expect(commandForKey(key("KeyN"), view)?.command).toEqual({ type: "cue_next_product" });
+    const none = emptyView();
+    none.state = { ...liveState(), run_of_show: null };
+    expect(commandForKey(key("KeyN"), none)).toBeNull();
+  });
+  it("the kill switch needs Shift+K, and a live show", () => {
+    expect(commandForKey(key("KeyK", { shiftKey: true }), view)?.command).toEqual({ type: "kill_switch" });
+    expect(commandForKey(key("KeyK"), view)).toBeNull();
+    expect(commandForKey(key("KeyK", { shiftKey: true, ctrlKey: true }), view)).toBeNull();
+    expect(commandForKey(key("KeyK", { shiftKey: true, altKey: true }), view)).toBeNull();
+    const idle = emptyView();
+    idle.state = { ...liveState(), phase: { phase: "idle" } };
+    expect(commandForKey(key("KeyK", { shiftKey: true }), idle)).toBeNull();
   });
 });

@@ -12,12 +12,15 @@ const state: StudioState = {
   scenes: [],
   looks: [],
   products: [],
-  destinations: [{ id: "nginx", platform: "custom", url: "rtmp://x/live/****", has_key: false, enabled: true, state: { state: "connecting" }, health: { level: "unknown" } }],
+  destinations: [{ id: "nginx", platform: "custom", url: "rtmp://x/live/****", has_key: false, enabled: true, delay_seconds: 0, state: { state: "connecting" }, health: { level: "unknown" } }],
   preview: true,
   recording: null,
   blocked_users: [],
   chat: [],
   audience: { sources: [], events: 0, chats: 0, gifts: 0, likes: 0, orders: 0, peak_viewers: 0, gift_totals: [], order_totals: [], leaderboard: [] },
+  run_of_show: null,
+  kill_switch: { on: false, refilling: [] },
+  session: null,
 };
 
 const chat = (id: string): ChatItem => ({ id, platform: "simulator", at: "", kind: "chat", user: "u", user_key: "simulator:u", text: "hi", amount: null, masked: false });

@@ -1,10 +1,11 @@
 // Destinations: platform presets, the stream key typed once (stored in the OS keyring by the
-// studio, never shown again), per-destination state and health.
+// studio, never shown again), per-destination state, health and broadcast delay.
 import type { Actions } from "../actions";
 import type { OutputPhase } from "../bindings/OutputPhase";
 import type { PlatformId } from "../bindings/PlatformId";
 import { el, fill } from "../dom";
 import { healthClass, type View } from "../store";
+import { refillingText } from "./kill_switch";
 
 /** Ingest servers as the platforms publish them; the operator can still edit the URL. */
 export const PRESETS: { id: PlatformId; name: string; url: string }[] = [
@@ -34,6 +35,7 @@ export function renderDestinations(root: HTMLElement, view: View, actions: Actio
   if (!state) return;
   const live = state.phase.phase === "live" || state.phase.phase === "starting";
   const stats = new Map((view.stats?.outputs ?? []).map((o) => [o.id, o]));
+  const refilling = new Set(state.kill_switch.refilling);
   const rows = state.destinations.map((d) => {
     const health = healthClass(d.state, d.health);
     const measured = stats.get(d.id);
@@ -43,6 +45,9 @@ export function renderDestinations(root: HTMLElement, view: View, actions: Actio
       el("div", { className: "destination-text" },
         el("strong", { text: `${d.id} · ${PRESETS.find((p) => p.id === d.platform)?.name ?? d.platform}` }),
         el("span", { className: "muted", text: d.url + (d.has_key ? " · key in keyring" : "") }),
+        el("span", { className: "delay", "data-testid": `dest-delay-${d.id}`, text: `delay ${d.delay_seconds} s` }),
+        state.kill_switch.on ? el("span", { className: "advice", text: "safe slate on air" }) : null,
+        refilling.has(d.id) ? el("span", { className: "advice", "data-testid": `dest-refilling-${d.id}`, text: refillingText([d.id]) }) : null,
         el("span", { "data-testid": `dest-state-${d.id}`, text: stateWord(d.state) }),
         measured ? el("span", { className: "muted", text: `${measured.fps.toFixed(1)} fps · ${Math.round(measured.bitrate_kbps)} kbps · ${measured.dropped_frames} dropped` }) : null,
         advice ? el("span", { className: "advice", text: advice }) : null),

@@ -1,6 +1,7 @@
-// The catalogue: pin a product on the scene's card, mark it sold out.
+// The catalogue: pin a product on the scene's card, mark it sold out; units sold and left.
 import type { Actions } from "../actions";
 import { el, fill } from "../dom";
+import { salesLine } from "../format";
 import type { View } from "../store";
 
 /** The first product-card layer of the scene on air: where "Pin" puts a product. */
@@ -20,7 +21,8 @@ export function renderProducts(root: HTMLElement, view: View, actions: Actions):
     el("li", { className: product.id === pinned ? "product pinned" : "product", "data-testid": `product-${product.id}` },
       el("div", { className: "product-text" },
         el("strong", { text: product.name }),
-        el("span", { text: `${product.price} ${product.currency}${product.sold_out ? " · sold out" : ""}` })),
+        el("span", { text: `${product.price} ${product.currency}${product.sold_out ? " · sold out" : ""}` }),
+        el("span", { className: "product-sales muted", "data-testid": `sales-${product.id}`, text: salesLine(product) })),
       el("button", {
         "data-testid": `pin-${product.id}`,
         disabled: card === null || product.id === pinned,

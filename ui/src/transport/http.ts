@@ -4,7 +4,7 @@ import type { CommandReply } from "../bindings/CommandReply";
 import type { Event } from "../bindings/Event";
 import type { StudioError } from "../bindings/StudioError";
 import type { StudioState } from "../bindings/StudioState";
-import { CommandFailed, type ConnectionStatus, type StudioClient } from "../client";
+import { CommandFailed, sourceOf, type ConnectionStatus, type SendOptions, type StudioClient } from "../client";
 
 const RECONNECT_MAX_MS = 5000;
 
@@ -30,10 +30,11 @@ export class HttpStudioClient implements StudioClient {
     return (await response.json()) as StudioState;
   }
 
-  async send(command: Command): Promise<CommandReply> {
+  async send(command: Command, options: SendOptions = {}): Promise<CommandReply> {
     const response = await fetch(this.url("/api/commands"), {
       method: "POST",
-      headers: this.headers(),
+      // The audit log records who asked: a click on this console, or a hotkey.
+      headers: { ...this.headers(), "X-Kaibo-Source": sourceOf(options) },
       body: JSON.stringify(command),
     });
     if (!response.ok) throw new CommandFailed(await readError(response));
@@ -79,6 +80,13 @@ export class HttpStudioClient implements StudioClient {
     const url = new URL(this.url("/api/preview"));
     url.searchParams.set("token", this.token);
     return { kind: "mjpeg", url: url.toString() };
+  }
+
+  /** The report page; a new tab cannot send headers, so the token rides in the query. */
+  report(): { kind: "url"; url: string } {
+    const url = new URL(this.url("/api/report"));
+    url.searchParams.set("token", this.token);
+    return { kind: "url", url: url.toString() };
   }
 }
 

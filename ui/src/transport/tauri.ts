@@ -5,7 +5,7 @@ import type { CommandReply } from "../bindings/CommandReply";
 import type { Event } from "../bindings/Event";
 import type { StudioError } from "../bindings/StudioError";
 import type { StudioState } from "../bindings/StudioState";
-import { CommandFailed, type ConnectionStatus, type StudioClient } from "../client";
+import { CommandFailed, type ConnectionStatus, type SendOptions, type StudioClient } from "../client";
 
 interface TauriGlobal {
   core: { invoke<T>(command: string, args?: Record<string, unknown>): Promise<T> };
@@ -33,8 +33,10 @@ export class TauriStudioClient implements StudioClient {
     return this.call<StudioState>("studio_state");
   }
 
-  send(command: Command): Promise<CommandReply> {
-    return this.call<CommandReply>("studio_command", { command });
+  /** `studio_command(command, hotkey)`: the desktop app records the source itself
+   * (`desktop`, or `hotkey` when a shortcut sent it). */
+  send(command: Command, options: SendOptions = {}): Promise<CommandReply> {
+    return this.call<CommandReply>("studio_command", { command, hotkey: options.hotkey === true });
   }
 
   subscribe(onEvent: (event: Event) => void, onStatus: (status: ConnectionStatus) => void): () => void {
@@ -63,5 +65,10 @@ export class TauriStudioClient implements StudioClient {
         return data.length ? new Blob([data], { type: "image/jpeg" }) : null;
       },
     };
+  }
+
+  /** No HTTP server in the desktop app: `write_report` writes the report and says where. */
+  report(): { kind: "command" } {
+    return { kind: "command" };
   }
 }

@@ -1,0 +1,28 @@
+// "Session report", once a show has ended: the web UI opens the report page in a new tab;
+// the desktop app asks the studio to write it (`write_report`), which says where it went.
+import type { Actions } from "./actions";
+import type { StudioClient } from "./client";
+import { el } from "./dom";
+import type { View } from "./store";
+
+export class ReportButton {
+  readonly root = el("button", { className: "secondary report", "data-testid": "session-report", text: "Session report", hidden: true });
+  private sawEnd = false;
+  private wasLive = false;
+
+  constructor(client: StudioClient, actions: Actions) {
+    this.root.addEventListener("click", () => {
+      const report = client.report();
+      if (report.kind === "url") window.open(report.url, "_blank", "noopener");
+      else void actions.run("header", { type: "write_report" });
+    });
+  }
+
+  render(view: View): void {
+    const phase = view.state?.phase.phase;
+    const live = phase === "live" || phase === "starting" || phase === "ending";
+    if (this.wasLive && !live) this.sawEnd = true;
+    this.wasLive = live;
+    this.root.hidden = live || !(this.sawEnd || (view.state?.session ?? null) !== null);
+  }
+}
