@@ -5,10 +5,11 @@
 #   2. camera-to-ingest latency by a marker (crates/engine/examples/latency.rs): the look
 #      switches to black at a known instant, the stream is pulled back and decoded in the same
 #      process; no layers and 5 layers, LAT_TRIALS trials each, min/median/p90;
-#   3. CPU of 3 destinations against 1 (cases M1, M3), interleaved, BENCH_RUNS x BENCH_SECONDS.
+#   3. CPU of 3 destinations against 1 (cases M1, M3), interleaved, BENCH_RUNS x BENCH_SECONDS;
+#   4. (part "delay", not run by default) CPU and memory of a 5 s broadcast delay (M1, D5).
 #
 #   bench/resilience.sh                               # about 4 minutes
-#   RES_PARTS="startup marker" bench/resilience.sh    # only some parts (startup marker cpu)
+#   RES_PARTS="startup marker" bench/resilience.sh    # only some parts (startup marker cpu delay)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -121,6 +122,21 @@ part_cpu() {
     for id in M1 M3; do thread_line "$id" | sed 's/^/  /'; done
 }
 
+# --- 4. A broadcast delay against none --------------------------------------------------------
+part_delay() {
+    echo
+    echo "4. CPU and memory of a 5 s broadcast delay: $RUNS run(s) x ${SECS}s, interleaved"
+    CASES="M1 D5" run_all
+    local id
+    printf '  %-3s %-44s %8s %9s %9s\n' "" "case" "CPU-s" "steady %" "RSS MB"
+    for id in M1 D5; do
+        printf '  %-3s %-44s %8.2f %9.1f %9.1f\n' "$id" "${TITLE[$id]}" "$(median "$id" 3)" "$(median "$id" 8)" \
+            "$(awk -v k="$(median "$id" 6)" 'BEGIN { print k / 1024 }')"
+    done
+    printf '  delay / none: CPU-s %s, steady %s; peak RSS +%s MB\n' "$(ratio "$(median D5 3)" "$(median M1 3)")" \
+        "$(ratio "$(median D5 8)" "$(median M1 8)")" "$(awk -v a="$(median D5 6)" -v b="$(median M1 6)" 'BEGIN { printf "%.1f", (a - b) / 1024 }')"
+}
+
 mkdir -p "$(dirname "$OUT")"
 # Not a pipe into tee: the parts must run in this shell, under its traps.
 exec > >(tee "$OUT.tmp")
@@ -129,7 +145,8 @@ for part in $PARTS; do
         startup) part_startup ;;
         marker) part_marker ;;
         cpu) part_cpu ;;
-        *) die "RES_PARTS: unknown part '$part' (startup marker cpu)" ;;
+        delay) part_delay ;;
+        *) die "RES_PARTS: unknown part '$part' (startup marker cpu delay)" ;;
     esac
 done
 echo

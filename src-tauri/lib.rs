@@ -48,12 +48,15 @@ fn show_path(given: Option<PathBuf>) -> PathBuf {
 /// Opens the studio window on `show` (the demo show when `None`) and runs until it closes.
 pub fn run(show: Option<PathBuf>) -> Result<(), String> {
     studio::vault::use_backend(studio::vault::Backend::from_environment());
+    // The demo show of the source tree is never written over: without a show of its own the
+    // studio saves into the user's shows folder.
+    let given = show.clone();
     let path = show_path(show);
     let show = show::Show::load(&path).map_err(|e| format!("{} has problems:\n{e}", path.display()))?;
     let recording_dir = std::env::var_os("HOME").map(|home| PathBuf::from(home).join("Videos").join("Kaibo"));
     let (store, session) = studio::session_log::open_session(&studio::cli::report::default_data_dir(), &show.name)?;
     let products = show.products.iter().map(|p| (p.id.clone(), format!("{}", p.price), p.currency.clone())).collect();
-    let config = StudioConfig { recording_dir, session: Some(session), banned_words: Vec::new() };
+    let config = StudioConfig { recording_dir, session: Some(session), banned_words: Vec::new(), show_file: given };
     let studio = Studio::new(show, config);
     let simulate = std::env::var("KAIBO_SIMULATE").ok().and_then(|rate| rate.parse::<f64>().ok());
 

@@ -31,6 +31,7 @@ export function liveState(): StudioState {
       cued_at: "2026-11-25T12:00:00.000Z",
     },
     kill_switch: { on: false, refilling: [] },
+    show_file: "/home/kol/.config/kaibo/shows/show.json",
     session: 7,
   };
 }

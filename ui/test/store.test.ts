@@ -20,6 +20,7 @@ const state: StudioState = {
   audience: { sources: [], events: 0, chats: 0, gifts: 0, likes: 0, orders: 0, peak_viewers: 0, gift_totals: [], order_totals: [], leaderboard: [] },
   run_of_show: null,
   kill_switch: { on: false, refilling: [] },
+  show_file: "show.json",
   session: null,
 };
 

@@ -36,6 +36,11 @@ pub(crate) fn parse(text: &str) -> Option<Rgba> {
     })
 }
 
+/// A colour field of layer `layer`, or the error that names it.
+pub(crate) fn field(layer: &str, field: &'static str, value: &str) -> Result<Rgba, crate::RenderError> {
+    parse(value).ok_or_else(|| crate::RenderError::BadColor { layer: layer.to_owned(), field, value: value.to_owned() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

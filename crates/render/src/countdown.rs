@@ -42,13 +42,7 @@ pub(crate) fn render(
     w: i32,
     h: i32,
 ) -> Result<cairo::ImageSurface, RenderError> {
-    let parse = |field: &'static str, value: &str| {
-        color::parse(value).ok_or_else(|| RenderError::BadColor {
-            layer: layer.id.clone(),
-            field,
-            value: value.to_owned(),
-        })
-    };
+    let parse = |field: &'static str, value: &str| color::field(&layer.id, field, value);
     let fill = parse("color", &layer.color)?;
     let background = parse("background", &layer.background)?;
 

@@ -54,6 +54,39 @@ impl Show {
     pub fn resolve(&self, rel: &str) -> PathBuf {
         self.base_dir.join(Path::new(rel))
     }
+
+    /// Moves the show to another folder: every relative path (logo, safe slate, image
+    /// layers, product pictures, look LUTs) is made absolute against the old folder, so each
+    /// still names the same file from `folder`. Only the paths change.
+    pub fn rebase(&mut self, folder: &Path) {
+        if folder == self.base_dir {
+            return;
+        }
+        let base = self.base_dir.clone();
+        let absolute = |path: &mut String| {
+            if Path::new(path.as_str()).is_relative() {
+                *path = base.join(path.as_str()).to_string_lossy().into_owned();
+            }
+        };
+        self.logo.iter_mut().for_each(absolute);
+        if let Some(slate) = &mut self.safe_slate {
+            slate.image.iter_mut().for_each(absolute);
+        }
+        for scene in &mut self.scenes {
+            for layer in &mut scene.layers {
+                if let crate::model::Layer::Image(image) = layer {
+                    absolute(&mut image.path);
+                }
+            }
+        }
+        for product in &mut self.products {
+            product.image.iter_mut().for_each(absolute);
+        }
+        for look in &mut self.looks {
+            look.lut.iter_mut().for_each(absolute);
+        }
+        self.base_dir = folder.to_path_buf();
+    }
 }
 
 #[cfg(test)]
@@ -147,6 +180,11 @@ mod tests {
         assert!(show.scene("other").is_none());
         assert!(show.product("x").is_none());
         assert_eq!(show.resolve("logo.png"), PathBuf::from("/tmp/logo.png"));
+        let mut moved = show.clone();
+        moved.logo = Some("logo.png".into());
+        moved.rebase(Path::new("/elsewhere"));
+        assert_eq!(moved.logo.as_deref(), Some("/tmp/logo.png"));
+        assert_eq!(moved.resolve(moved.logo.as_deref().unwrap_or_default()), PathBuf::from("/tmp/logo.png"));
         assert_eq!(
             show.resolve("/abs/logo.png"),
             PathBuf::from("/abs/logo.png")

@@ -10,6 +10,7 @@ pub mod protocol;
 pub mod sales;
 pub mod server;
 pub mod session_log;
+pub mod show_file;
 pub mod studio;
 pub mod vault;
 mod views;

@@ -72,6 +72,9 @@ pub enum Command {
     Override { command: Box<Command> },
     /// Writes the session report (HTML, with JSON and CSV beside it) to the data folder.
     WriteReport,
+    /// Saves the show, with every change made in the studio, to its file (or to the user's
+    /// shows folder when it has none). Stream keys stay in the keyring.
+    SaveShow,
 }
 
 impl Command {
@@ -102,6 +105,7 @@ impl Command {
             Command::Resume => "resume",
             Command::Override { .. } => "override",
             Command::WriteReport => "write_report",
+            Command::SaveShow => "save_show",
         }
     }
 }
@@ -264,6 +268,8 @@ pub struct StudioState {
     pub run_of_show: Option<RunOfShowView>,
     /// Whether the kill switch has the destinations on the safe slate.
     pub kill_switch: KillSwitchView,
+    /// Where `save_show` writes the show.
+    pub show_file: String,
     /// This session's id in the data folder (`kaibo report SESSION_ID`), when it is kept.
     #[ts(type = "number | null")]
     pub session: Option<i64>,

@@ -43,6 +43,9 @@ pub struct StudioConfig {
     pub session: Option<SessionFiles>,
     /// Words the pre-air check keeps off air (and the chat panel masks).
     pub banned_words: Vec<String>,
+    /// The file the show was opened from, where `save_show` writes it back; `None` saves
+    /// into the user's shows folder.
+    pub show_file: Option<PathBuf>,
 }
 
 /// How long the outputs get to drain at the end of a show.
@@ -96,6 +99,8 @@ struct Inner {
     killed: bool,
     /// Destinations back from the slate but still refilling their delay.
     refilling: Vec<String>,
+    /// The run-of-show item auto-advance could not move on from (it stops trying).
+    auto_stalled: Option<usize>,
     /// Products whose sales changed since their cards were last drawn.
     sales_dirty: BTreeSet<String>,
     /// Something changed outside a command (sales, refilling) that clients have not seen.
@@ -135,6 +140,7 @@ impl Studio {
             cue: None,
             killed: false,
             refilling: Vec::new(),
+            auto_stalled: None,
             sales_dirty: BTreeSet::new(),
             state_dirty: false,
         };
@@ -249,6 +255,7 @@ impl Studio {
             Command::KillSwitch => inner.kill_switch().await,
             Command::Resume => inner.resume().await,
             Command::WriteReport => inner.write_report().await,
+            Command::SaveShow => inner.save_show().await,
             Command::Override { .. } => {
                 let _ = source;
                 Err(StudioError::bad_request("an override holds the command itself, not another override"))
@@ -295,7 +302,12 @@ impl Studio {
             inner.auto_advance_due()
         };
         if due {
-            let _ = self.apply_from(Command::CueNextProduct, CommandSource::Auto).await;
+            if let Err(error) = self.apply_from(Command::CueNextProduct, CommandSource::Auto).await {
+                // Once is enough: the operator decides (the audit log has the refusal).
+                let mut inner = self.inner.lock().await;
+                inner.auto_stalled = inner.cue.map(|(index, _)| index);
+                self.notice(NoticeLevel::Warning, format!("auto-advance stopped: {}", error.message));
+            }
         }
         true
     }
@@ -449,6 +461,8 @@ impl Studio {
                 inner.phase = LivePhase::Failed { reason };
                 inner.outputs.clear();
                 inner.preview.send_replace(None);
+                inner.killed = false;
+                inner.refilling.clear();
                 inner.track_cards(CommandSource::Auto);
                 self.announce(Event::State { state: Box::new(inner.snapshot()) });
             }
@@ -533,6 +547,7 @@ impl Inner {
                 self.cue.map(|(_, at)| at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)).as_deref(),
             ),
             kill_switch: KillSwitchView { on: self.killed, refilling: self.refilling.clone() },
+            show_file: self.show_file().display().to_string(),
             session: self.log.files().map(|f| f.session),
         }
     }
@@ -813,6 +828,7 @@ impl Inner {
         let (Some(run), Some((index, at))) = (self.show.run_of_show.as_ref(), self.cue) else { return false };
         let Some(target) = run.items.get(index).and_then(|item| item.target_seconds) else { return false };
         run.auto_advance
+            && self.auto_stalled != Some(index)
             && index + 1 < run.items.len()
             && chrono::Utc::now().signed_duration_since(at).num_milliseconds() >= i64::from(target) * 1000
     }
@@ -869,6 +885,19 @@ impl Inner {
             }
         })
         .await;
+    }
+
+    fn show_file(&self) -> PathBuf {
+        self.config.show_file.clone().unwrap_or_else(|| crate::show_file::default_path(&self.show))
+    }
+
+    async fn save_show(&mut self) -> Result<CommandReply, StudioError> {
+        let (show, path) = (self.show.clone(), self.show_file());
+        let written = path.clone();
+        blocking(move || crate::show_file::save(&show, &path))
+            .await?
+            .map_err(|e| StudioError::new(ErrorKind::Internal, e))?;
+        Ok(CommandReply::noted(format!("show saved: {}", written.display())))
     }
 
     async fn write_report(&mut self) -> Result<CommandReply, StudioError> {

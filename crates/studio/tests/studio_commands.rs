@@ -81,6 +81,28 @@ async fn a_stream_key_is_never_shown_again() {
         .await
         .expect_err("not an ingest URL");
     assert!(error.message.contains("the new destination"), "{}", error.message);
+    // Saved, the show refers to the key by name and never holds it.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("saved-show.json");
+    let config = StudioConfig { show_file: Some(file.clone()), ..StudioConfig::default() };
+    let saving = Studio::new(demo(), config);
+    saving
+        .apply(Command::AddDestination {
+            id: "bili".into(),
+            platform: PlatformId::Bilibili,
+            url: "rtmp://live-push.bilivideo.com/live-bvc/".into(),
+            key: Some(key.into()),
+        })
+        .await
+        .expect("add destination");
+    let reply = saving.apply(Command::SaveShow).await.expect("saved");
+    assert!(reply.note.expect("where").contains("saved-show.json"));
+    let saved = std::fs::read_to_string(&file).expect("the show file");
+    assert!(!saved.contains(key), "the saved show holds the key");
+    assert!(saved.contains("\"secret\": \"destination-bili\""), "the saved show names the key:\n{saved}");
+    let reread = show::Show::load(&file).expect("the saved show reads back");
+    assert_eq!(reread.destinations.len(), 1);
+
     studio.apply(Command::RemoveDestination { id: "bili".into() }).await.expect("remove");
     assert!(studio.state().await.destinations.is_empty());
 }

@@ -43,6 +43,10 @@ run_of_show: RunOfShowView | null,
  */
 kill_switch: KillSwitchView, 
 /**
+ * Where `save_show` writes the show.
+ */
+show_file: string, 
+/**
  * This session's id in the data folder (`kaibo report SESSION_ID`), when it is kept.
  */
 session: number | null, };

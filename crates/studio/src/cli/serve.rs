@@ -109,7 +109,12 @@ async fn serve(args: ServeArgs, show: Show) -> ExitCode {
         session.session
     );
     let products = show.products.iter().map(|p| (p.id.clone(), format!("{}", p.price), p.currency.clone())).collect();
-    let config = StudioConfig { recording_dir, session: Some(session), banned_words: args.banned_words.clone() };
+    let config = StudioConfig {
+        recording_dir,
+        session: Some(session),
+        banned_words: args.banned_words.clone(),
+        show_file: args.show.clone(),
+    };
     let studio = Studio::new(show, config);
     let ui_dir = args.ui.clone().unwrap_or_else(static_files::default_ui_dir);
     if !ui_dir.join("index.html").exists() {

@@ -1,0 +1,102 @@
+//! Saving the show the studio holds (with every change made live: layers, cards, looks,
+//! destinations) back to its file, or into the user's shows folder when it has none.
+//!
+//! What is written is the show format itself, so `kaibo check` and `kaibo live` read it.
+//! Stream keys are never in it: destinations refer to the keyring by name. Units sold are
+//! per session and are left out; stock left is kept. The file is replaced atomically (a
+//! temporary file beside it, synced, then renamed), so a crash never leaves half a show.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use show::Show;
+
+/// `$XDG_CONFIG_HOME/kaibo/shows`, else `~/.config/kaibo/shows`.
+pub fn default_shows_dir() -> PathBuf {
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    config.join("kaibo").join("shows")
+}
+
+/// Where a show without a file of its own is saved: its name made into a file name.
+pub fn default_path(show: &Show) -> PathBuf {
+    let stem: String = show.name.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '-' }).collect();
+    let stem = stem.trim_matches('-');
+    default_shows_dir().join(format!("{}.json", if stem.is_empty() { "show" } else { stem }))
+}
+
+/// The show as its file holds it.
+pub fn to_json(show: &Show) -> String {
+    let mut saved = show.clone();
+    for product in &mut saved.products {
+        product.sold = 0;
+    }
+    let mut json = serde_json::to_string_pretty(&saved).unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+/// Writes `show` to `path`, replacing it atomically. Saved into another folder than its own,
+/// its relative paths are made absolute so they still name the same files.
+pub fn save(show: &Show, path: &Path) -> Result<(), String> {
+    show.validate().map_err(|e| format!("the show has problems and was not saved:\n{e}"))?;
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut show = show.clone();
+    show.rebase(&std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf()));
+    let show = &show;
+    std::fs::create_dir_all(folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "show.json".into());
+    let temporary = folder.join(format!(".{name}.saving"));
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(to_json(show).as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        format!("cannot write {}: {e}", path.display())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_show_reads_back_the_same_without_its_session_counts() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let json = r#"{ "name": "茶 Tea night", "canvas": { "width": 640, "height": 360, "fps": 30 },
+            "scenes": [{ "id": "main", "layers": [{ "kind": "camera", "id": "cam" }] }],
+            "products": [{ "id": "tea", "name": "Tea", "price": 88, "url": "https://shop.example/tea", "stock": 7, "sold": 3 }],
+            "destinations": [{ "id": "bili", "platform": "bilibili", "url": "rtmp://live-push.bilivideo.com/live-bvc/",
+                               "key": { "secret": "destination-bili" } }] }"#;
+        let show = Show::parse(json, dir.path()).expect("valid show");
+        let path = dir.path().join("saved.json");
+        save(&show, &path).expect("saved");
+        let again = Show::load(&path).expect("reads back");
+        assert_eq!(again.products[0].stock, Some(7));
+        assert_eq!(again.products[0].sold, 0, "units sold are per session");
+        assert_eq!(again.destinations, show.destinations);
+        assert_eq!(again.scenes, show.scenes);
+        assert!(!dir.path().join(".saved.json.saving").exists(), "no temporary file left behind");
+        assert_eq!(default_path(&show).file_name().and_then(|n| n.to_str()), Some("茶-Tea-night.json"));
+    }
+
+    #[test]
+    fn a_show_that_does_not_validate_is_not_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut show = Show::parse(
+            r#"{ "canvas": { "width": 640, "height": 360, "fps": 30 }, "scenes": [{ "id": "main", "layers": [] }] }"#,
+            dir.path(),
+        )
+        .expect("valid show");
+        show.canvas.fps = 0;
+        let path = dir.path().join("bad.json");
+        assert!(save(&show, &path).expect_err("refused").contains("fps"));
+        assert!(!path.exists());
+    }
+}
