@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use studio::audience_feed::{self, AudienceFeed, AudienceOptions};
+use studio::audience_feed::{self, AudienceOptions};
 use studio::protocol::{Command, CommandReply, CommandSource, Event, StudioError, StudioState};
 use studio::{Studio, StudioConfig};
 use tauri::{Emitter, Manager};
@@ -37,9 +37,6 @@ async fn studio_preview_frame(studio: tauri::State<'_, Studio>) -> Result<tauri:
     Ok(tauri::ipc::Response::new(latest.map(|jpeg| jpeg.to_vec()).unwrap_or_default()))
 }
 
-/// The audience connectors, held for the app's lifetime and stopped with the window.
-struct Feed(tokio::sync::Mutex<Option<AudienceFeed>>);
-
 /// The show to open: the one given, else the demo show of this source tree.
 fn show_path(given: Option<PathBuf>) -> PathBuf {
     given.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/shows/demo.json"))
@@ -62,22 +59,21 @@ pub fn run(show: Option<PathBuf>) -> Result<(), String> {
 
     tauri::Builder::default()
         .manage(studio.clone())
-        .manage(Feed(tokio::sync::Mutex::new(None)))
         .invoke_handler(tauri::generate_handler![studio_state, studio_command, studio_preview_frame])
         .setup(move |app| {
             let handle = app.handle().clone();
             let events = studio.clone();
             tauri::async_runtime::spawn(async move { forward_events(events, handle).await });
-            if simulate.is_some() {
-                let (feed_studio, handle) = (studio.clone(), app.handle().clone());
-                tauri::async_runtime::spawn(async move {
-                    let options = AudienceOptions { simulate, products, ..AudienceOptions::default() };
-                    match audience_feed::start(feed_studio, options, store).await {
-                        Ok(feed) => *handle.state::<Feed>().0.lock().await = Some(feed),
-                        Err(error) => eprintln!("warning: {error}"),
-                    }
-                });
-            }
+            // The audience path runs for the window's life: the simulator when asked for, and
+            // the platform chats the operator connects from the side panel.
+            let feed_studio = studio.clone();
+            tauri::async_runtime::spawn(async move {
+                let options = AudienceOptions { simulate, products, ..AudienceOptions::default() };
+                match audience_feed::start(feed_studio.clone(), options, store).await {
+                    Ok(feed) => feed_studio.attach_feed(feed).await,
+                    Err(error) => eprintln!("warning: {error}"),
+                }
+            });
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -85,13 +81,7 @@ pub fn run(show: Option<PathBuf>) -> Result<(), String> {
                 // A live show ends cleanly (EOS, recording finalized) when the window goes.
                 let handle = window.app_handle();
                 let studio = handle.state::<Studio>().inner().clone();
-                let feed = tauri::async_runtime::block_on(async { handle.state::<Feed>().0.lock().await.take() });
-                tauri::async_runtime::block_on(async move {
-                    studio.shutdown().await;
-                    if let Some(feed) = feed {
-                        feed.stop().await;
-                    }
-                });
+                tauri::async_runtime::block_on(async move { studio.shutdown().await });
             }
         })
         .run(tauri::generate_context!())

@@ -32,6 +32,7 @@ export function liveState(): StudioState {
     },
     kill_switch: { on: false, refilling: [] },
     show_file: "/home/kol/.config/kaibo/shows/show.json",
+    connectors: [],
     session: 7,
   };
 }

@@ -21,6 +21,7 @@ const state: StudioState = {
   run_of_show: null,
   kill_switch: { on: false, refilling: [] },
   show_file: "show.json",
+  connectors: [],
   session: null,
 };
 

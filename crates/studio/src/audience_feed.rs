@@ -17,7 +17,7 @@ use audience::tally::Tally;
 use audience::{Amount, AudienceEvent, ConnectorHandle, EventBody};
 use tokio::sync::mpsc;
 
-use crate::protocol::{AudienceSummary, ChatItem, CurrencyTotal, LeaderboardEntry};
+use crate::protocol::{AudienceSummary, ChatItem, ConnectorView, CurrencyTotal, LeaderboardEntry};
 use crate::sales::Sale;
 use crate::studio::Studio;
 
@@ -40,16 +40,127 @@ pub struct AudienceOptions {
 /// One finished batch for the studio: panel lines, maybe new totals, and orders.
 type Batch = (Vec<ChatItem>, Option<AudienceSummary>, Vec<Sale>);
 
+/// A platform's chat to read: set up by the operator in the side panel
+/// (`connect_audience`), or by `kaibo listen`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectorSpec {
+    /// `twitch`, `youtube` or `bilibili`.
+    pub platform: String,
+    /// The channel (Twitch), live chat id (YouTube) or numeric room id (Bilibili).
+    pub room: String,
+    /// YouTube's API key or Bilibili's danmaku token, where the platform needs one.
+    pub key: Option<String>,
+    /// Another server speaking the platform's protocol (a relay, or a test).
+    pub endpoint: Option<String>,
+}
+
+impl ConnectorSpec {
+    /// How the operator knows it: `twitch:kaiboshop`.
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.platform, self.room)
+    }
+}
+
+/// Starts the connector `spec` describes, its events going to `tx`.
+pub fn spawn_connector(spec: &ConnectorSpec, tx: mpsc::Sender<AudienceEvent>) -> Result<ConnectorHandle, String> {
+    let room = spec.room.trim();
+    if room.is_empty() {
+        return Err(format!("{} needs {}", spec.platform, room_word(&spec.platform)));
+    }
+    Ok(match spec.platform.as_str() {
+        "twitch" => {
+            let mut config = audience::twitch::TwitchConfig::new(room);
+            if let Some(endpoint) = &spec.endpoint {
+                config.endpoint = endpoint.clone();
+            }
+            audience::twitch::spawn(config, tx)
+        }
+        "bilibili" => {
+            let id = room.parse().map_err(|_| format!("Bilibili room `{room}` is not a number: use the numeric room id"))?;
+            let mut config = audience::bilibili::BilibiliConfig::new(id);
+            config.token = spec.key.clone();
+            if let Some(endpoint) = &spec.endpoint {
+                config.endpoint = endpoint.clone();
+            }
+            audience::bilibili::spawn(config, tx)
+        }
+        "youtube" => {
+            let key = spec.key.clone().ok_or("YouTube needs an API key")?;
+            let mut config = audience::youtube::YouTubeConfig::new(room, &key);
+            if let Some(endpoint) = &spec.endpoint {
+                config.endpoint = endpoint.clone();
+            }
+            audience::youtube::spawn(config, tx)
+        }
+        other => return Err(format!("unknown platform `{other}`: use twitch, youtube or bilibili")),
+    })
+}
+
+/// What a platform calls the room a connector reads.
+pub fn room_word(platform: &str) -> &'static str {
+    match platform {
+        "twitch" => "a channel name",
+        "youtube" => "a live chat id",
+        _ => "a room id",
+    }
+}
+
+/// A running connector and what it was started from.
+struct Running {
+    spec: ConnectorSpec,
+    handle: ConnectorHandle,
+}
+
 /// The running connectors; dropping it stops them.
 pub struct AudienceFeed {
     pub bridge_addr: Option<SocketAddr>,
-    connectors: Vec<ConnectorHandle>,
+    /// Where new connectors send their events (the session thread's queue).
+    tx: mpsc::Sender<AudienceEvent>,
+    /// The simulator and the bridge, started with the feed.
+    fixed: Vec<ConnectorHandle>,
+    /// Platform connectors the operator set up.
+    platforms: Vec<Running>,
 }
 
 impl AudienceFeed {
+    /// Starts reading a platform's chat. Refused when the same chat is already read.
+    pub fn connect(&mut self, spec: ConnectorSpec) -> Result<(), String> {
+        if self.platforms.iter().any(|r| r.spec.label() == spec.label()) {
+            return Err(format!("{} is already connected", spec.label()));
+        }
+        let handle = spawn_connector(&spec, self.tx.clone())?;
+        self.platforms.push(Running { spec, handle });
+        Ok(())
+    }
+
+    /// Stops reading `label` (`twitch:kaiboshop`); returns whether it was there.
+    pub async fn disconnect(&mut self, label: &str) -> bool {
+        let Some(index) = self.platforms.iter().position(|r| r.spec.label() == label) else { return false };
+        self.platforms.remove(index).handle.stop().await;
+        true
+    }
+
+    /// Each platform connector and how it is doing.
+    pub fn connectors(&self) -> Vec<ConnectorView> {
+        self.platforms
+            .iter()
+            .map(|r| {
+                let stats = r.handle.stats();
+                ConnectorView {
+                    label: r.spec.label(),
+                    platform: r.spec.platform.clone(),
+                    room: r.spec.room.clone(),
+                    status: format!("{:?}", stats.status()).to_lowercase(),
+                    error: stats.last_error(),
+                    events: stats.snapshot().events,
+                }
+            })
+            .collect()
+    }
+
     /// Stops every connector; the session thread ends when they are gone.
     pub async fn stop(self) {
-        for connector in self.connectors {
+        for connector in self.fixed.into_iter().chain(self.platforms.into_iter().map(|r| r.handle)) {
             connector.stop().await;
         }
     }
@@ -80,7 +191,6 @@ pub async fn start(studio: Studio, options: AudienceOptions, store: Store) -> Re
         connectors.push(bridge.handle);
         sources.push("bridge".to_owned());
     }
-    drop(tx);
     let rules = ModerationRules { banned_words: options.banned_words, ..ModerationRules::default() };
     let session = Session::new(store, &rules);
     let (out_tx, mut out_rx) = mpsc::channel::<Batch>(64);
@@ -92,7 +202,7 @@ pub async fn start(studio: Studio, options: AudienceOptions, store: Store) -> Re
             studio.sales(sales).await;
         }
     });
-    Ok(AudienceFeed { bridge_addr, connectors })
+    Ok(AudienceFeed { bridge_addr, tx, fixed: connectors, platforms: Vec::new() })
 }
 
 fn spawn_session_thread(

@@ -75,6 +75,14 @@ pub enum Command {
     /// Saves the show, with every change made in the studio, to its file (or to the user's
     /// shows folder when it has none). Stream keys stay in the keyring.
     SaveShow,
+    /// Starts reading a platform's chat and gifts into the side panel: `twitch` (a channel
+    /// name), `youtube` (a live chat id, with an API key) or `bilibili` (a numeric room id,
+    /// with its danmaku token). A key given here goes to the OS keyring and is never sent
+    /// back; given once, later connections to the same room find it there. `endpoint` points
+    /// at another server speaking the platform's protocol (a relay, or a test).
+    ConnectAudience { platform: String, room: String, key: Option<String>, endpoint: Option<String> },
+    /// Stops reading one platform's chat (`connector` as listed: `twitch:kaiboshop`).
+    DisconnectAudience { connector: String },
 }
 
 impl Command {
@@ -106,6 +114,8 @@ impl Command {
             Command::Override { .. } => "override",
             Command::WriteReport => "write_report",
             Command::SaveShow => "save_show",
+            Command::ConnectAudience { .. } => "connect_audience",
+            Command::DisconnectAudience { .. } => "disconnect_audience",
         }
     }
 }
@@ -270,6 +280,8 @@ pub struct StudioState {
     pub kill_switch: KillSwitchView,
     /// Where `save_show` writes the show.
     pub show_file: String,
+    /// The platform chats being read, and how each is doing.
+    pub connectors: Vec<ConnectorView>,
     /// This session's id in the data folder (`kaibo report SESSION_ID`), when it is kept.
     #[ts(type = "number | null")]
     pub session: Option<i64>,
@@ -294,6 +306,22 @@ pub struct RunItemView {
     pub name: String,
     pub target_seconds: Option<u32>,
     pub talking_points: Vec<String>,
+}
+
+/// A platform chat the studio reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ConnectorView {
+    /// `platform:room`, as `disconnect_audience` takes it.
+    pub label: String,
+    pub platform: String,
+    pub room: String,
+    /// `connecting`, `live`, `retrying` or `stopped`.
+    pub status: String,
+    /// The last problem, in words (never a key).
+    pub error: Option<String>,
+    /// Events read so far.
+    #[ts(type = "number")]
+    pub events: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -105,6 +105,8 @@ struct Inner {
     sales_dirty: BTreeSet<String>,
     /// Something changed outside a command (sales, refilling) that clients have not seen.
     state_dirty: bool,
+    /// The audience path's connectors, once attached.
+    feed: Option<crate::audience_feed::AudienceFeed>,
 }
 
 impl Studio {
@@ -143,6 +145,7 @@ impl Studio {
             auto_stalled: None,
             sales_dirty: BTreeSet::new(),
             state_dirty: false,
+            feed: None,
         };
         Studio { inner: Arc::new(Mutex::new(inner)), events, preview }
     }
@@ -256,6 +259,16 @@ impl Studio {
             Command::Resume => inner.resume().await,
             Command::WriteReport => inner.write_report().await,
             Command::SaveShow => inner.save_show().await,
+            Command::ConnectAudience { platform, room, key, endpoint } => {
+                inner.connect_audience(platform, room, key, endpoint).await
+            }
+            Command::DisconnectAudience { connector } => {
+                let feed = inner.feed.as_mut().ok_or_else(no_feed)?;
+                if !feed.disconnect(&connector).await {
+                    return Err(StudioError::not_found("connected chat", &connector));
+                }
+                Ok(CommandReply::done())
+            }
             Command::Override { .. } => {
                 let _ = source;
                 Err(StudioError::bad_request("an override holds the command itself, not another override"))
@@ -324,12 +337,37 @@ impl Studio {
         });
     }
 
-    /// Ends a live show, if any (for a clean exit of `kaibo serve` or the window).
+    /// Ends a live show, if any, and stops the audience connectors (for a clean exit of
+    /// `kaibo serve` or the window).
     pub async fn shutdown(&self) {
         let mut inner = self.inner.lock().await;
         if inner.live.is_some() {
             let _ = self.end_show(&mut inner).await;
         }
+        if let Some(feed) = inner.feed.take() {
+            feed.stop().await;
+        }
+    }
+
+    /// Hands the running audience path to the studio: the operator's `connect_audience`
+    /// adds connectors to it, and their state is followed once a second.
+    pub async fn attach_feed(&self, feed: crate::audience_feed::AudienceFeed) {
+        self.inner.lock().await.feed = Some(feed);
+        let studio = self.clone();
+        tokio::spawn(async move {
+            let mut seen = Vec::new();
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let inner = studio.inner.lock().await;
+                let Some(feed) = &inner.feed else { break };
+                let now: Vec<(String, String, Option<String>)> =
+                    feed.connectors().into_iter().map(|c| (c.label, c.status, c.error)).collect();
+                if now != seen {
+                    seen = now;
+                    studio.announce(Event::State { state: Box::new(inner.snapshot()) });
+                }
+            }
+        });
     }
 
     fn announce(&self, event: Event) {
@@ -548,6 +586,7 @@ impl Inner {
             ),
             kill_switch: KillSwitchView { on: self.killed, refilling: self.refilling.clone() },
             show_file: self.show_file().display().to_string(),
+            connectors: self.feed.as_ref().map(|f| f.connectors()).unwrap_or_default(),
             session: self.log.files().map(|f| f.session),
         }
     }
@@ -887,6 +926,33 @@ impl Inner {
         .await;
     }
 
+    async fn connect_audience(
+        &mut self,
+        platform: String,
+        room: String,
+        key: Option<String>,
+        endpoint: Option<String>,
+    ) -> Result<CommandReply, StudioError> {
+        let (platform, room) = (platform.trim().to_lowercase(), room.trim().to_owned());
+        if self.feed.is_none() {
+            return Err(no_feed());
+        }
+        // Keys are filed under the chat they open; a later connection finds them there.
+        let secret = format!("audience-{platform}-{}", room.trim_start_matches('#').to_lowercase());
+        let vault = self.vault.clone();
+        let key = key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
+        let key = blocking(move || match key {
+            Some(key) => vault.set(&secret, &key).map(|()| Some(key)),
+            None => Ok(vault.get(&secret).ok()),
+        })
+        .await?
+        .map_err(|e| StudioError::new(ErrorKind::Vault, format!("the key could not be stored: {e}")))?;
+        let spec = crate::audience_feed::ConnectorSpec { platform, room, key, endpoint };
+        let label = spec.label();
+        self.feed.as_mut().ok_or_else(no_feed)?.connect(spec).map_err(StudioError::bad_request)?;
+        Ok(CommandReply::noted(format!("reading {label}")))
+    }
+
     fn show_file(&self) -> PathBuf {
         self.config.show_file.clone().unwrap_or_else(|| crate::show_file::default_path(&self.show))
     }
@@ -943,13 +1009,17 @@ impl Inner {
     }
 }
 
+fn no_feed() -> StudioError {
+    StudioError::wrong_phase("the audience path is not running in this studio")
+}
+
 /// What the audit log says about a command: its fields as JSON, without the type (logged
 /// apart) and never a stream key.
 fn audit_detail(command: &Command) -> String {
     let mut value = serde_json::to_value(command).unwrap_or_default();
     if let Some(fields) = value.as_object_mut() {
         fields.remove("type");
-        if fields.contains_key("key") {
+        if fields.get("key").is_some_and(|key| !key.is_null()) {
             fields.insert("key".into(), serde_json::Value::String("****".into()));
         }
     }

@@ -2,6 +2,7 @@
 import type { AudienceSummary } from "./AudienceSummary";
 import type { CanvasView } from "./CanvasView";
 import type { ChatItem } from "./ChatItem";
+import type { ConnectorView } from "./ConnectorView";
 import type { DestinationView } from "./DestinationView";
 import type { KillSwitchView } from "./KillSwitchView";
 import type { LivePhase } from "./LivePhase";
@@ -46,6 +47,10 @@ kill_switch: KillSwitchView,
  * Where `save_show` writes the show.
  */
 show_file: string, 
+/**
+ * The platform chats being read, and how each is doing.
+ */
+connectors: Array<ConnectorView>, 
 /**
  * This session's id in the data folder (`kaibo report SESSION_ID`), when it is kept.
  */

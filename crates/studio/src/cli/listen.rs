@@ -9,16 +9,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use audience::bilibili::BilibiliConfig;
 use audience::bridge::{self, BridgeConfig};
 use audience::moderation::{ModerationRules, Moderator};
 use audience::session::{spawn_writer, ModeratedEvent, Session};
 use audience::simulator::SimulatorConfig;
 use audience::store::{Durability, Store};
-use audience::twitch::TwitchConfig;
-use audience::youtube::YouTubeConfig;
 use audience::{AudienceEvent, ConnectorHandle};
 use clap::Args;
+
+use crate::audience_feed::{room_word, spawn_connector, ConnectorSpec};
 use tokio::sync::mpsc;
 
 /// `kaibo listen` options.
@@ -80,34 +79,24 @@ fn room(args: &ListenArgs, what: &str) -> Result<String, String> {
 
 async fn start(args: &ListenArgs, tx: mpsc::Sender<AudienceEvent>) -> Result<ConnectorHandle, String> {
     Ok(match args.platform.as_str() {
-        "twitch" => {
-            let mut config = TwitchConfig::new(&room(args, "a channel name")?);
-            if let Some(endpoint) = &args.endpoint {
-                config.endpoint = endpoint.clone();
-            }
-            audience::twitch::spawn(config, tx)
-        }
-        "bilibili" => {
-            let id = room(args, "a room id")?;
-            let id = id.parse().map_err(|_| format!("Bilibili room `{id}` is not a number: use the numeric room id"))?;
-            let mut config = BilibiliConfig::new(id);
-            config.token = args.api_key.clone();
-            if let Some(endpoint) = &args.endpoint {
-                config.endpoint = endpoint.clone();
-            }
-            audience::bilibili::spawn(config, tx)
-        }
-        "youtube" => {
-            let key = args
-                .api_key
-                .clone()
-                .or_else(|| std::env::var("KAIBO_YOUTUBE_API_KEY").ok())
-                .ok_or("kaibo listen youtube needs --api-key KEY (or KAIBO_YOUTUBE_API_KEY)")?;
-            let mut config = YouTubeConfig::new(&room(args, "a live chat id")?, &key);
-            if let Some(endpoint) = &args.endpoint {
-                config.endpoint = endpoint.clone();
-            }
-            audience::youtube::spawn(config, tx)
+        "twitch" | "bilibili" | "youtube" => {
+            let key = args.api_key.clone().or_else(|| match args.platform.as_str() {
+                "youtube" => std::env::var("KAIBO_YOUTUBE_API_KEY").ok(),
+                _ => None,
+            });
+            let spec = ConnectorSpec {
+                platform: args.platform.clone(),
+                room: room(args, room_word(&args.platform))?,
+                key,
+                endpoint: args.endpoint.clone(),
+            };
+            spawn_connector(&spec, tx).map_err(|e| {
+                if args.platform == "youtube" && spec.key.is_none() {
+                    "kaibo listen youtube needs --api-key KEY (or KAIBO_YOUTUBE_API_KEY)".to_owned()
+                } else {
+                    e
+                }
+            })?
         }
         "bridge" => {
             let token = match std::env::var("KAIBO_TOKEN") {

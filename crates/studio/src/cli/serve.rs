@@ -135,6 +135,8 @@ async fn serve(args: ServeArgs, show: Show) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let bridge_addr = feed.bridge_addr;
+    studio.attach_feed(feed).await;
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let config = ServerConfig { token: token.clone(), ui_dir };
@@ -152,7 +154,7 @@ async fn serve(args: ServeArgs, show: Show) -> ExitCode {
     if !addr.ip().is_loopback() {
         eprintln!("warning: listening on {addr}: anyone who can reach it and has the token controls the show");
     }
-    if let Some(bridge) = feed.bridge_addr {
+    if let Some(bridge) = bridge_addr {
         println!("audience bridge: http://{bridge}/events (same token)");
     }
     let host = if addr.ip().is_unspecified() { SocketAddr::new([127, 0, 0, 1].into(), addr.port()) } else { addr };
@@ -162,7 +164,6 @@ async fn serve(args: ServeArgs, show: Show) -> ExitCode {
     println!("stopping");
     studio.shutdown().await;
     let _ = stop_tx.send(());
-    feed.stop().await;
     match server.await {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(error)) => {
