@@ -37,7 +37,9 @@ fn write_show(dir: &Path, destinations: &[(&str, &str, u32)]) -> String {
     let show = serde_json::json!({
         "name": "delay test",
         "canvas": { "width": 1280, "height": 720, "fps": 30 },
-        "audio": { "source": "tone" },
+        // Silence, as on a machine without a microphone: its tiny AAC frames make audio leave
+        // the delay before video, which once kept video out of the FLV stream.
+        "audio": { "source": "silence" },
         "safe_slate": { "text": "稍后回来 · Be right back" },
         "scenes": [{ "id": "main", "layers": [
             { "kind": "camera", "id": "camera", "device": "test" },
