@@ -47,7 +47,7 @@ pub fn run(show: Option<PathBuf>) -> Result<(), String> {
     studio::vault::use_backend(studio::vault::Backend::from_environment());
     // The demo show of the source tree is never written over: without a show of its own the
     // studio saves into the user's shows folder.
-    let given = show.clone();
+    let given = studio::show_file::save_target(show.as_deref());
     let path = show_path(show);
     let show = show::Show::load(&path).map_err(|e| format!("{} has problems:\n{e}", path.display()))?;
     let recording_dir = std::env::var_os("HOME").map(|home| PathBuf::from(home).join("Videos").join("Kaibo"));

@@ -21,6 +21,18 @@ pub fn default_shows_dir() -> PathBuf {
     config.join("kaibo").join("shows")
 }
 
+/// Where `save_show` writes a show opened from `opened`: back to that file, except for the
+/// shows bundled in this source tree's `assets/` (the demo is a template, never written over),
+/// which are saved into the user's shows folder like a show with no file.
+pub fn save_target(opened: Option<&Path>) -> Option<PathBuf> {
+    let opened = opened?;
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets");
+    match (std::fs::canonicalize(opened), std::fs::canonicalize(bundled)) {
+        (Ok(file), Ok(bundled)) if file.starts_with(&bundled) => None,
+        _ => Some(opened.to_path_buf()),
+    }
+}
+
 /// Where a show without a file of its own is saved: its name made into a file name.
 pub fn default_path(show: &Show) -> PathBuf {
     let stem: String = show.name.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '-' }).collect();
@@ -84,6 +96,16 @@ mod tests {
         assert_eq!(again.scenes, show.scenes);
         assert!(!dir.path().join(".saved.json.saving").exists(), "no temporary file left behind");
         assert_eq!(default_path(&show).file_name().and_then(|n| n.to_str()), Some("茶-Tea-night.json"));
+    }
+
+    #[test]
+    fn the_bundled_demo_is_never_written_over() {
+        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/shows/demo.json");
+        assert_eq!(save_target(Some(&demo)), None);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let own = dir.path().join("mine.json");
+        assert_eq!(save_target(Some(&own)), Some(own.clone()));
+        assert_eq!(save_target(None), None);
     }
 
     #[test]

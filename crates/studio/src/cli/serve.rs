@@ -113,7 +113,7 @@ async fn serve(args: ServeArgs, show: Show) -> ExitCode {
         recording_dir,
         session: Some(session),
         banned_words: args.banned_words.clone(),
-        show_file: args.show.clone(),
+        show_file: crate::show_file::save_target(args.show.as_deref()),
     };
     let studio = Studio::new(show, config);
     let ui_dir = args.ui.clone().unwrap_or_else(static_files::default_ui_dir);
