@@ -2,10 +2,11 @@
 // against a real `kaibo serve` on the demo show, with the simulator feeding chat. Every step
 // taken in the UI is checked on the real stream pulled back from nginx-rtmp (ffprobe and
 // decoded frames), not only in the DOM; the run of show, the kill switch (Shift+K), the
-// pre-air check's override and the session report too. Screenshots go to
-// target/ui-tests/studio/.
+// pre-air check's override, resizing a layer from its handles, saving the show (Ctrl+S) and
+// the session report too. The studio runs on a copy of the demo show in a temporary folder,
+// so saving never touches the repository's. Screenshots go to target/ui-tests/studio/.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -37,6 +38,10 @@ let context;
 let page;
 let pageErrors = [];
 let frameNumber = 0;
+/** The copy of the demo show the studio runs (and saves to). */
+let showFile;
+const DEMO_SHOW = path.join(REPO, "assets/shows/demo.json");
+const demoShowText = readFileSync(DEMO_SHOW, "utf8");
 
 function ingest() {
   return `rtmp://127.0.0.1:${nginx.port}/live/${STREAM_KEY}`;
@@ -72,8 +77,12 @@ async function waitForCue(items, index) {
 
 before(async () => {
   nginx = await startNginx();
+  // The show with its pictures (relative paths), copied: Ctrl+S writes the copy.
+  const shows = mkdtempSync(path.join(os.tmpdir(), "kaibo-show-"));
+  cpSync(path.dirname(DEMO_SHOW), shows, { recursive: true });
+  showFile = path.join(shows, "demo.json");
   serve = await startServe(
-    [path.join(REPO, "assets/shows/demo.json"), "--no-record", "--simulate", "2", "--bridge", "127.0.0.1:0",
+    [showFile, "--no-record", "--simulate", "2", "--bridge", "127.0.0.1:0",
       "--ban", BANNED, "--data", mkdtempSync(path.join(os.tmpdir(), "kaibo-data-"))],
     TOKEN,
     path.join(out, "kaibo-serve.log"),
@@ -98,6 +107,7 @@ after(async () => {
   await context?.close().catch(() => {});
   await serve?.stop();
   nginx?.stop();
+  if (showFile) rmSync(path.dirname(showFile), { recursive: true, force: true });
 });
 
 test("the studio runs a show from the browser, checked on the real stream", async () => {
@@ -156,6 +166,9 @@ test("the studio runs a show from the browser, checked on the real stream", asyn
 
   // Layers: drag the logo's outline on the preview; the logo moves on the stream.
   const beforeDrag = frame("before-drag");
+  // The mouse drags what is on screen: bring the preview back up (the column scrolled down
+  // to the destination form).
+  await page.getByTestId("preview").evaluate((preview) => preview.scrollIntoView({ block: "start" }));
   const outline = page.getByTestId("outline-logo");
   const box = await outline.boundingBox();
   const area = await page.getByTestId("layer-outlines").boundingBox();
@@ -173,6 +186,45 @@ test("the studio runs a show from the browser, checked on the real stream", asyn
   const LOGO_MOVED = [0.44, 0.35, 0.14, 0.06];
   await waitForStreamChange("the logo at its new place", LOGO_MOVED, meanRgb(beforeDrag, LOGO_MOVED));
   await shot("06-layer-dragged");
+
+  // Layers: the dragged logo is selected; its bottom-right handle resizes it (free aspect):
+  // 0.04 of the canvas wider, 0.3 taller. On the stream, the logo (fitted to its taller
+  // rect, so drawn wider and lower) covers a band below where it was.
+  const logoRect = async () => JSON.parse(await apiState()).scenes.find((s) => s.id === "product").layers.find((l) => l.id === "logo").rect;
+  const [lx, ly, lw, lh] = await logoRect();
+  await page.locator('[data-testid="outline-logo"].selected').waitFor();
+  const beforeResize = frame("before-resize");
+  const handle = await page.getByTestId("handle-logo-se").boundingBox();
+  assert.ok(handle, "the selected logo has a corner handle");
+  const [hx, hy] = [handle.x + handle.width / 2, handle.y + handle.height / 2];
+  await page.mouse.move(hx, hy);
+  await page.mouse.down();
+  await page.mouse.move(hx + area.width * 0.02, hy + area.height * 0.15, { steps: 5 });
+  await page.mouse.move(hx + area.width * 0.04, hy + area.height * 0.3, { steps: 5 });
+  await page.mouse.up();
+  const resized = await waitFor("the logo's new size in the state", async () => {
+    const [x, y, w, h] = await logoRect();
+    const near = (a, b) => Math.abs(a - b) < 0.01;
+    return near(x, lx) && near(y, ly) && near(w, lw + 0.04) && near(h, lh + 0.3) ? [x, y, w, h] : null;
+  }, 30_000);
+  const LOGO_RESIZED = [lx + 0.04, ly + 0.16, 0.14, 0.08];
+  await waitForStreamChange("the logo at its new size", LOGO_RESIZED, meanRgb(beforeResize, LOGO_RESIZED));
+  await shot("06a-layer-resized");
+  assert.equal(await page.getByTestId("error-scenes").textContent(), "", "the resize was not refused");
+
+  // Save: Ctrl+S writes the show, with the new size, to the file the state names (the
+  // temporary copy); the studio's note comes up as a notice.
+  const saveTo = JSON.parse(await apiState()).show_file;
+  assert.equal(path.resolve(saveTo), showFile, "the studio saves to the copy it was started on");
+  assert.equal(await page.getByTestId("save-show").getAttribute("title"), saveTo, "the button says where it saves");
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press("Control+KeyS");
+  await page.getByTestId("notices").getByText(`show saved: ${saveTo}`).waitFor();
+  const saved = JSON.parse(readFileSync(saveTo, "utf8"));
+  const savedLogo = saved.scenes.find((s) => s.id === "product").layers.find((l) => l.id === "logo");
+  assert.deepEqual(savedLogo.rect, resized, "the saved show has the logo's new rect");
+  assert.equal(readFileSync(DEMO_SHOW, "utf8"), demoShowText, "the repository's demo show is untouched");
+  await shot("06aa-saved");
 
   // Layers: add a text layer, move it down the list, remove it.
   await page.getByTestId("new-text").fill("限时秒杀 Flash deal 🎉");
@@ -265,6 +317,7 @@ test("the studio runs a show from the browser, checked on the real stream", asyn
   assert.ok(did("remote_console", "resume"), "the Resume click is audited from the console");
   assert.ok(did("remote_console", "override"), "the override is audited");
   assert.ok(did("hotkey", "cue_next_product"), "N is audited as a hotkey");
+  assert.ok(did("hotkey", "save_show"), "Ctrl+S is audited as a hotkey");
   await reportPage.screenshot({ path: path.join(out, "07b-report.png"), fullPage: true });
   await reportPage.close();
 

@@ -1,10 +1,10 @@
-// The studio screen: header (show, phase, Go Live / End, the kill switch, the session
-// report), the kill-switch banner, notices, the panels, the chat side.
+// The studio screen: header (show, phase, Save show, Go Live / End, the kill switch, the
+// session report), the kill-switch banner, notices, the panels, the chat side.
 import { Actions } from "./actions";
 import { blockedDialog } from "./blocked_dialog";
 import type { StudioClient } from "./client";
 import { el, fill } from "./dom";
-import { commandForKey, isTyping } from "./hotkeys";
+import { commandForKey, isSaveKey, isTyping } from "./hotkeys";
 import { ChatPanel } from "./panels/chat";
 import { renderDestinations } from "./panels/destinations";
 import { KillSwitch } from "./panels/kill_switch";
@@ -14,6 +14,7 @@ import { renderProducts } from "./panels/products";
 import { RunOfShowPanel } from "./panels/run_of_show";
 import { renderScenes } from "./panels/scenes";
 import { ReportButton } from "./report_button";
+import { SaveButton } from "./save_button";
 import { applyEvent, emptyView, type View } from "./store";
 
 export function startApp(root: HTMLElement, client: StudioClient): void {
@@ -35,7 +36,8 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   const goLive = el("button", { className: "go-live", "data-testid": "go-live" });
   const kill = new KillSwitch(actions);
   const report = new ReportButton(client, actions);
-  const header = el("header", {}, title, phase, connection, report.root, kill.button, goLive);
+  const save = new SaveButton(actions);
+  const header = el("header", {}, title, phase, connection, save.root, report.root, kill.button, goLive);
   const preview = new PreviewPanel(client, actions);
   const runOfShow = new RunOfShowPanel(actions);
   const health = el("section", { className: "panel health", "data-testid": "health" });
@@ -80,7 +82,7 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
       if (await confirm(`Go live to ${where}?`, "Go live")) await actions.run("header", { type: "go_live" });
     }
   });
-  header.append(actions.errorLine("header"), actions.errorLine("kill"));
+  header.append(actions.errorLine("header"), actions.errorLine("kill"), actions.errorLine("save"));
 
   const renderHeader = () => {
     const state = view.state;
@@ -107,6 +109,7 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   const renderAll = () => {
     renderHeader();
     kill.render(view);
+    save.render(view);
     report.render(view);
     runOfShow.render(view);
     preview.render(view);
@@ -140,7 +143,11 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   );
 
   document.addEventListener("keydown", (event) => {
-    if (isTyping(event.target)) return;
+    // Ctrl+S never opens the browser's "save page", and saves even from a text field.
+    const saving = isSaveKey(event);
+    if (saving) event.preventDefault();
+    if (saving && event.repeat) return;
+    if (isTyping(event.target) && !saving) return;
     const hit = commandForKey(event, view);
     // A dialog holds the other shortcuts back, never the kill switch.
     if (!hit || ((dialog.open || blocked.root.open) && hit.command.type !== "kill_switch")) return;

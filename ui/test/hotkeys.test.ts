@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commandForKey } from "../src/hotkeys";
+import { commandForKey, isSaveKey } from "../src/hotkeys";
 import { emptyView } from "../src/store";
 import { liveState } from "./fixtures";
 
@@ -7,7 +7,7 @@ const view = emptyView();
 view.state = liveState();
 view.state.scenes.push({ id: "product", name: "P", layers: [] });
 
-const key = (code: string, mods: Partial<{ shiftKey: boolean; altKey: boolean; ctrlKey: boolean }> = {}) => ({ code, shiftKey: false, altKey: false, ctrlKey: false, metaKey: false, ...mods });
+const key = (code: string, mods: Partial<{ shiftKey: boolean; altKey: boolean; ctrlKey: boolean; metaKey: boolean; key: string }> = {}) => ({ code, shiftKey: false, altKey: false, ctrlKey: false, metaKey: false, ...mods });
 
 describe("hotkeys", () => {
   it("digits switch scenes", () => {
@@ -35,5 +35,19 @@ describe("hotkeys", () => {
     const idle = emptyView();
     idle.state = { ...liveState(), phase: { phase: "idle" } };
     expect(commandForKey(key("KeyK", { shiftKey: true }), idle)).toBeNull();
+  });
+  it("Ctrl+S and Cmd+S save the show", () => {
+    const save = { panel: "save", command: { type: "save_show" } };
+    expect(commandForKey(key("KeyS", { ctrlKey: true, key: "s" }), view)).toEqual(save);
+    expect(commandForKey(key("KeyS", { metaKey: true, key: "s" }), view)).toEqual(save);
+    expect(commandForKey(key("KeyS", { ctrlKey: true }), view)).toEqual(save); // no key given
+    expect(commandForKey(key("KeyS", { ctrlKey: true, key: "ы" }), view)).toEqual(save); // a Russian layout: by place
+    expect(commandForKey(key("Semicolon", { ctrlKey: true, key: "s" }), view)).toEqual(save); // Dvorak: by letter
+    expect(commandForKey(key("KeyS", { ctrlKey: true, key: "o" }), view)).toBeNull(); // Dvorak's O
+    expect(commandForKey(key("KeyS", { key: "s" }), view)).toBeNull(); // a plain "s" is nothing
+    expect(commandForKey(key("KeyS", { ctrlKey: true, shiftKey: true, key: "S" }), view)).toBeNull();
+    expect(commandForKey(key("KeyS", { ctrlKey: true, altKey: true, key: "s" }), view)).toBeNull();
+    expect(isSaveKey(key("KeyS", { ctrlKey: true, key: "s" }))).toBe(true);
+    expect(commandForKey(key("KeyS", { ctrlKey: true, key: "s" }), emptyView())).toBeNull(); // no studio yet
   });
 });

@@ -1,27 +1,42 @@
 // The program preview: MJPEG in an <img> over HTTP, or frames fetched over IPC. On top, the
-// outlines of the scene's layers: drag one to move the layer (sent on release).
+// outlines of the scene's layers (see layer_outlines.ts: select, move, resize), fitted to the
+// picture as displayed.
 import type { Actions } from "../actions";
 import type { StudioClient } from "../client";
 import { el, fill } from "../dom";
-import { dragRect, rectStyle, type Rect } from "../layout";
+import { containBox } from "../layout";
 import type { View } from "../store";
+import { LayerOutlines } from "./layer_outlines";
 
 const FRAME_INTERVAL_MS = 66; // 15 fps, the engine's preview rate
 
 export class PreviewPanel {
   private shown = false;
   private timer: number | null = null;
-  private dragging = false;
+  private canvas: { width: number; height: number } | null = null;
   private readonly picture = el("div", { className: "preview-picture" });
-  private readonly outlines = el("div", { className: "layer-outlines", "data-testid": "layer-outlines" });
-  readonly root = el("section", { className: "panel preview", "data-testid": "preview" }, this.picture, this.outlines);
+  private readonly outlines: LayerOutlines;
+  readonly root: HTMLElement;
 
-  constructor(private readonly client: StudioClient, private readonly actions: Actions) {}
+  constructor(private readonly client: StudioClient, actions: Actions) {
+    this.outlines = new LayerOutlines(actions);
+    this.outlines.onDragStart = () => this.fit();
+    this.root = el("section", { className: "panel preview", "data-testid": "preview" }, this.picture, this.outlines.root);
+    // A press on the picture, off every outline, drops the selection.
+    this.root.addEventListener("pointerdown", () => {
+      if (!this.outlines.dragging) this.outlines.select(null);
+    });
+    if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => this.fit()).observe(this.root);
+  }
 
   render(view: View): void {
     const canvas = view.state?.canvas;
-    if (canvas) this.root.style.aspectRatio = `${canvas.width} / ${canvas.height}`;
-    if (!this.dragging) this.renderOutlines(view);
+    if (canvas) {
+      this.root.style.aspectRatio = `${canvas.width} / ${canvas.height}`;
+      this.canvas = canvas;
+    }
+    this.outlines.render(view);
+    this.fit();
     const live = view.state?.preview ?? false;
     if (live === this.shown && this.picture.childElementCount > 0) return;
     this.shown = live;
@@ -34,10 +49,13 @@ export class PreviewPanel {
           el("strong", { text: "Preview starts when you go live" }),
           el("span", { text: "Scenes, cards and looks can be set up now." })),
       );
+      this.fit();
       return;
     }
     const img = el("img", { alt: "Program preview", "data-testid": "preview-image" });
+    img.addEventListener("load", () => this.fit());
     fill(this.picture, img);
+    this.fit();
     const source = this.client.preview();
     if (source.kind === "mjpeg") {
       img.src = `${source.url}&t=${Date.now()}`;
@@ -53,55 +71,21 @@ export class PreviewPanel {
     }
   }
 
-  /** One outline per visible layer with a place on the canvas (not the full-canvas ones). */
-  private renderOutlines(view: View): void {
-    const state = view.state;
-    const scene = state?.scenes.find((s) => s.id === state.scene);
-    const boxes = (scene?.layers ?? [])
-      .filter((layer) => layer.visible && layer.rect?.length === 4 && !(layer.rect[2] >= 1 && layer.rect[3] >= 1))
-      .map((layer) => this.outline(layer.id, layer.rect as Rect));
-    fill(this.outlines, ...boxes);
-  }
-
-  private outline(id: string, rect: Rect): HTMLElement {
-    const box = el("div", { className: "layer-outline", "data-testid": `outline-${id}`, title: `Drag to move ${id}` },
-      el("span", { className: "layer-outline-name", text: id }));
-    box.style.cssText = rectStyle(rect);
-    let start: { x: number; y: number } | null = null;
-    let moved: Rect = rect;
-    const at = (event: MouseEvent) => {
-      const size = this.outlines.getBoundingClientRect();
-      return dragRect(rect, event.clientX - (start?.x ?? 0), event.clientY - (start?.y ?? 0), size.width, size.height);
-    };
-    box.addEventListener("pointerdown", (event) => {
-      if (event.button !== 0) return;
-      event.preventDefault();
-      box.setPointerCapture(event.pointerId);
-      start = { x: event.clientX, y: event.clientY };
-      moved = rect;
-      this.dragging = true;
-      box.classList.add("dragging");
-    });
-    box.addEventListener("pointermove", (event) => {
-      if (!start) return;
-      moved = at(event);
-      box.style.cssText = rectStyle(moved);
-    });
-    const finish = (send: boolean) => {
-      if (!start) return;
-      start = null;
-      this.dragging = false;
-      box.classList.remove("dragging");
-      if (send && (moved[0] !== rect[0] || moved[1] !== rect[1])) {
-        void this.actions.run("scenes", { type: "set_layer_rect", layer: id, rect: moved }).then((ok) => {
-          if (!ok) box.style.cssText = rectStyle(rect);
-        });
-      } else {
-        box.style.cssText = rectStyle(rect);
-      }
-    };
-    box.addEventListener("pointerup", () => finish(true));
-    box.addEventListener("pointercancel", () => finish(false));
-    return box;
+  /** Puts the outlines on the canvas as displayed: the picture is fitted whole in the panel
+   * (the preview's frame, then the canvas within it), so pointer moves map through the
+   * displayed size, whatever the panel's shape. */
+  fit(): void {
+    const canvas = this.canvas;
+    const width = this.root.clientWidth;
+    const height = this.root.clientHeight;
+    if (!canvas || width <= 0 || height <= 0) return;
+    const img = this.picture.querySelector("img");
+    const frame = img && img.naturalWidth > 0 ? containBox(width, height, img.naturalWidth, img.naturalHeight) : { left: 0, top: 0, width, height };
+    const inner = containBox(frame.width, frame.height, canvas.width, canvas.height);
+    const style = this.outlines.root.style;
+    style.left = `${frame.left + inner.left}px`;
+    style.top = `${frame.top + inner.top}px`;
+    style.width = `${inner.width}px`;
+    style.height = `${inner.height}px`;
   }
 }
