@@ -64,6 +64,8 @@ pub fn run(show: Option<PathBuf>) -> Result<(), String> {
             let handle = app.handle().clone();
             let events = studio.clone();
             tauri::async_runtime::spawn(async move { forward_events(events, handle).await });
+            let console_studio = studio.clone();
+            tauri::async_runtime::spawn(async move { remote_console(console_studio).await });
             // The audience path runs for the window's life: the simulator when asked for, and
             // the platform chats the operator connects from the side panel.
             let feed_studio = studio.clone();
@@ -86,6 +88,31 @@ pub fn run(show: Option<PathBuf>) -> Result<(), String> {
         })
         .run(tauri::generate_context!())
         .map_err(|e| format!("the window could not run: {e}"))
+}
+
+/// The remote operator console: the same studio, over HTTP, for an assistant's browser (a
+/// tablet beside the desk), exactly as `kaibo serve` offers it. It listens on loopback
+/// (127.0.0.1:8417) unless `KAIBO_LISTEN` names another address; the token is `KAIBO_TOKEN`
+/// or a new one, printed once with the URL. A port in use only costs the console.
+async fn remote_console(studio: Studio) {
+    let listen: std::net::SocketAddr = std::env::var("KAIBO_LISTEN")
+        .ok()
+        .and_then(|addr| addr.trim().parse().ok())
+        .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8417)));
+    let token = std::env::var("KAIBO_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(audience::bridge::generate_token);
+    let config = studio::server::ServerConfig { token: token.clone(), ui_dir: studio::server::static_files::default_ui_dir() };
+    match studio::server::start(studio, config, listen, std::future::pending()).await {
+        Ok((addr, _server)) => {
+            if !addr.ip().is_loopback() {
+                eprintln!("warning: the remote console listens on {addr}: anyone who can reach it and has the token controls the show");
+            }
+            println!("remote console: http://{addr}/?token={token}");
+        }
+        Err(error) => eprintln!("warning: no remote console: cannot listen on {listen} ({error}); set KAIBO_LISTEN to another address"),
+    }
 }
 
 /// Every studio event to the window, in order; a window that fell behind gets the state.
