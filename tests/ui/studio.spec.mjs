@@ -3,7 +3,9 @@
 // taken in the UI is checked on the real stream pulled back from nginx-rtmp (ffprobe and
 // decoded frames), not only in the DOM; the run of show, the kill switch (Shift+K), the
 // pre-air check's override, resizing a layer from its handles, saving the show (Ctrl+S) and
-// the session report too. The studio runs on a copy of the demo show in a temporary folder,
+// the session report too. Platform chats are connected from the side panel (to a port nobody
+// listens on: the connector retries and says why), and a YouTube key typed there never comes
+// back. The studio runs on a copy of the demo show in a temporary folder,
 // so saving never touches the repository's. Screenshots go to target/ui-tests/studio/.
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -15,6 +17,8 @@ import { distance, grabFrame, meanRgb, outputDir, probe, REPO, startNginx, start
 
 const TOKEN = "ui-test-token-5f1c0a9e";
 const STREAM_KEY = "sk_live_DO_NOT_LEAK_42";
+const YOUTUBE_KEY = "AIzaSy_CHAT_KEY_DO_NOT_LEAK_77"; // typed into "Connect chat" for YouTube
+const NOBODY = "127.0.0.1:9"; // the discard port: nobody listens there
 const BANNED = "最便宜"; // `--ban`: the pre-air check keeps it off air unless overridden
 const CHROMIUM_FLAGS = [
   "--headless",
@@ -359,5 +363,52 @@ test("chat is inert: markup from a viewer shows as text and runs nothing", async
   await page.locator('[data-testid="chat-row"][data-id="douyin:xss-1"] button', { hasText: "Block" }).click();
   await row.waitFor({ state: "detached", timeout: 30_000 });
   assert.equal(await page.evaluate(() => window.__pwned), undefined, "still nothing ran");
+  assert.deepEqual(pageErrors, []);
+});
+
+test("platform chats: connect from the side panel, see them retry, disconnect; the key stays out", async () => {
+  const connectChat = async (platform, room, key, endpoint) => {
+    await page.getByTestId("connect-platform").selectOption(platform);
+    await page.getByTestId("connect-room").fill(room);
+    if (key !== null) await page.getByTestId("connect-key").fill(key);
+    const advanced = page.locator(".connect-advanced");
+    if (!(await advanced.evaluate((details) => details.open))) await advanced.locator("summary").click();
+    await page.getByTestId("connect-endpoint").fill(endpoint);
+    await page.getByTestId("connect-submit").click();
+  };
+
+  // Twitch reads anonymously: no key field. Nobody listens at the endpoint: it retries.
+  await page.getByTestId("connect-platform").selectOption("twitch");
+  assert.equal(await page.getByTestId("connect-key").isVisible(), false, "Twitch asks for no key");
+  await connectChat("twitch", "kaiboshop", null, `ws://${NOBODY}`);
+  const twitch = page.getByTestId("connector-twitch:kaiboshop");
+  await twitch.waitFor();
+  await page.locator('[data-testid="connector-twitch:kaiboshop"][data-status="retrying"]').waitFor({ timeout: 30_000 });
+  const error = page.getByTestId("connector-error-twitch:kaiboshop");
+  await error.waitFor();
+  assert.ok((await error.textContent()).trim().length > 0, "the connector says why it retries");
+  assert.equal(await page.getByTestId("error-connectors").textContent(), "", "the studio took the command");
+  const listed = JSON.parse(await apiState()).connectors.find((c) => c.label === "twitch:kaiboshop");
+  assert.ok(listed && listed.error, "the state has the connector and its error");
+  await shot("09-chat-retrying");
+  await page.getByTestId("connector-disconnect-twitch:kaiboshop").click();
+  await twitch.waitFor({ state: "detached", timeout: 30_000 });
+  assert.ok(!JSON.parse(await apiState()).connectors.some((c) => c.label === "twitch:kaiboshop"), "disconnected in the studio");
+
+  // YouTube with its API key typed once: the field empties, and the key never comes back.
+  await page.getByTestId("connect-platform").selectOption("youtube");
+  await page.getByTestId("connect-key-field").getByText("API key").waitFor();
+  await connectChat("youtube", "live-chat-test", YOUTUBE_KEY, `http://${NOBODY}`);
+  const youtube = page.getByTestId("connector-youtube:live-chat-test");
+  await youtube.waitFor();
+  assert.equal(await page.getByTestId("connect-key").inputValue(), "", "the key field is cleared");
+  await page.locator('[data-testid="connector-youtube:live-chat-test"][data-status="retrying"]').waitFor({ timeout: 30_000 });
+  await shot("10-youtube-chat");
+  assert.ok(!(await apiState()).includes(YOUTUBE_KEY), "the state never carries the chat key");
+  assert.ok(!(await page.evaluate(() => document.body.innerText)).includes(YOUTUBE_KEY), "the page's text never shows the key");
+  assert.ok(!(await page.evaluate(() => document.documentElement.outerHTML)).includes(YOUTUBE_KEY), "the page's HTML never holds the key");
+  await page.getByTestId("connector-disconnect-youtube:live-chat-test").click();
+  await youtube.waitFor({ state: "detached", timeout: 30_000 });
+  assert.ok(!serve.output().includes(YOUTUBE_KEY), "the log never carries the chat key");
   assert.deepEqual(pageErrors, []);
 });

@@ -119,6 +119,7 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
     renderProducts(products, view, actions);
     renderDestinations(destinations, view, actions);
     chat.renderSummary(view);
+    chat.connectors.render(view);
     chat.renderChat(view);
   };
 

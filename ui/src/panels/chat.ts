@@ -1,10 +1,12 @@
-// The side panel: session totals, the gift leaderboard, and the chat list (virtualized), with
-// moderation on every line. Audience text is always set as textContent.
+// The side panel: session totals, the gift leaderboard, the platform chats being read (and
+// the form to connect one), and the chat list (virtualized), with moderation on every line.
+// Audience text is always set as textContent.
 import type { Actions } from "../actions";
 import type { ChatItem } from "../bindings/ChatItem";
 import { el, fill } from "../dom";
 import type { View } from "../store";
 import { VirtualList } from "../virtual_list";
+import { ConnectorsPanel } from "./connectors";
 
 const ROW_HEIGHT = 52;
 
@@ -14,10 +16,12 @@ export class ChatPanel {
   private readonly viewport = el("div", { className: "chat-list", "data-testid": "chat-list" });
   private readonly blocked = el("div", { className: "blocked" });
   private readonly list: VirtualList<ChatItem>;
+  readonly connectors: ConnectorsPanel;
 
   constructor(private readonly actions: Actions) {
     this.list = new VirtualList(this.viewport, ROW_HEIGHT, (item) => item.id, (item) => this.row(item));
-    fill(this.root, el("h2", { text: "Audience" }), this.summary, this.viewport, this.blocked, actions.errorLine("chat"));
+    this.connectors = new ConnectorsPanel(actions);
+    fill(this.root, el("h2", { text: "Audience" }), this.summary, this.connectors.root, this.viewport, this.blocked, actions.errorLine("chat"));
   }
 
   renderChat(view: View): void {

@@ -60,8 +60,21 @@ export function renderDestinations(root: HTMLElement, view: View, actions: Actio
   fill(root,
     el("h2", { text: "Destinations" }),
     rows.length ? el("ul", { className: "destinations" }, ...rows) : el("p", { className: "muted", text: "No destination yet: the show is recorded locally only." }),
-    addForm(actions),
+    formFor(root, actions),
     actions.errorLine("destinations"));
+}
+
+const forms = new WeakMap<HTMLElement, HTMLFormElement>();
+
+/** The add form, built once per panel: typing survives the state events (a retrying chat
+ * connector announces the state about once a second). */
+function formFor(root: HTMLElement, actions: Actions): HTMLFormElement {
+  let form = forms.get(root);
+  if (!form) {
+    form = addForm(actions);
+    forms.set(root, form);
+  }
+  return form;
 }
 
 function addForm(actions: Actions): HTMLFormElement {
