@@ -59,6 +59,7 @@ base = os.path.dirname(src)
 show = json.load(open(src))
 fix = lambda p: p if os.path.isabs(p) else os.path.join(base, p)
 if show.get("logo"): show["logo"] = fix(show["logo"])
+if show.get("safe_slate", {}).get("image"): show["safe_slate"]["image"] = fix(show["safe_slate"]["image"])
 for scene in show["scenes"]:
     for layer in scene["layers"]:
         if "path" in layer: layer["path"] = fix(layer["path"])
