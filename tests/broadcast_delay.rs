@@ -16,9 +16,10 @@ fn red(rgb: &[f64; 3]) -> bool {
     rgb[0] > 170.0 && rgb[1] < 90.0 && rgb[2] < 90.0
 }
 
-/// The safe slate: a dark picture (the test pattern and the marker are far brighter).
+/// The safe slate: a dark grey picture (the test pattern and the marker are far brighter;
+/// the compositor's black before the camera's first frame is darker).
 fn slate(rgb: &[f64; 3]) -> bool {
-    rgb.iter().all(|c| *c < 70.0)
+    rgb.iter().all(|c| *c < 70.0) && rgb.iter().any(|c| *c > 8.0)
 }
 
 /// The program without the marker: the test pattern's bars, bright and not red.
@@ -140,5 +141,7 @@ fn the_kill_switch_keeps_what_the_delay_holds_off_the_platform_but_not_out_of_th
     assert_eq!(code, Some(0), "{output}");
     let recorded = small_frames(&recording, 30.0);
     assert!(recorded.iter().filter(|f| red(&f.rgb)).count() >= 90, "the recording lost the marker");
-    assert!(!recorded.iter().any(|f| slate(&f.rgb)), "the recording shows the slate: it must keep the program");
+    let dark: Vec<String> =
+        recorded.iter().filter(|f| slate(&f.rgb)).map(|f| format!("{:.2}s {:.0?}", f.seconds, f.rgb)).collect();
+    assert!(dark.is_empty(), "the recording shows the slate at {dark:?} of {} frames: it must keep the program\n{output}", recorded.len());
 }

@@ -175,6 +175,13 @@ impl Engine {
         self.shared.running().program.resume()
     }
 
+    /// How long the end of the show may take to drain: 10 s, plus the longest broadcast delay
+    /// (what a destination's delay holds goes out before its EOS).
+    pub fn drain_timeout(&self) -> Duration {
+        let longest = self.shared.running().program.air_delays().into_iter().max().unwrap_or_default();
+        Duration::from_secs(10) + longest
+    }
+
     /// Where each destination's picture comes from now: program, slate or refilling.
     pub fn air_modes(&self) -> Vec<(String, crate::AirMode)> {
         self.shared.running().program.air_modes()

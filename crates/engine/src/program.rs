@@ -282,6 +282,11 @@ impl Program {
         }
     }
 
+    /// The broadcast delay of each destination.
+    pub(crate) fn air_delays(&self) -> Vec<std::time::Duration> {
+        self.outputs.iter().filter_map(|o| o.air.as_ref().map(|air| air.delay)).collect()
+    }
+
     /// Where each destination's picture comes from now.
     pub(crate) fn air_modes(&self) -> Vec<(String, AirMode)> {
         self.outputs.iter().filter_map(|o| o.air.as_ref().map(|air| (o.id.clone(), air.mode()))).collect()

@@ -48,8 +48,6 @@ pub struct StudioConfig {
     pub show_file: Option<PathBuf>,
 }
 
-/// How long the outputs get to drain at the end of a show.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Messages kept for clients that connect later.
 const CHAT_KEPT: usize = 1000;
 /// Messages sent in a state snapshot.
@@ -189,9 +187,9 @@ impl Studio {
             Err(findings) if checked => Err(findings),
             Err(findings) => {
                 detail = format!("{detail}; let through: {}", findings.message);
-                self.dispatch(&mut inner, command, source).await
+                self.dispatch(&mut inner, command).await
             }
-            Ok(()) => self.dispatch(&mut inner, command, source).await,
+            Ok(()) => self.dispatch(&mut inner, command).await,
         };
         inner.track_cards(source);
         let outcome = result.as_ref().map(|r| r.note.clone().unwrap_or_default()).map_err(|e| e.message.clone());
@@ -201,7 +199,7 @@ impl Studio {
         result
     }
 
-    async fn dispatch(&self, inner: &mut Inner, command: Command, source: CommandSource) -> Result<CommandReply, StudioError> {
+    async fn dispatch(&self, inner: &mut Inner, command: Command) -> Result<CommandReply, StudioError> {
         match command {
             Command::SwitchScene { scene } => inner.switch_scene(scene).await,
             Command::SetLook { look } => inner.set_look(look).await,
@@ -269,10 +267,8 @@ impl Studio {
                 }
                 Ok(CommandReply::done())
             }
-            Command::Override { .. } => {
-                let _ = source;
-                Err(StudioError::bad_request("an override holds the command itself, not another override"))
-            }
+            // Unwrapped by `apply_from`; one inside another is refused there.
+            Command::Override { .. } => Err(StudioError::bad_request("an override holds the command itself, not another override")),
         }
     }
 
@@ -1039,7 +1035,10 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 /// Ends an engine: EOS through every output, then NULL (see `Engine::stop`).
 async fn stop_engine(engine: Arc<Engine>) {
     let _ = blocking(move || match Arc::try_unwrap(engine) {
-        Ok(engine) => engine.stop(DRAIN_TIMEOUT),
+        Ok(engine) => {
+            let drain = engine.drain_timeout();
+            engine.stop(drain)
+        }
         // Someone still holds it (cannot happen while commands are serialized); dropping the
         // last reference runs the same teardown.
         Err(engine) => drop(engine),

@@ -23,8 +23,6 @@ pub struct LiveOptions {
     pub delay: Option<u32>,
 }
 
-/// How long the outputs get to finish after EOS before the pipeline is closed anyway.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn run(options: &LiveOptions) -> ExitCode {
     let Some(mut show) = load_show(&options.show) else { return ExitCode::from(2) };
@@ -134,12 +132,13 @@ pub fn run(options: &LiveOptions) -> ExitCode {
     }
     // The recording is crash-safe, so a pipeline that will not close must not hold the
     // streamer's terminal hostage.
-    std::thread::spawn(|| {
-        std::thread::sleep(DRAIN_TIMEOUT + Duration::from_secs(10));
+    let drain = engine.drain_timeout();
+    std::thread::spawn(move || {
+        std::thread::sleep(drain + Duration::from_secs(10));
         eprintln!("error: the pipeline did not close; exiting anyway (the recording is safe up to its last second)");
         std::process::exit(1);
     });
-    engine.stop(DRAIN_TIMEOUT);
+    engine.stop(drain);
     for event in events.try_iter() {
         if !matches!(event, EngineEvent::Stats(_)) {
             print_event(&event);
