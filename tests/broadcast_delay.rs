@@ -140,7 +140,8 @@ fn the_kill_switch_keeps_what_the_delay_holds_off_the_platform_but_not_out_of_th
     let (code, output) = kaibo.finish(Duration::from_secs(60));
     assert_eq!(code, Some(0), "{output}");
     let recorded = small_frames(&recording, 30.0);
-    assert!(recorded.iter().filter(|f| red(&f.rgb)).count() >= 90, "the recording lost the marker");
+    let marked = recorded.iter().filter(|f| red(&f.rgb)).count();
+    assert!(marked >= 90, "the recording has {marked} marker frames of {}: it lost the marker\n{output}", recorded.len());
     let dark: Vec<String> =
         recorded.iter().filter(|f| slate(&f.rgb)).map(|f| format!("{:.2}s {:.0?}", f.seconds, f.rgb)).collect();
     assert!(dark.is_empty(), "the recording shows the slate at {dark:?} of {} frames: it must keep the program\n{output}", recorded.len());
