@@ -33,9 +33,15 @@ pub fn save_target(opened: Option<&Path>) -> Option<PathBuf> {
     }
 }
 
+/// A show's name made into a file name: letters, digits and `-` kept, anything else `-`.
+/// Shows, recordings and reports are named with it.
+pub fn file_stem(name: &str) -> String {
+    name.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '-' }).collect()
+}
+
 /// Where a show without a file of its own is saved: its name made into a file name.
 pub fn default_path(show: &Show) -> PathBuf {
-    let stem: String = show.name.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '-' }).collect();
+    let stem = file_stem(&show.name);
     let stem = stem.trim_matches('-');
     default_shows_dir().join(format!("{}.json", if stem.is_empty() { "show" } else { stem }))
 }

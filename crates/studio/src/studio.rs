@@ -304,7 +304,10 @@ impl Studio {
                 return false;
             }
             inner.redraw_sales().await;
-            inner.follow_air().await;
+            // Only destinations that `resume` found refilling have anything to follow.
+            if !inner.refilling.is_empty() {
+                inner.follow_air().await;
+            }
             if std::mem::take(&mut inner.state_dirty) {
                 self.announce(Event::State { state: Box::new(inner.snapshot()) });
             }
@@ -380,7 +383,7 @@ impl Studio {
             return Err(StudioError::wrong_phase("the show is already live"));
         }
         let recording = inner.config.recording_dir.as_ref().map(|dir| {
-            let stem: String = inner.show.name.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '-' }).collect();
+            let stem = crate::show_file::file_stem(&inner.show.name);
             let stem = if stem.trim_matches('-').is_empty() { "show".to_owned() } else { stem };
             dir.join(format!("{stem}-{}.mp4", chrono::Local::now().format("%Y%m%d-%H%M%S")))
         });

@@ -237,7 +237,7 @@ fn default_recording_path(name: &str, show_path: &Path) -> PathBuf {
     let stem: String = if name.trim().is_empty() {
         show_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "show".to_owned())
     } else {
-        name.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '-' }).collect()
+        crate::show_file::file_stem(name)
     };
     folder.join(format!("{stem}-{}.mp4", chrono::Local::now().format("%Y%m%d-%H%M%S")))
 }
