@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::data::{ProductStats, SessionData};
@@ -161,27 +162,39 @@ fn short(text: &str, max: usize) -> String {
     }
 }
 
+/// A chart over the session's time with values from 0 to `max` (rounded up), its grid and
+/// its axes labelled: what the time charts share.
+fn time_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    axis: &TimeAxis,
+    max: f64,
+    y_desc: &str,
+) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
+    let mut chart = ChartBuilder::on(root)
+        .margin(12)
+        .margin_right(36)
+        .x_label_area_size(30)
+        .y_label_area_size(70)
+        .build_cartesian_2d(axis.range(), 0.0..nice_max(max))
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .light_line_style(GRID)
+        .x_labels(10)
+        .x_label_formatter(&|x| axis.label(x))
+        .x_desc("UTC")
+        .y_desc(y_desc)
+        .y_label_formatter(&|y| number_label(*y))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(chart)
+}
+
 /// Line chart of several named series over time.
 fn lines(id: &str, title: &str, y_desc: &str, axis: TimeAxis, series: &BTreeMap<String, Vec<(f64, f64)>>) -> Chart {
     draw(id, title, HEIGHT, |root| {
         let max = series.values().flatten().map(|p| p.1).filter(|v| v.is_finite()).fold(0.0, f64::max);
-        let mut chart = ChartBuilder::on(&root)
-            .margin(12)
-            .margin_right(36)
-            .x_label_area_size(30)
-            .y_label_area_size(70)
-            .build_cartesian_2d(axis.range(), 0.0..nice_max(max))
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .light_line_style(GRID)
-            .x_labels(10)
-            .x_label_formatter(&|x| axis.label(x))
-            .x_desc("UTC")
-            .y_desc(y_desc)
-            .y_label_formatter(&|y| number_label(*y))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let mut chart = time_chart(&root, &axis, max, y_desc)?;
         for (i, (name, points)) in series.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
             let points: Vec<(f64, f64)> = points.iter().copied().filter(|p| p.0.is_finite() && p.1.is_finite()).collect();
@@ -217,23 +230,7 @@ pub fn viewers(data: &SessionData, axis: TimeAxis) -> Chart {
 pub fn chat(data: &SessionData, axis: TimeAxis) -> Chart {
     draw("chat", "Chat messages per minute", HEIGHT, |root| {
         let max = data.chat_per_minute.iter().map(|m| m.messages).max().unwrap_or(0) as f64;
-        let mut chart = ChartBuilder::on(&root)
-            .margin(12)
-            .margin_right(36)
-            .x_label_area_size(30)
-            .y_label_area_size(70)
-            .build_cartesian_2d(axis.range(), 0.0..nice_max(max))
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .light_line_style(GRID)
-            .x_labels(10)
-            .x_label_formatter(&|x| axis.label(x))
-            .x_desc("UTC")
-            .y_desc("messages / minute")
-            .y_label_formatter(&|y| number_label(*y))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let mut chart = time_chart(&root, &axis, max, "messages / minute")?;
         let color = PALETTE[1];
         chart
             .draw_series(data.chat_per_minute.iter().filter(|m| m.messages > 0).map(|m| {
