@@ -105,16 +105,22 @@ part_marker() {
 }
 
 # --- 3. CPU of 3 destinations against 1 ----------------------------------------------------------
+# The medians of cases $@: CPU-s, steady %, peak RSS.
+case_table() {
+    local id
+    printf '  %-3s %-44s %8s %9s %9s\n' "" "case" "CPU-s" "steady %" "RSS MB"
+    for id in "$@"; do
+        printf '  %-3s %-44s %8.2f %9.1f %9.1f\n' "$id" "${TITLE[$id]}" "$(median "$id" 3)" "$(median "$id" 8)" \
+            "$(awk -v k="$(median "$id" 6)" 'BEGIN { print k / 1024 }')"
+    done
+}
+
 part_cpu() {
     echo
     echo "3. CPU, 1 vs 3 destinations: $RUNS run(s) x ${SECS}s, interleaved"
     run_all
     local id
-    printf '  %-3s %-36s %8s %9s %9s\n' "" "case" "CPU-s" "steady %" "RSS MB"
-    for id in M1 M3; do
-        printf '  %-3s %-36s %8.2f %9.1f %9.1f\n' "$id" "${TITLE[$id]}" "$(median "$id" 3)" "$(median "$id" 8)" \
-            "$(awk -v k="$(median "$id" 6)" 'BEGIN { print k / 1024 }')"
-    done
+    case_table M1 M3
     printf '  3 / 1 destinations: CPU-s %s, steady %s (target < 1.05)\n' "$(ratio "$(median M3 3)" "$(median M1 3)")" \
         "$(ratio "$(median M3 8)" "$(median M1 8)")"
     echo
@@ -127,12 +133,7 @@ part_delay() {
     echo
     echo "4. CPU and memory of a 5 s broadcast delay: $RUNS run(s) x ${SECS}s, interleaved"
     CASES="M1 D5" run_all
-    local id
-    printf '  %-3s %-44s %8s %9s %9s\n' "" "case" "CPU-s" "steady %" "RSS MB"
-    for id in M1 D5; do
-        printf '  %-3s %-44s %8.2f %9.1f %9.1f\n' "$id" "${TITLE[$id]}" "$(median "$id" 3)" "$(median "$id" 8)" \
-            "$(awk -v k="$(median "$id" 6)" 'BEGIN { print k / 1024 }')"
-    done
+    case_table M1 D5
     printf '  delay / none: CPU-s %s, steady %s; peak RSS +%s MB\n' "$(ratio "$(median D5 3)" "$(median M1 3)")" \
         "$(ratio "$(median D5 8)" "$(median M1 8)")" "$(awk -v a="$(median D5 6)" -v b="$(median M1 6)" 'BEGIN { printf "%.1f", (a - b) / 1024 }')"
 }
