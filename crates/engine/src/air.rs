@@ -109,25 +109,12 @@ impl AirSwitch {
         }
     }
 
-    /// After a delay the two lanes start on their own, audio usually first; the FLV muxer
-    /// would then write its header before video arrived, and leave the video out. So audio
-    /// is held (a blocking probe, nothing is lost) until the first video buffer leaves.
+    /// After a delay the two lanes start on their own, audio usually first: see
+    /// [`crate::outputs::audio_waits_for_video`].
     fn audio_waits_for_video(&self) {
-        let (Some(audio_src), Some(video_src)) = (self.lanes[1].program_pad.peer(), self.lanes[0].program_pad.peer()) else {
-            return;
-        };
-        let Some(hold) = audio_src.add_probe(gst::PadProbeType::BLOCK_DOWNSTREAM | gst::PadProbeType::BUFFER, |_, _| {
-            gst::PadProbeReturn::Ok
-        }) else {
-            return;
-        };
-        let hold = Mutex::new(Some(hold));
-        video_src.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-            if let Some(hold) = hold.lock().unwrap_or_else(PoisonError::into_inner).take() {
-                audio_src.remove_probe(hold);
-            }
-            gst::PadProbeReturn::Remove
-        });
+        if let (Some(audio_src), Some(video_src)) = (self.lanes[1].program_pad.peer(), self.lanes[0].program_pad.peer()) {
+            crate::outputs::audio_waits_for_video(&video_src, audio_src);
+        }
     }
 
     pub(crate) fn mode(&self) -> AirMode {

@@ -124,8 +124,11 @@ impl Output {
                 Some(air)
             }
             OutputKind::Recording(_) => {
-                link_to_mux(&video_queue.static_pad("src").ok_or_else(|| EngineError::missing_pad("queue src"))?, &mux, "video")?;
-                link_to_mux(&audio_queue.static_pad("src").ok_or_else(|| EngineError::missing_pad("queue src"))?, &mux, "audio")?;
+                let video_src = video_queue.static_pad("src").ok_or_else(|| EngineError::missing_pad("queue src"))?;
+                let audio_src = audio_queue.static_pad("src").ok_or_else(|| EngineError::missing_pad("queue src"))?;
+                link_to_mux(&video_src, &mux, "video")?;
+                link_to_mux(&audio_src, &mux, "audio")?;
+                audio_waits_for_video(&video_src, audio_src);
                 None
             }
         };
@@ -233,6 +236,25 @@ fn recording_elements(path: &Path) -> Result<(gst::Element, gst::Element), Engin
         .build()
         .map_err(|e| EngineError::element("filesink", e))?;
     Ok((mux, sink))
+}
+
+/// Holds an output's audio until its first video buffer has left `video_src`. Audio is
+/// usually first out of its queue (at the start, and after a broadcast delay); a muxer that
+/// times out waiting for video writes its header (FLV) or its track list (MP4) without it and
+/// leaves the video out. A blocking probe: nothing is lost, the audio queue just fills.
+pub(crate) fn audio_waits_for_video(video_src: &gst::Pad, audio_src: gst::Pad) {
+    let Some(hold) = audio_src.add_probe(gst::PadProbeType::BLOCK_DOWNSTREAM | gst::PadProbeType::BUFFER, |_, _| {
+        gst::PadProbeReturn::Ok
+    }) else {
+        return;
+    };
+    let hold = std::sync::Mutex::new(Some(hold));
+    video_src.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+        if let Some(hold) = hold.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+            audio_src.remove_probe(hold);
+        }
+        gst::PadProbeReturn::Remove
+    });
 }
 
 /// Exposes `target` on the bin as a pad called `name`.
