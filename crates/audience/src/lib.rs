@@ -11,6 +11,7 @@ pub mod bilibili;
 pub mod bridge;
 pub mod connector;
 pub mod dedup;
+pub mod endpoint;
 pub mod error;
 pub mod event;
 pub mod twitch;
