@@ -175,14 +175,10 @@ fn wait_for<T>(what: &str, patience: Duration, mut check: impl FnMut() -> Option
     }
 }
 
-#[test]
-fn a_decompression_bomb_leaves_the_studio_bounded_and_the_chat_flowing() {
-    let bomb = nested_zlib_bomb();
-    assert!(bomb.len() < 200 * 1024, "the bomb is small on the wire ({} bytes)", bomb.len());
+/// `kaibo serve` reading room 123 from a fake Bilibili server, authenticated and counting.
+fn studio_reading_fake_bilibili() -> (Serve, mpsc::UnboundedSender<Vec<u8>>) {
     let (port, server) = fake_bilibili();
-    let mut serve = serve();
-    let pid = serve.child.id();
-
+    let serve = serve();
     let command = format!(r#"{{"type":"connect_audience","platform":"bilibili","room":"123","endpoint":"ws://127.0.0.1:{port}/sub"}}"#);
     let (status, answer) = request(&serve.addr, "POST", "/api/commands", &command);
     assert_eq!(status, 200, "connect_audience: {answer}");
@@ -191,6 +187,49 @@ fn a_decompression_bomb_leaves_the_studio_bounded_and_the_chat_flowing() {
         let state = state(&serve.addr)?;
         (state["audience"]["peak_viewers"] == POPULARITY).then_some(())
     });
+    (serve, server)
+}
+
+fn chat_item(state: &serde_json::Value, id: &str) -> Option<serde_json::Value> {
+    state["chat"].as_array()?.iter().find(|c| c["id"] == id).cloned()
+}
+
+#[test]
+fn overflowing_gift_counts_leave_the_chat_flowing() {
+    let (mut serve, server) = studio_reading_fake_bilibili();
+    for round in 0..3 {
+        let gift = serde_json::json!({"cmd": "SEND_GIFT", "data": {
+            "giftName": "火箭", "num": u64::MAX, "price": i64::MAX, "coin_type": "gold",
+            "uid": 9, "uname": "whale", "timestamp": 1700000000, "tid": format!("overflow-{round}")}});
+        server.send(encode_zlib(packet::OP_COMMAND, &encode(packet::VERSION_JSON, packet::OP_COMMAND, 0, gift.to_string().as_bytes()))).expect("send");
+    }
+    server.send(danmaku("after-the-whale", "还有人吗")).expect("send");
+    let seen = wait_for("the danmaku after the overflowing gifts", Duration::from_secs(30), || {
+        assert!(serve.child.try_wait().expect("child status").is_none(), "the studio died");
+        let state = state(&serve.addr)?;
+        chat_item(&state, "bilibili:after-the-whale").map(|_| state)
+    });
+    for round in 0..3 {
+        assert!(chat_item(&seen, &format!("bilibili:gift-overflow-{round}")).is_some(), "{}", seen["chat"]);
+    }
+    // Totals go out at most once a second, with a batch: keep chatting until they show.
+    let mut tick = 0;
+    let audience = wait_for("the totals with the saturated gifts", Duration::from_secs(30), || {
+        tick += 1;
+        server.send(danmaku(&format!("tick-{tick}"), "tick")).expect("send");
+        let state = state(&serve.addr)?;
+        (state["audience"]["gifts"] == 3).then(|| state["audience"].clone())
+    });
+    assert!(audience["gift_totals"].to_string().contains("gold"), "{audience}");
+    assert!(serve.child.try_wait().expect("child status").is_none(), "the studio is alive");
+}
+
+#[test]
+fn a_decompression_bomb_leaves_the_studio_bounded_and_the_chat_flowing() {
+    let bomb = nested_zlib_bomb();
+    assert!(bomb.len() < 200 * 1024, "the bomb is small on the wire ({} bytes)", bomb.len());
+    let (mut serve, server) = studio_reading_fake_bilibili();
+    let pid = serve.child.id();
     let before = proc_kb(pid, "VmHWM:");
     assert!(before > 0, "VmHWM readable");
 
