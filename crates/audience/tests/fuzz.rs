@@ -32,20 +32,36 @@ fn brotli(data: &[u8]) -> Vec<u8> {
 }
 
 fn compressed(version: u16, inner: &[u8]) -> Vec<u8> {
-    let body = if version == packet::VERSION_ZLIB { zlib(inner) } else { brotli(inner) };
+    let body = if version == packet::VERSION_ZLIB {
+        zlib(inner)
+    } else {
+        brotli(inner)
+    };
     encode(version, packet::OP_COMMAND, 0, &body)
 }
 
 fn valid_bilibili_message() -> Vec<u8> {
     let commands: Vec<Vec<u8>> = ["danmu_msg", "send_gift", "super_chat", "guard_buy", "like"]
         .iter()
-        .map(|n| encode(0, packet::OP_COMMAND, 0, support::fixture(&format!("bilibili/{n}.json")).trim().as_bytes()))
+        .map(|n| {
+            encode(
+                0,
+                packet::OP_COMMAND,
+                0,
+                support::fixture(&format!("bilibili/{n}.json"))
+                    .trim()
+                    .as_bytes(),
+            )
+        })
         .collect();
     compressed(packet::VERSION_ZLIB, &commands.concat())
 }
 
 fn twitch_lines() -> Vec<String> {
-    support::fixture("twitch/session.irc").lines().map(str::to_owned).collect()
+    support::fixture("twitch/session.irc")
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Reads one message as the connector does and checks the bounds: the packets it yields hold
@@ -56,7 +72,11 @@ fn read_bounded(messages: &[&[u8]]) -> Result<(), TestCaseError> {
         let waiting = reader.pending();
         let unpacked = reader.read_message(bytes);
         let held: usize = unpacked.packets.iter().map(|p| p.body.len()).sum();
-        prop_assert!(held <= INFLATE_BUDGET + bytes.len() + waiting, "{held} bytes out of a {}-byte message", bytes.len());
+        prop_assert!(
+            held <= INFLATE_BUDGET + bytes.len() + waiting,
+            "{held} bytes out of a {}-byte message",
+            bytes.len()
+        );
         prop_assert!(reader.pending() <= packet::MAX_PACKET + bytes.len());
         if unpacked.over_budget {
             prop_assert!(unpacked.packets.is_empty());
@@ -90,13 +110,26 @@ fn check_event(event: &AudienceEvent) -> Result<(), TestCaseError> {
 /// more of them, nested up to `depth` levels.
 fn packet_tree() -> impl Strategy<Value = Vec<u8>> {
     let leaf = prop_oneof![
-        proptest::collection::vec(any::<u8>(), 0..64).prop_map(|b| encode(0, packet::OP_COMMAND, 0, &b)),
+        proptest::collection::vec(any::<u8>(), 0..64).prop_map(|b| encode(
+            0,
+            packet::OP_COMMAND,
+            0,
+            &b
+        )),
         any::<u32>().prop_map(|n| encode(1, packet::OP_HEARTBEAT_REPLY, 0, &n.to_be_bytes())),
-        Just(encode(0, packet::OP_COMMAND, 0, br#"{"cmd":"DANMU_MSG","info":[[0,0,0,0,1],"hi",[1,"u",0]]}"#)),
+        Just(encode(
+            0,
+            packet::OP_COMMAND,
+            0,
+            br#"{"cmd":"DANMU_MSG","info":[[0,0,0,0,1],"hi",[1,"u",0]]}"#
+        )),
         Just(encode(1, packet::OP_AUTH_REPLY, 0, br#"{"code":0}"#)),
     ];
     leaf.prop_recursive(4, 32, 6, |inner| {
-        (proptest::collection::vec(inner, 1..6), prop_oneof![Just(packet::VERSION_ZLIB), Just(packet::VERSION_BROTLI)])
+        (
+            proptest::collection::vec(inner, 1..6),
+            prop_oneof![Just(packet::VERSION_ZLIB), Just(packet::VERSION_BROTLI)],
+        )
             .prop_map(|(children, version)| compressed(version, &children.concat()))
     })
 }
@@ -108,27 +141,59 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
         prop_oneof![Just(u64::MAX), Just(i64::MAX as u64 + 1), any::<u64>()].prop_map(|n| json!(n)),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)),
         "\\PC{0,40}".prop_map(Value::String),
         "[0-9]{1,25}".prop_map(Value::String),
     ];
     let key = prop_oneof![
-        Just("cmd"), Just("info"), Just("data"), Just("num"), Just("price"), Just("giftName"), Just("coin_type"),
-        Just("uid"), Just("uname"), Just("tid"), Just("id"), Just("message"), Just("user_info"), Just("guard_level"),
-        Just("msg_type"), Just("timestamp"), Just("extra"), Just("snippet"), Just("type"), Just("amountMicros"),
-        Just("currency"), Just("displayName"), Just("giftMembershipsCount"), Just("items"), Just("x"),
+        Just("cmd"),
+        Just("info"),
+        Just("data"),
+        Just("num"),
+        Just("price"),
+        Just("giftName"),
+        Just("coin_type"),
+        Just("uid"),
+        Just("uname"),
+        Just("tid"),
+        Just("id"),
+        Just("message"),
+        Just("user_info"),
+        Just("guard_level"),
+        Just("msg_type"),
+        Just("timestamp"),
+        Just("extra"),
+        Just("snippet"),
+        Just("type"),
+        Just("amountMicros"),
+        Just("currency"),
+        Just("displayName"),
+        Just("giftMembershipsCount"),
+        Just("items"),
+        Just("x"),
     ]
     .prop_map(str::to_owned);
     leaf.prop_recursive(4, 48, 6, move |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..18).prop_map(Value::Array),
-            proptest::collection::btree_map(key.clone(), inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
+            proptest::collection::btree_map(key.clone(), inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
 
-const BILIBILI_CMDS: &[&str] =
-    &["DANMU_MSG", "DANMU_MSG:4:0:2:2:2:0", "SEND_GIFT", "SUPER_CHAT_MESSAGE", "GUARD_BUY", "INTERACT_WORD", "LIKE_INFO_V3_CLICK", "X"];
+const BILIBILI_CMDS: &[&str] = &[
+    "DANMU_MSG",
+    "DANMU_MSG:4:0:2:2:2:0",
+    "SEND_GIFT",
+    "SUPER_CHAT_MESSAGE",
+    "GUARD_BUY",
+    "INTERACT_WORD",
+    "LIKE_INFO_V3_CLICK",
+    "X",
+];
 
 const YOUTUBE_TYPES: &[&str] = &[
     "textMessageEvent",
