@@ -1,7 +1,8 @@
 //! Every wire parser of the audience path under proptest: Bilibili packets and commands,
 //! Twitch IRC, YouTube pages and items. Arbitrary bytes and structure-aware mutations (sane
 //! headers with hostile lengths, nested zlib and brotli, depth, bombs). Nothing panics, and
-//! what a message yields is bounded by its inflate budget. About 130,000 cases in all.
+//! what a message yields is bounded by its inflate budget. About 113,000 cases in all
+//! (17,000 × 3 + 13,000 × 2 + 9,000 × 4 + 64 bombs), about 30 s in a debug build.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -206,7 +207,7 @@ const YOUTUBE_TYPES: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 20_000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 17_000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn irc_never_panics_on_random_text(line in "\\PC{0,200}") {
@@ -245,7 +246,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 15_000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 13_000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn packet_headers_with_any_lengths_never_panic(
@@ -284,7 +285,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 10_000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 9_000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn bilibili_truncations_and_bit_flips_are_counted_or_wait(cut in 0usize..4000, flips in proptest::collection::vec((16usize..4000, 0u8..8), 1..4)) {
