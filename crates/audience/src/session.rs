@@ -17,12 +17,13 @@ use crate::tally::Tally;
 /// The most events written in one transaction.
 pub const MAX_BATCH: usize = 1000;
 
-/// How many times in a row a batch may fail to commit before its events are given up. Until
-/// then it is kept and tried again with the next batch.
-pub const STORE_TRIES: u32 = 5;
+/// How many times in a row a batch may fail to commit before its events are given up (about
+/// ten seconds of a full disk or a locked database). Until then it is kept and tried again
+/// with the next batch; what is held stays bounded (at most this many batches).
+pub const STORE_TRIES: u32 = 10;
 
 /// How long a writer with a held batch waits for more events before trying it again alone.
-pub const RETRY_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+pub const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// An event after moderation, for the screen.
 #[derive(Clone, Debug)]

@@ -31,7 +31,7 @@ const POPULARITY: u32 = 4242;
 struct Serve {
     child: Child,
     addr: String,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
 }
 
 impl Drop for Serve {
@@ -80,11 +80,7 @@ fn serve() -> Serve {
         .next()
         .unwrap_or_default()
         .to_owned();
-    Serve {
-        child,
-        addr,
-        _data: data,
-    }
+    Serve { child, addr, data }
 }
 
 /// One HTTP/1.1 request with the token and a loopback `Host`; returns the status and body.
@@ -438,4 +434,47 @@ fn foreign_plain_endpoints_and_bad_channels_are_refused_before_any_connection() 
         "{}",
         state["connectors"]
     );
+}
+
+/// Runs SQL on the studio's session database from outside, as another program would.
+fn sqlite(database: &std::path::Path, sql: &str) {
+    let status = Command::new("sqlite3")
+        .arg(database)
+        .arg(sql)
+        .status()
+        .expect("run sqlite3");
+    assert!(status.success(), "sqlite3 {sql}");
+}
+
+#[test]
+fn a_batch_the_database_refuses_is_written_once_it_comes_back() {
+    let (serve, server) = studio_reading_fake_bilibili();
+    let database = serve.data.path().join("sessions.db");
+    assert!(database.exists(), "{}", database.display());
+    sqlite(
+        &database,
+        "CREATE TABLE refuse (x INTEGER); INSERT INTO refuse VALUES (1);
+         CREATE TRIGGER no_events BEFORE INSERT ON events WHEN EXISTS (SELECT 1 FROM refuse)
+         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
+    );
+    server.send(danmaku("held-1", "稍等")).expect("send");
+    std::thread::sleep(Duration::from_secs(1));
+    let state = state(&serve.addr).expect("state");
+    assert!(
+        chat_item(&state, "bilibili:held-1").is_none(),
+        "not committed, so not shown yet"
+    );
+    sqlite(&database, "DELETE FROM refuse;");
+    // Retried by the writer itself within seconds, not only when the next event happens to
+    // come (the next heartbeat reply is 30 s away).
+    let item = wait_for(
+        "the held danmaku in the chat",
+        Duration::from_secs(15),
+        || chat_item(&state_or_null(&serve.addr), "bilibili:held-1"),
+    );
+    assert_eq!(item["text"], "稍等");
+}
+
+fn state_or_null(addr: &str) -> serde_json::Value {
+    state(addr).unwrap_or_default()
 }
