@@ -118,7 +118,13 @@ fn mask_srt_query(query: &str) -> String {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             // `%73treamid` is `streamid` to libsrt: compare the decoded name.
             let name: String = url::form_urlencoded::parse(key.as_bytes())
-                .map(|(k, v)| if v.is_empty() { k.into_owned() } else { format!("{k}={v}") })
+                .map(|(k, v)| {
+                    if v.is_empty() {
+                        k.into_owned()
+                    } else {
+                        format!("{k}={v}")
+                    }
+                })
                 .collect();
             let secret = SRT_SECRET_PARAMS
                 .iter()
@@ -169,7 +175,12 @@ fn encoded_forms(key: &str) -> Vec<String> {
     let mut forms = Vec::new();
     if let Ok(url) = Url::parse("rtmp://h/") {
         // `./` keeps a key such as `a:b` from reading as a URL of its own.
-        let relative = format!("./{}", key.replace('/', "%2F").replace('?', "%3F").replace('#', "%23"));
+        let relative = format!(
+            "./{}",
+            key.replace('/', "%2F")
+                .replace('?', "%3F")
+                .replace('#', "%23")
+        );
         if let Ok(joined) = url.join(&relative) {
             forms.push(joined.path().trim_start_matches('/').to_owned());
         }
@@ -394,7 +405,10 @@ mod tests {
         assert_eq!(out, "rtmp://host/****");
         let out = redact_url_with_key("rtmp://host:1935/app/k3y-secret", Some("k3y-secret"));
         assert_eq!(out, "rtmp://host:1935/app/****");
-        assert_eq!(redact_url_with_key("rtmp://host/live", None), "rtmp://host/live");
+        assert_eq!(
+            redact_url_with_key("rtmp://host/live", None),
+            "rtmp://host/live"
+        );
     }
 
     #[test]
@@ -413,12 +427,18 @@ mod tests {
 
     #[test]
     fn urls_inside_free_text() {
-        let text = r#"{"id":"x","url":"rtmp://127.0.0.1:1935/live/SECRETKEY123","platform":"custom"}"#;
+        let text =
+            r#"{"id":"x","url":"rtmp://127.0.0.1:1935/live/SECRETKEY123","platform":"custom"}"#;
         let out = redact_urls_in_text(text);
         assert!(!out.contains("SECRETKEY123"), "{out}");
         assert!(out.contains("rtmp://127.0.0.1:1935/live/****"), "{out}");
-        let out = redact_urls_in_text("to srt://h:9000?streamid=abc&passphrase=xyzxyz then rtmp://u:pw@h/a/k9 ok");
-        assert_eq!(out, "to srt://h:9000?streamid=****&passphrase=**** then rtmp://****:****@h/a/**** ok");
+        let out = redact_urls_in_text(
+            "to srt://h:9000?streamid=abc&passphrase=xyzxyz then rtmp://u:pw@h/a/k9 ok",
+        );
+        assert_eq!(
+            out,
+            "to srt://h:9000?streamid=****&passphrase=**** then rtmp://****:****@h/a/**** ok"
+        );
         assert_eq!(redact_urls_in_text("no urls here"), "no urls here");
         assert_eq!(redact_urls_in_text("odd ://thing"), "odd ****");
     }
