@@ -53,7 +53,8 @@ pub fn run(show: Option<PathBuf>) -> Result<(), String> {
     let recording_dir = std::env::var_os("HOME").map(|home| PathBuf::from(home).join("Videos").join("Kaibo"));
     let (store, session) = studio::session_log::open_session(&studio::cli::report::default_data_dir(), &show.name)?;
     let products = show.products.iter().map(|p| (p.id.clone(), format!("{}", p.price), p.currency.clone())).collect();
-    let config = StudioConfig { recording_dir, session: Some(session), banned_words: Vec::new(), show_file: given };
+    let media_dir = Some(studio::cli::report::default_data_dir().join("media"));
+    let config = StudioConfig { recording_dir, session: Some(session), banned_words: Vec::new(), show_file: given, media_dir };
     let studio = Studio::new(show, config);
     let simulate = std::env::var("KAIBO_SIMULATE").ok().and_then(|rate| rate.parse::<f64>().ok());
 

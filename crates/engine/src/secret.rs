@@ -7,11 +7,19 @@ use std::fmt;
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretUrl {
     url: String,
+    /// The keyring key appended to the URL, masked wherever it stands.
+    key: Option<String>,
 }
 
 impl SecretUrl {
     pub fn new(url: impl Into<String>) -> SecretUrl {
-        SecretUrl { url: url.into() }
+        SecretUrl { url: url.into(), key: None }
+    }
+
+    /// A URL that ends in `key`, a stream key from the keyring: printed with the key masked
+    /// even when the URL alone would not say it is one (`rtmp://host/KEY`).
+    pub fn with_key(url: impl Into<String>, key: impl Into<String>) -> SecretUrl {
+        SecretUrl { url: url.into(), key: Some(key.into()).filter(|k| !k.is_empty()) }
     }
 
     /// The URL with its key, for the sink element only.
@@ -21,14 +29,14 @@ impl SecretUrl {
 
     /// `rtmp://host/app/****`: safe to print.
     pub fn redacted(&self) -> String {
-        show::redact_url(&self.url)
+        show::redact_url_with_key(&self.url, self.key.as_deref())
     }
 
     /// Removes every secret part of this URL from a text, such as an element's error message.
     pub fn scrub(&self, text: &str) -> String {
         let mut text = text.replace(&self.url, &self.redacted());
         for part in self.secret_parts() {
-            text = text.replace(&part, "****");
+            text = show::mask_key(&text, &part);
         }
         text
     }
@@ -52,6 +60,9 @@ impl SecretUrl {
         }
         if let Some(password) = url.password() {
             parts.push(password.to_owned());
+        }
+        if let Some(key) = &self.key {
+            parts.push(key.clone());
         }
         // Short fragments such as "1" would mangle unrelated text; keys are never that short.
         parts.retain(|p| p.len() >= 4);

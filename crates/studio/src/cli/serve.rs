@@ -114,6 +114,7 @@ async fn serve(args: ServeArgs, show: Show) -> ExitCode {
         session: Some(session),
         banned_words: args.banned_words.clone(),
         show_file: crate::show_file::save_target(args.show.as_deref()),
+        media_dir: Some(data_dir.join("media")),
     };
     let studio = Studio::new(show, config);
     let ui_dir = args.ui.clone().unwrap_or_else(static_files::default_ui_dir);

@@ -12,6 +12,7 @@
 //! Every `/api` route needs the access token (see [`auth`]).
 
 pub mod auth;
+pub mod media;
 pub mod static_files;
 
 use std::net::SocketAddr;
@@ -46,6 +47,7 @@ pub fn router(studio: Studio, config: ServerConfig) -> Router {
         .route("/events", get(events))
         .route("/preview", get(preview))
         .route("/report", get(report))
+        .route("/media", media::route())
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(middleware::from_fn_with_state(AccessToken::new(&config.token), auth::require_token))
         .with_state(studio);
