@@ -13,6 +13,7 @@ pub mod connector;
 pub mod dedup;
 pub mod error;
 pub mod event;
+pub mod http_guard;
 pub mod twitch;
 pub mod moderation;
 pub mod report;
