@@ -57,7 +57,9 @@ pub fn token_problem(what: &str, token: &str) -> Option<String> {
         ));
     }
     if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Some(format!("{what} may hold only letters, digits and punctuation (no spaces)"));
+        return Some(format!(
+            "{what} may hold only letters, digits and punctuation (no spaces)"
+        ));
     }
     None
 }
@@ -74,8 +76,16 @@ pub struct AllowedHosts {
 impl AllowedHosts {
     /// For a server bound to `bound`, also answering to `names` (`studio.lan`).
     pub fn new(bound: SocketAddr, names: &[String]) -> AllowedHosts {
-        let names = names.iter().map(|n| normalize(n)).filter(|n| !n.is_empty()).collect();
-        AllowedHosts { port: bound.port(), bound: bound.ip(), names }
+        let names = names
+            .iter()
+            .map(|n| normalize(n))
+            .filter(|n| !n.is_empty())
+            .collect();
+        AllowedHosts {
+            port: bound.port(),
+            bound: bound.ip(),
+            names,
+        }
     }
 
     /// Whether a request with this `Host` header is for this server.
@@ -83,7 +93,9 @@ impl AllowedHosts {
         if host.contains('@') {
             return false;
         }
-        let Ok(authority) = host.parse::<axum::http::uri::Authority>() else { return false };
+        let Ok(authority) = host.parse::<axum::http::uri::Authority>() else {
+            return false;
+        };
         if authority.port_u16().unwrap_or(80) != self.port {
             return false;
         }
@@ -91,13 +103,16 @@ impl AllowedHosts {
         if name == "localhost" {
             return true;
         }
-        let literal = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(&name);
+        let literal = name
+            .strip_prefix('[')
+            .and_then(|n| n.strip_suffix(']'))
+            .unwrap_or(&name);
         if let Ok(ip) = literal.parse::<IpAddr>() {
             // An address is no DNS name a page could rebind; a server bound to every address
             // (0.0.0.0, with --allow-remote) does not know which of them are its own.
             return ip.is_loopback() || ip == self.bound || self.bound.is_unspecified();
         }
-        self.names.iter().any(|n| *n == name)
+        self.names.contains(&name)
     }
 }
 
@@ -107,7 +122,11 @@ fn normalize(name: &str) -> String {
 
 /// Middleware: 421 for a request to another name, 403 for a WebSocket upgrade from a page
 /// of another origin.
-pub async fn check_host_and_origin(State(hosts): State<AllowedHosts>, request: Request, next: Next) -> Response {
+pub async fn check_host_and_origin(
+    State(hosts): State<AllowedHosts>,
+    request: Request,
+    next: Next,
+) -> Response {
     let host = request
         .headers()
         .get(header::HOST)
@@ -123,13 +142,20 @@ pub async fn check_host_and_origin(State(hosts): State<AllowedHosts>, request: R
             .into_response();
     };
     if is_websocket_upgrade(request.headers()) && !same_origin(request.headers(), &host) {
-        return (StatusCode::FORBIDDEN, "A WebSocket from a page of another site is refused.\n").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "A WebSocket from a page of another site is refused.\n",
+        )
+            .into_response();
     }
     next.run(request).await
 }
 
 fn is_websocket_upgrade(headers: &HeaderMap) -> bool {
-    headers.get_all(header::UPGRADE).iter().any(|v| v.to_str().is_ok_and(|v| v.to_ascii_lowercase().contains("websocket")))
+    headers.get_all(header::UPGRADE).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("websocket"))
+    })
 }
 
 /// No `Origin` (a native client) or exactly `http://HOST`.
@@ -137,14 +163,20 @@ fn same_origin(headers: &HeaderMap, host: &str) -> bool {
     let mut origins = headers.get_all(header::ORIGIN).iter();
     match (origins.next(), origins.next()) {
         (None, _) => true,
-        (Some(origin), None) => origin.to_str().is_ok_and(|o| o.eq_ignore_ascii_case(&format!("http://{host}"))),
+        (Some(origin), None) => origin
+            .to_str()
+            .is_ok_and(|o| o.eq_ignore_ascii_case(&format!("http://{host}"))),
         (Some(_), Some(_)) => false,
     }
 }
 
 /// Serves `app` on `listener` with the limits above until `shutdown` resolves; then stops
 /// accepting, lets running requests finish (a few seconds at most) and returns.
-pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let (stop_tx, stop_rx) = watch::channel(false);
     // Every connection task holds a sender; `recv` gives `None` once all are gone.
@@ -173,14 +205,19 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
             },
         };
         let _ = stream.set_nodelay(true);
-        let io = TokioIo::new(Counted { stream, _permit: permit });
+        let io = TokioIo::new(Counted {
+            stream,
+            _permit: permit,
+        });
         let service = TowerToHyperService::new(app.clone());
         let mut stop = stop_rx.clone();
         let alive = alive_tx.clone();
         tokio::spawn(async move {
             let _alive = alive;
             let mut builder = hyper::server::conn::http1::Builder::new();
-            builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT);
             let connection = builder.serve_connection(io, service).with_upgrades();
             tokio::pin!(connection);
             tokio::select! {
@@ -199,7 +236,12 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
 }
 
 fn is_connection_error(error: &io::Error) -> bool {
-    matches!(error.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset)
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    )
 }
 
 /// A connection that holds its place among the [`MAX_CONNECTIONS`] until it is dropped,
@@ -210,13 +252,21 @@ struct Counted {
 }
 
 impl AsyncRead for Counted {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         Pin::new(&mut self.stream).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for Counted {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.stream).poll_write(cx, buf)
     }
 
@@ -228,7 +278,11 @@ impl AsyncWrite for Counted {
         Pin::new(&mut self.stream).poll_shutdown(cx)
     }
 
-    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
     }
 
@@ -242,13 +296,23 @@ mod tests {
     use super::*;
 
     fn hosts(bound: &str, names: &[&str]) -> AllowedHosts {
-        AllowedHosts::new(bound.parse().expect("address"), &names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+        AllowedHosts::new(
+            bound.parse().expect("address"),
+            &names.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+        )
     }
 
     #[test]
     fn loopback_names_on_the_port() {
         let h = hosts("127.0.0.1:8417", &[]);
-        for ok in ["localhost:8417", "LOCALHOST:8417", "127.0.0.1:8417", "127.9.0.1:8417", "[::1]:8417", "localhost.:8417"] {
+        for ok in [
+            "localhost:8417",
+            "LOCALHOST:8417",
+            "127.0.0.1:8417",
+            "127.9.0.1:8417",
+            "[::1]:8417",
+            "localhost.:8417",
+        ] {
             assert!(h.allows(ok), "{ok}");
         }
         for refused in [
@@ -274,7 +338,10 @@ mod tests {
         assert!(!h.allows("192.168.1.6:9000"));
         assert!(!h.allows("other.lan:9000"));
         let any = hosts("0.0.0.0:9000", &[]);
-        assert!(any.allows("192.168.1.6:9000"), "bound to every address, any address is its own");
+        assert!(
+            any.allows("192.168.1.6:9000"),
+            "bound to every address, any address is its own"
+        );
         assert!(!any.allows("studio.lan:9000"), "but no name without --host");
         let port80 = hosts("127.0.0.1:80", &[]);
         assert!(port80.allows("localhost"), "port 80 may be left out");
@@ -283,11 +350,17 @@ mod tests {
     #[test]
     fn origins() {
         let mut headers = HeaderMap::new();
-        assert!(same_origin(&headers, "localhost:1"), "no Origin: a native client");
+        assert!(
+            same_origin(&headers, "localhost:1"),
+            "no Origin: a native client"
+        );
         headers.insert(header::ORIGIN, "http://localhost:1".parse().expect("value"));
         assert!(same_origin(&headers, "localhost:1"));
         assert!(!same_origin(&headers, "127.0.0.1:1"));
-        headers.insert(header::ORIGIN, "http://evil.example".parse().expect("value"));
+        headers.insert(
+            header::ORIGIN,
+            "http://evil.example".parse().expect("value"),
+        );
         assert!(!same_origin(&headers, "localhost:1"));
         headers.insert(header::ORIGIN, "null".parse().expect("value"));
         assert!(!same_origin(&headers, "localhost:1"));

@@ -64,7 +64,8 @@ pub struct ServeArgs {
 }
 
 /// Used when `kaibo serve` is given no show.
-const EMPTY_SHOW: &str = r#"{ "name": "Kaibo Studio", "scenes": [{ "id": "main", "name": "Main",
+const EMPTY_SHOW: &str = r#"{ "name": "Kaibo Studio", "canvas": { "width": 1280, "height": 720, "fps": 30 },
+  "scenes": [{ "id": "main", "name": "Main",
   "layers": [{ "id": "camera", "kind": "camera" }] }] }"#;
 
 /// The two tokens: the control token, and the bridge's with whether it was generated.
