@@ -14,6 +14,7 @@ pub mod dedup;
 pub mod endpoint;
 pub mod error;
 pub mod event;
+pub mod http_guard;
 pub mod twitch;
 pub mod moderation;
 pub mod report;

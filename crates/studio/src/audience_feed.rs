@@ -30,6 +30,8 @@ pub struct AudienceOptions {
     pub bridge: Option<SocketAddr>,
     /// The token bridge senders must present.
     pub bridge_token: String,
+    /// `Host` names the bridge answers to besides loopback and its own address.
+    pub bridge_hosts: Vec<String>,
     /// Words masked in chat.
     pub banned_words: Vec<String>,
     /// The simulator's products (id, unit price, currency): the show's catalogue, so its
@@ -192,7 +194,7 @@ pub async fn start(studio: Studio, options: AudienceOptions, store: Store) -> Re
     }
     let mut bridge_addr = None;
     if let Some(listen) = options.bridge {
-        let bridge = bridge::start(BridgeConfig { listen, token: options.bridge_token.clone() }, tx.clone())
+        let bridge = bridge::start(BridgeConfig { listen, token: options.bridge_token.clone(), hosts: options.bridge_hosts.clone() }, tx.clone())
             .await
             .map_err(|e| format!("the audience bridge cannot start on {listen}: {e}"))?;
         bridge_addr = Some(bridge.addr);
