@@ -20,7 +20,12 @@ pub fn ingest_targets(show: &Show, extra: &[Destination], vault: &Vault) -> Resu
 /// One destination as an ingest target, its stream key (if any) fetched from the vault.
 pub fn ingest_target(d: &Destination, vault: &Vault) -> Result<IngestTarget, VaultError> {
     let url = match &d.key {
-        Some(key) => format!("{}/{}", d.url.trim_end_matches('/'), vault.get(&key.secret)?),
+        Some(key) => {
+            let key = vault.get(&key.secret)?;
+            // Before any element sees it: a key after a one-segment URL looks like an app name.
+            engine::secrets::register(&key);
+            format!("{}/{}", d.url.trim_end_matches('/'), key)
+        }
         None => d.url.clone(),
     };
     Ok(IngestTarget { id: d.id.clone(), platform: d.platform, url: SecretUrl::new(url), delay: std::time::Duration::from_secs(d.delay_seconds.into()) })
