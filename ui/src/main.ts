@@ -2,7 +2,7 @@
 import "./styles.css";
 import { startApp } from "./app";
 import { HttpStudioClient } from "./transport/http";
-import { TauriStudioClient, tauriGlobal } from "./transport/tauri";
+import { TauriStudioClient, tauriIpc } from "./transport/tauri";
 import { el, fill } from "./dom";
 
 const TOKEN_KEY = "kaibo-token";
@@ -22,7 +22,7 @@ function tokenFromPage(): string | null {
 
 const root = document.getElementById("app");
 if (root) {
-  const tauri = tauriGlobal();
+  const tauri = tauriIpc();
   if (tauri) {
     startApp(root, new TauriStudioClient(tauri));
   } else {
