@@ -172,6 +172,7 @@ async fn forward_events(studio: Studio, handle: tauri::AppHandle) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

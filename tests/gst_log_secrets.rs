@@ -2,6 +2,7 @@
 //! nginx-rtmp with `GST_DEBUG=rtmp*:7`, `GST_DEBUG=4` and `GST_DEBUG=rtmp*:9`, and with
 //! `GST_DEBUG_FILE`, and neither its output nor the log file holds the key (plain or
 //! percent-encoded), while they do hold rtmp2's debug lines, so logging was on.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 
