@@ -2,13 +2,13 @@
 import "./styles.css";
 import { startApp } from "./app";
 import { HttpStudioClient } from "./transport/http";
-import { TauriStudioClient, tauriGlobal } from "./transport/tauri";
+import { TauriStudioClient, tauriIpc } from "./transport/tauri";
 import { el, fill } from "./dom";
 import { tokenFromPage } from "./page_token";
 
 const root = document.getElementById("app");
 if (root) {
-  const tauri = tauriGlobal();
+  const tauri = tauriIpc();
   if (tauri) {
     startApp(root, new TauriStudioClient(tauri));
   } else {
