@@ -976,9 +976,9 @@ impl Inner {
         if self.feed.is_none() {
             return Err(no_feed());
         }
-        let Some(default_endpoint) = default_audience_endpoint(&platform) else {
+        if audience::endpoint::default_endpoint(&platform).is_none() {
             return Err(StudioError::bad_request(format!("unknown platform \"{platform}\": use twitch, youtube or bilibili")));
-        };
+        }
         if room.is_empty() || room.chars().any(char::is_control) {
             return Err(StudioError::bad_request(format!(
                 "{platform} needs {} (no line breaks or control characters)",
@@ -988,7 +988,7 @@ impl Inner {
         let endpoint = endpoint.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
         // A stored key only ever goes to the platform's own server: with another endpoint
         // the key must come in this command, and it is not kept.
-        let own_server = endpoint.as_deref().is_none_or(|e| e.trim_end_matches('/') == default_endpoint.trim_end_matches('/'));
+        let own_server = endpoint.as_deref().is_none_or(|e| audience::endpoint::is_default_endpoint(&platform, e));
         let secret = audience_secret(&platform, &room);
         let vault = self.vault.clone();
         let key = key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
@@ -1099,16 +1099,6 @@ fn destination_secret(id: &str) -> String {
 /// never share a name and one room's key is never found under another's.
 fn audience_secret(platform: &str, room: &str) -> String {
     format!("audience-{platform}-{}", room.trim())
-}
-
-/// The platform's own chat server: the only one a stored key is sent to.
-fn default_audience_endpoint(platform: &str) -> Option<&'static str> {
-    match platform {
-        "twitch" => Some(audience::twitch::DEFAULT_ENDPOINT),
-        "youtube" => Some(audience::youtube::DEFAULT_ENDPOINT),
-        "bilibili" => Some(audience::bilibili::DEFAULT_ENDPOINT),
-        _ => None,
-    }
 }
 
 fn no_feed() -> StudioError {
