@@ -2,6 +2,9 @@
 //! ingest: a scene switch, a product card swap, a look change and layer edits (move, add,
 //! reorder, remove), with one encoder and one connection throughout.
 
+// A test (or bench tool) stops at the first thing that is not as it should be.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::path::Path;

@@ -460,6 +460,8 @@ fn store_secret(name: &str, value: &str) {
 
 #[test]
 #[ignore = "runs inside a keyutils session keyring; see stored_chat_keys_go_only_to_the_platforms_own_server"]
+// tungstenite's handshake callback returns its own (large) error type.
+#[allow(clippy::result_large_err)]
 fn stored_chat_keys_inside_session() {
     assert_eq!(
         std::env::var(INSIDE).as_deref(),
