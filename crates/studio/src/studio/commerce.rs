@@ -1,0 +1,137 @@
+//! Selling on air: the run of show (cues, auto-advance), sales from the audience and the cards
+//! they redraw, the pre-air check of commands, and the exposure log's card tracking.
+
+use std::sync::Arc;
+
+use show::Layer;
+
+use super::{blocking, Inner, Studio};
+use crate::protocol::{Command, CommandReply, CommandSource, NoticeLevel, StudioError};
+use crate::sales::Sale;
+
+impl Studio {
+    /// Orders from the audience path: sold counters and stock on the products' cards.
+    pub async fn sales(&self, sales: Vec<Sale>) {
+        if sales.is_empty() {
+            return;
+        }
+        let mut inner = self.inner.lock().await;
+        let change = crate::sales::apply(&mut inner.show, &sales);
+        for product in &change.sold_out {
+            inner.log.audit(CommandSource::Auto, "set_product_sold_out", format!("product {product}: stock reached 0"), &Ok(String::new()));
+            self.notice(NoticeLevel::Info, format!("\"{product}\" is sold out: its card says so now"));
+        }
+        inner.sales_dirty.extend(change.changed);
+        inner.state_dirty = true;
+    }
+}
+
+impl Inner {
+    /// The pre-air check of `command` against the show as it is now.
+    pub(super) fn pre_air(&self, command: &Command) -> Result<(), StudioError> {
+        // "Next" is checked as the product it will cue.
+        let resolved;
+        let command = match command {
+            Command::CueNextProduct => match self.next_cue() {
+                Ok(index) => {
+                    let product = self.show.run_of_show.as_ref().map(|r| r.items[index].product.clone()).unwrap_or_default();
+                    resolved = Command::CueProduct { product };
+                    &resolved
+                }
+                Err(_) => return Ok(()),
+            },
+            command => command,
+        };
+        self.pre_air.check(&self.show, &self.scene, command)
+    }
+
+    /// Brings the exposure log in line with the product cards visible on air now.
+    pub(super) fn track_cards(&mut self, source: CommandSource) {
+        let on_air: Vec<(String, String)> = if self.live.is_some() {
+            self.show
+                .scene(&self.scene)
+                .map(|scene| {
+                    scene
+                        .layers
+                        .iter()
+                        .filter_map(|l| match l {
+                            Layer::ProductCard(card) if card.visible => Some((card.id.clone(), card.product.clone())),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        self.log.track_cards(&on_air, source, chrono::Utc::now());
+    }
+
+    fn run_of_show(&self) -> Result<&show::RunOfShow, StudioError> {
+        self.show.run_of_show.as_ref().ok_or_else(|| StudioError::bad_request("this show has no run of show"))
+    }
+
+    /// The run-of-show item after the one on its card (the first when none is).
+    pub(super) fn next_cue(&self) -> Result<usize, StudioError> {
+        let run = self.run_of_show()?;
+        let next = self.cue.map_or(0, |(index, _)| index + 1);
+        if next >= run.items.len() {
+            return Err(StudioError::wrong_phase("that was the last product of the run of show"));
+        }
+        Ok(next)
+    }
+
+    pub(super) fn run_index(&self, product: &str) -> Result<usize, StudioError> {
+        self.run_of_show()?
+            .items
+            .iter()
+            .position(|item| item.product == product)
+            .ok_or_else(|| StudioError::not_found("product in the run of show called", product))
+    }
+
+    /// Puts run-of-show item `index` on the run's card (and the card on air).
+    pub(super) async fn cue(&mut self, index: usize) -> Result<CommandReply, StudioError> {
+        let run = self.run_of_show()?;
+        let (card, product) = (run.card.clone(), run.items[index].product.clone());
+        if self.scene_layer_mut(&card).is_err() {
+            return Err(StudioError::wrong_phase(format!(
+                "the run of show's card \"{card}\" is not in the scene on air (\"{}\"): switch to a scene with it first",
+                self.scene
+            )));
+        }
+        self.set_card_product(card.clone(), product.clone()).await?;
+        self.set_layer_visible(card, true).await?;
+        self.cue = Some((index, chrono::Utc::now()));
+        let name = self.show.product(&product).map(|p| p.name.clone()).unwrap_or(product);
+        Ok(CommandReply::noted(format!("on the card now: {name}")))
+    }
+
+    /// Whether the product on the card has had its target time (auto-advance on).
+    pub(super) fn auto_advance_due(&self) -> bool {
+        let (Some(run), Some((index, at))) = (self.show.run_of_show.as_ref(), self.cue) else { return false };
+        let Some(target) = run.items.get(index).and_then(|item| item.target_seconds) else { return false };
+        run.auto_advance
+            && self.auto_stalled != Some(index)
+            && index + 1 < run.items.len()
+            && chrono::Utc::now().signed_duration_since(at).num_milliseconds() >= i64::from(target) * 1000
+    }
+
+    /// Redraws the cards of products whose sales changed.
+    pub(super) async fn redraw_sales(&mut self) {
+        if self.sales_dirty.is_empty() {
+            return;
+        }
+        let products: Vec<show::Product> = std::mem::take(&mut self.sales_dirty)
+            .iter()
+            .filter_map(|id| self.show.product(id).cloned())
+            .collect();
+        let Some(live) = &self.live else { return };
+        let engine = Arc::clone(&live.engine);
+        let _ = blocking(move || {
+            for product in products {
+                let _ = engine.update_product(product);
+            }
+        })
+        .await;
+    }
+}
