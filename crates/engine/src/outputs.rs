@@ -128,6 +128,8 @@ impl Output {
                 let audio_src = audio_queue.static_pad("src").ok_or_else(|| EngineError::missing_pad("queue src"))?;
                 link_to_mux(&video_src, &mux, "video")?;
                 link_to_mux(&audio_src, &mux, "audio")?;
+                timestamp_untimed_buffers(&video_src);
+                timestamp_untimed_buffers(&audio_src);
                 audio_waits_for_video(&video_src, audio_src);
                 None
             }
@@ -278,6 +280,35 @@ pub(crate) fn audio_waits_for_video(video_src: &gst::Pad, audio_src: gst::Pad) {
     });
 }
 
+static RECORDING_CAT: std::sync::LazyLock<gst::DebugCategory> = std::sync::LazyLock::new(|| {
+    gst::DebugCategory::new("kaiborecording", gst::DebugColorFlags::empty(), Some("Kaibo's recording output"))
+});
+
+/// Gives a buffer with no presentation time its decode time before it reaches the
+/// recording's muxer. Now and then (about one start in ten, in the first second) the frame
+/// after the first keyframe comes out of the encoder and `h264parse` carrying the stream
+/// headers (`HEADER | DELTA_UNIT`) with a DTS and no PTS. `flvmux` goes by DTS and never
+/// minds; `mp4mux` fails the whole recording on it ("Could not multiplex stream: Buffer has
+/// no PTS"), leaving a file with no media. The program's H.264 has no frame reordering
+/// (x264 `tune=zerolatency`, no B-frames) and AAC none either, so PTS = DTS is exact.
+/// Dropping the frame instead would break every frame after it until the next keyframe.
+/// A buffer with neither is dropped. Each one is logged (category `kaiborecording`).
+fn timestamp_untimed_buffers(pad: &gst::Pad) {
+    pad.add_probe(gst::PadProbeType::BUFFER, |pad, info| {
+        let Some(gst::PadProbeData::Buffer(buffer)) = &mut info.data else { return gst::PadProbeReturn::Ok };
+        if buffer.pts().is_some() {
+            return gst::PadProbeReturn::Ok;
+        }
+        let Some(dts) = buffer.dts() else {
+            gst::warning!(RECORDING_CAT, obj = pad, "dropping a buffer with no timestamps ({} bytes)", buffer.size());
+            return gst::PadProbeReturn::Drop;
+        };
+        gst::info!(RECORDING_CAT, obj = pad, "a buffer with no PTS (flags {:?}): PTS = DTS {dts}", buffer.flags());
+        buffer.make_mut().set_pts(dts);
+        gst::PadProbeReturn::Ok
+    });
+}
+
 /// Exposes `target` on the bin as a pad called `name`.
 fn ghost(bin: &gst::Bin, target: &gst::Pad, name: &str) -> Result<(), EngineError> {
     let ghost = gst::GhostPad::builder_with_target(target)
@@ -320,4 +351,53 @@ fn count_buffers(
         gst::PadProbeReturn::Ok
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What reaches a sink pad behind `timestamp_untimed_buffers`: (pts, dts) of each buffer.
+    fn through_the_guard(buffers: Vec<gst::Buffer>) -> Vec<(Option<gst::ClockTime>, Option<gst::ClockTime>)> {
+        crate::init().expect("GStreamer");
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = {
+            let seen = Arc::clone(&seen);
+            gst::Pad::builder(gst::PadDirection::Sink)
+                .chain_function(move |_, _, buffer| {
+                    seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((buffer.pts(), buffer.dts()));
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .build()
+        };
+        let src = gst::Pad::builder(gst::PadDirection::Src).build();
+        src.link(&sink).expect("link");
+        src.set_active(true).expect("src active");
+        sink.set_active(true).expect("sink active");
+        src.push_event(gst::event::StreamStart::new("guard"));
+        src.push_event(gst::event::Caps::new(&gst::Caps::builder("video/x-h264").build()));
+        src.push_event(gst::event::Segment::new(&gst::FormattedSegment::<gst::ClockTime>::new()));
+        timestamp_untimed_buffers(&src);
+        for buffer in buffers {
+            let _ = src.push(buffer);
+        }
+        let seen = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        seen
+    }
+
+    fn buffer(pts: Option<u64>, dts: Option<u64>) -> gst::Buffer {
+        let mut buffer = gst::Buffer::with_size(16).expect("buffer");
+        let b = buffer.make_mut();
+        b.set_pts(pts.map(gst::ClockTime::from_mseconds));
+        b.set_dts(dts.map(gst::ClockTime::from_mseconds));
+        buffer
+    }
+
+    #[test]
+    fn a_buffer_with_no_pts_reaches_the_muxer_with_its_dts_and_one_with_neither_is_dropped() {
+        crate::init().expect("GStreamer");
+        let ms = |v| Some(gst::ClockTime::from_mseconds(v));
+        let seen = through_the_guard(vec![buffer(Some(0), Some(0)), buffer(None, Some(33)), buffer(None, None), buffer(Some(66), Some(66))]);
+        assert_eq!(seen, vec![(ms(0), ms(0)), (ms(33), ms(33)), (ms(66), ms(66))]);
+    }
 }
