@@ -55,7 +55,8 @@ pub fn run(show: Option<PathBuf>, console: Option<RemoteConsole>) -> Result<(), 
     let (store, session) = studio::session_log::open_session(&studio::cli::report::default_data_dir(), &show.name)?;
     let products = show.products.iter().map(|p| (p.id.clone(), format!("{}", p.price), p.currency.clone())).collect();
     let media_dir = Some(studio::cli::report::default_data_dir().join("media"));
-    let config = StudioConfig { recording_dir, session: Some(session), banned_words: Vec::new(), show_file: given, media_dir };
+    let config =
+        StudioConfig { recording_dir, session: Some(session), banned_words: Vec::new(), show_file: given, media_dir };
     let studio = Studio::new(show, config);
     let simulate = std::env::var("KAIBO_SIMULATE").ok().and_then(|rate| rate.parse::<f64>().ok());
 
@@ -118,9 +119,9 @@ impl RemoteConsole {
         let Some(listen) = listen.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()) else {
             return Ok(None);
         };
-        let listen = listen.parse().map_err(|_| {
-            format!("KAIBO_LISTEN is not an address to listen on, such as 127.0.0.1:8417: {listen:?}")
-        })?;
+        let listen = listen
+            .parse()
+            .map_err(|_| format!("KAIBO_LISTEN is not an address to listen on, such as 127.0.0.1:8417: {listen:?}"))?;
         let token = match token.filter(|t| !t.trim().is_empty()) {
             Some(token) => check_token(token)?,
             None => audience::bridge::generate_token(),
@@ -130,8 +131,10 @@ impl RemoteConsole {
 
     async fn serve(self, studio: Studio) {
         let RemoteConsole { listen, token } = self;
-        let config =
-            studio::server::ServerConfig { token: token.clone(), ui_dir: studio::server::static_files::default_ui_dir() };
+        let config = studio::server::ServerConfig {
+            token: token.clone(),
+            ui_dir: studio::server::static_files::default_ui_dir(),
+        };
         match studio::server::start(studio, config, listen, std::future::pending()).await {
             Ok((addr, _server)) => {
                 if !addr.ip().is_loopback() {
@@ -139,7 +142,9 @@ impl RemoteConsole {
                 }
                 println!("remote console: http://{addr}/?token={token}");
             }
-            Err(error) => eprintln!("warning: no remote console: cannot listen on {listen} ({error}); set KAIBO_LISTEN to another address"),
+            Err(error) => eprintln!(
+                "warning: no remote console: cannot listen on {listen} ({error}); set KAIBO_LISTEN to another address"
+            ),
         }
     }
 }

@@ -103,12 +103,28 @@ fn bad_ingests_are_reported_while_the_recording_goes_on() {
     let cases = [
         ("refused port", format!("rtmp://127.0.0.1:{closed}/live/sk_refused_1234"), "refused the connection"),
         ("key refused at publish", nginx.url("guarded", "sk_rejected_5678"), "the stream key is probably wrong"),
-        ("unknown host", "rtmp://no-such-ingest.invalid/live/sk_unknown_9012".to_owned(), "cannot find the ingest host"),
+        (
+            "unknown host",
+            "rtmp://no-such-ingest.invalid/live/sk_unknown_9012".to_owned(),
+            "cannot find the ingest host",
+        ),
     ];
     // A stream key already in use is refused at publish, as platforms refuse a wrong key.
     let taken = nginx.url("live", "sk_taken_3456");
     let mut first = std::process::Command::new("gst-launch-1.0")
-        .args(["-q", "videotestsrc", "is-live=true", "!", "x264enc", "tune=zerolatency", "!", "flvmux", "streamable=true", "!", "rtmp2sink"])
+        .args([
+            "-q",
+            "videotestsrc",
+            "is-live=true",
+            "!",
+            "x264enc",
+            "tune=zerolatency",
+            "!",
+            "flvmux",
+            "streamable=true",
+            "!",
+            "rtmp2sink",
+        ])
         .arg(format!("location={taken}"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

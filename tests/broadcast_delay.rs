@@ -59,7 +59,8 @@ fn write_show(dir: &Path, destinations: &[(&str, &str, u32)]) -> String {
 /// Waits until a watch has shown the program steadily for a second.
 fn wait_steady(watch: &Watch, name: &str) {
     let since = Instant::now();
-    let first = watch.first_after(since, Duration::from_secs(30), program).unwrap_or_else(|| panic!("{name}: no picture"));
+    let first =
+        watch.first_after(since, Duration::from_secs(30), program).unwrap_or_else(|| panic!("{name}: no picture"));
     std::thread::sleep(Duration::from_secs(1));
     assert!(watch.frames().iter().filter(|f| f.at > first.at).count() >= 20, "{name}: frames stopped");
 }
@@ -72,27 +73,37 @@ fn delayed_destinations_get_the_marker_delay_seconds_later_while_the_recording_h
     let (now_url, later_url) = (nginx.url("live", "now"), nginx.url("backup", "later"));
     let show = write_show(dir.path(), &[("now", &now_url, 0), ("later", &later_url, DELAY as u32)]);
     let recording = dir.path().join("recording.mp4");
-    let mut kaibo = Kaibo::spawn_interactive(&["live", &show, "--record", recording.to_str().unwrap(), "--duration", "40"]);
+    let mut kaibo =
+        Kaibo::spawn_interactive(&["live", &show, "--record", recording.to_str().unwrap(), "--duration", "40"]);
     assert!(kaibo.wait_for("now: live", Duration::from_secs(20)).is_some(), "never went live:\n{}", kaibo.output());
-    assert!(kaibo.wait_for("later: live", Duration::from_secs(20)).is_some(), "the delayed destination never went live:\n{}", kaibo.output());
+    assert!(
+        kaibo.wait_for("later: live", Duration::from_secs(20)).is_some(),
+        "the delayed destination never went live:\n{}",
+        kaibo.output()
+    );
     let (now, later) = (Watch::start(&now_url), Watch::start(&later_url));
     wait_steady(&now, "now");
     wait_steady(&later, "later");
 
     let shown = kaibo.type_line("show marker");
-    let on_now = now.first_after(shown, Duration::from_secs(5), red).expect("the marker never reached the undelayed ingest");
+    let on_now =
+        now.first_after(shown, Duration::from_secs(5), red).expect("the marker never reached the undelayed ingest");
     // The recording has it long before the delayed destination does.
     std::thread::sleep(Duration::from_millis(2500));
     let so_far = small_frames(&recording, 30.0);
     assert!(so_far.iter().any(|f| red(&f.rgb)), "the recording did not have the marker 2.5 s after it was shown");
-    assert!(
-        later.frames().iter().all(|f| !red(&f.rgb)),
-        "the delayed destination showed the marker within 2.5 s"
-    );
-    let on_later = later.first_after(shown, Duration::from_secs(15), red).expect("the marker never reached the delayed ingest");
+    assert!(later.frames().iter().all(|f| !red(&f.rgb)), "the delayed destination showed the marker within 2.5 s");
+    let on_later =
+        later.first_after(shown, Duration::from_secs(15), red).expect("the marker never reached the delayed ingest");
     let held = on_later.at.duration_since(on_now.at).as_secs_f64();
-    println!("marker: undelayed ingest {:.3} s after the command, delayed ingest {held:.3} s after that", on_now.at.duration_since(shown).as_secs_f64());
-    assert!((held - DELAY).abs() <= 0.5, "the delayed destination got the marker {held:.3} s after the undelayed one, not {DELAY} s");
+    println!(
+        "marker: undelayed ingest {:.3} s after the command, delayed ingest {held:.3} s after that",
+        on_now.at.duration_since(shown).as_secs_f64()
+    );
+    assert!(
+        (held - DELAY).abs() <= 0.5,
+        "the delayed destination got the marker {held:.3} s after the undelayed one, not {DELAY} s"
+    );
 
     let (code, output) = kaibo.finish(Duration::from_secs(60));
     assert_eq!(code, Some(0), "{output}");
@@ -106,7 +117,8 @@ fn the_kill_switch_keeps_what_the_delay_holds_off_the_platform_but_not_out_of_th
     let url = nginx.url("live", "show");
     let show = write_show(dir.path(), &[("main", &url, DELAY as u32)]);
     let recording = dir.path().join("recording.mp4");
-    let mut kaibo = Kaibo::spawn_interactive(&["live", &show, "--record", recording.to_str().unwrap(), "--duration", "50"]);
+    let mut kaibo =
+        Kaibo::spawn_interactive(&["live", &show, "--record", recording.to_str().unwrap(), "--duration", "50"]);
     assert!(kaibo.wait_for("main: live", Duration::from_secs(25)).is_some(), "never went live:\n{}", kaibo.output());
     let watch = Watch::start(&url);
     wait_steady(&watch, "main");
@@ -117,7 +129,8 @@ fn the_kill_switch_keeps_what_the_delay_holds_off_the_platform_but_not_out_of_th
     std::thread::sleep(Duration::from_secs(4));
     let killed = kaibo.type_line("kill-switch");
     let cut = watch.first_after(killed, Duration::from_secs(5), slate).unwrap_or_else(|| {
-        let seen: Vec<String> = watch.frames().iter().filter(|f| f.at >= killed).map(|f| format!("{:.0?}", f.rgb)).collect();
+        let seen: Vec<String> =
+            watch.frames().iter().filter(|f| f.at >= killed).map(|f| format!("{:.0?}", f.rgb)).collect();
         panic!("the slate never reached the ingest; frames after the switch: {seen:?}\n{}", kaibo.output())
     });
     let after = cut.at.duration_since(killed).as_secs_f64();
@@ -134,18 +147,32 @@ fn the_kill_switch_keeps_what_the_delay_holds_off_the_platform_but_not_out_of_th
         .expect("the program never came back after resume");
     let refill = back.at.duration_since(resumed).as_secs_f64();
     println!("program back at the ingest {refill:.3} s after resume");
-    assert!(refill >= DELAY as f64 - 0.5, "the program came back {refill:.3} s after resume, before the delay refilled");
+    assert!(
+        refill >= DELAY as f64 - 0.5,
+        "the program came back {refill:.3} s after resume, before the delay refilled"
+    );
     std::thread::sleep(Duration::from_secs(2));
 
     let frames = watch.frames();
     assert!(!frames.iter().any(|f| red(&f.rgb)), "a marker frame reached the ingest");
-    assert!(frames.iter().filter(|f| f.at > back.at).all(|f| program(&f.rgb)), "the program did not stay on air after resume");
+    assert!(
+        frames.iter().filter(|f| f.at > back.at).all(|f| program(&f.rgb)),
+        "the program did not stay on air after resume"
+    );
     let (code, output) = kaibo.finish(Duration::from_secs(60));
     assert_eq!(code, Some(0), "{output}");
     let recorded = small_frames(&recording, 30.0);
     let marked = recorded.iter().filter(|f| red(&f.rgb)).count();
-    assert!(marked >= 90, "the recording has {marked} marker frames of {}: it lost the marker\n{output}", recorded.len());
+    assert!(
+        marked >= 90,
+        "the recording has {marked} marker frames of {}: it lost the marker\n{output}",
+        recorded.len()
+    );
     let dark: Vec<String> =
         recorded.iter().filter(|f| slate(&f.rgb)).map(|f| format!("{:.2}s {:.0?}", f.seconds, f.rgb)).collect();
-    assert!(dark.is_empty(), "the recording shows the slate at {dark:?} of {} frames: it must keep the program\n{output}", recorded.len());
+    assert!(
+        dark.is_empty(),
+        "the recording shows the slate at {dark:?} of {} frames: it must keep the program\n{output}",
+        recorded.len()
+    );
 }

@@ -49,11 +49,15 @@ fn a_lost_camera_shows_the_slate_and_comes_back() {
     let nginx = Nginx::start();
     let url = nginx.url("live", "camera");
     let target = IngestTarget::new("main", show::Platform::Custom, SecretUrl::new(url.clone()));
-    let (engine, events) = Engine::start(show(dir.path()), Outputs { destinations: vec![target], recording: None, preview: false }).unwrap();
+    let (engine, events) =
+        Engine::start(show(dir.path()), Outputs { destinations: vec![target], recording: None, preview: false })
+            .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         assert!(Instant::now() < deadline, "never went live");
-        if let Ok(EngineEvent::Output { state: OutputState::Live, .. }) = events.recv_timeout(Duration::from_millis(100)) {
+        if let Ok(EngineEvent::Output { state: OutputState::Live, .. }) =
+            events.recv_timeout(Duration::from_millis(100))
+        {
             break;
         }
     }

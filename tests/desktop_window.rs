@@ -29,7 +29,14 @@ struct Display {
 impl Display {
     fn start() -> Display {
         let mut runner = Command::new("xvfb-run")
-            .args(["-a", "-s", "-screen 0 1440x900x24 -nolisten tcp", "sh", "-c", "echo \"$DISPLAY $XAUTHORITY\"; exec cat"])
+            .args([
+                "-a",
+                "-s",
+                "-screen 0 1440x900x24 -nolisten tcp",
+                "sh",
+                "-c",
+                "echo \"$DISPLAY $XAUTHORITY\"; exec cat",
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -86,11 +93,8 @@ fn looks_rendered(png: &Path) -> Option<(f64, usize)> {
     let image = image::open(png).ok()?.to_rgb8();
     let pixels = image.pixels().count() as f64;
     let mean = image.pixels().map(|p| p.0.iter().map(|&c| c as f64).sum::<f64>() / 3.0).sum::<f64>() / pixels;
-    let variance = image
-        .pixels()
-        .map(|p| (p.0.iter().map(|&c| c as f64).sum::<f64>() / 3.0 - mean).powi(2))
-        .sum::<f64>()
-        / pixels;
+    let variance =
+        image.pixels().map(|p| (p.0.iter().map(|&c| c as f64).sum::<f64>() / 3.0 - mean).powi(2)).sum::<f64>() / pixels;
     // #e0245e, the accent, give or take antialiasing.
     let accent = image.pixels().filter(|p| p.0[0] > 200 && p.0[1] < 70 && (70..130).contains(&p.0[2])).count();
     Some((variance.sqrt(), accent))
@@ -100,22 +104,20 @@ fn looks_rendered(png: &Path) -> Option<(f64, usize)> {
 /// KAIBO_TOKEN only as given; its stdout goes to `<name>.log`, stderr to `<name>.err.log`.
 fn launch(display: &Display, home: &Path, name: &str, env: &[(&str, &str)]) -> (App, PathBuf) {
     let log = out_dir().join(format!("{name}.log"));
-    let app = App(
-        Command::new(env!("CARGO_BIN_EXE_kaibo-studio"))
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/shows/demo.json"))
-            .env("DISPLAY", &display.display)
-            .env("XAUTHORITY", &display.xauthority)
-            .env("HOME", home)
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .env("NO_AT_BRIDGE", "1")
-            .env_remove("KAIBO_LISTEN")
-            .env_remove("KAIBO_TOKEN")
-            .envs(env.iter().copied())
-            .stdout(Stdio::from(std::fs::File::create(&log).unwrap()))
-            .stderr(Stdio::from(std::fs::File::create(out_dir().join(format!("{name}.err.log"))).unwrap()))
-            .spawn()
-            .expect("start kaibo-studio"),
-    );
+    let app = App(Command::new(env!("CARGO_BIN_EXE_kaibo-studio"))
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/shows/demo.json"))
+        .env("DISPLAY", &display.display)
+        .env("XAUTHORITY", &display.xauthority)
+        .env("HOME", home)
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .env("NO_AT_BRIDGE", "1")
+        .env_remove("KAIBO_LISTEN")
+        .env_remove("KAIBO_TOKEN")
+        .envs(env.iter().copied())
+        .stdout(Stdio::from(std::fs::File::create(&log).unwrap()))
+        .stderr(Stdio::from(std::fs::File::create(out_dir().join(format!("{name}.err.log"))).unwrap()))
+        .spawn()
+        .expect("start kaibo-studio"));
     (app, log)
 }
 
@@ -158,9 +160,14 @@ fn the_desktop_window_renders_the_studio() {
     assert!(printed.contains(&format!("remote console: http://{console}/")), "no remote console in:\n{printed}");
     // The probe the no-console test relies on sees this console's port.
     let port: u16 = console.rsplit(':').next().unwrap().parse().unwrap();
-    assert!(listening_ports(app.0.id()).contains(&port), "the probe misses the console: {:?}", listening_ports(app.0.id()));
+    assert!(
+        listening_ports(app.0.id()).contains(&port),
+        "the probe misses the console: {:?}",
+        listening_ports(app.0.id())
+    );
     let api = format!("http://{console}/api");
-    let (status, reply) = support::http_json("POST", &format!("{api}/commands"), token, Some(&serde_json::json!({ "type": "go_live" })));
+    let (status, reply) =
+        support::http_json("POST", &format!("{api}/commands"), token, Some(&serde_json::json!({ "type": "go_live" })));
     assert_eq!(status, 200, "go live from the remote console: {reply}");
     let (status, _) = support::http_json("GET", &format!("{api}/state"), "wrong-token", None);
     assert_eq!(status, 401, "the console's API needs the token");
@@ -178,7 +185,8 @@ fn the_desktop_window_renders_the_studio() {
             bars = bar_pixels(&live);
         }
     }
-    let (status, reply) = support::http_json("POST", &format!("{api}/commands"), token, Some(&serde_json::json!({ "type": "end_show" })));
+    let (status, reply) =
+        support::http_json("POST", &format!("{api}/commands"), token, Some(&serde_json::json!({ "type": "end_show" })));
     assert_eq!(status, 200, "end the show: {reply}");
     assert!(bar_pixels(&shot) < 3000, "the off-air screenshot already had the bars: the check proves nothing");
     drop(app);
@@ -200,7 +208,9 @@ fn listening_ports(pid: u32) -> Vec<u16> {
         for line in text.lines().skip(1) {
             let fields: Vec<&str> = line.split_whitespace().collect();
             // local_address, state (0A = LISTEN) and inode, as the kernel lays them out.
-            let (Some(local), Some(state), Some(inode)) = (fields.get(1), fields.get(3), fields.get(9)) else { continue };
+            let (Some(local), Some(state), Some(inode)) = (fields.get(1), fields.get(3), fields.get(9)) else {
+                continue;
+            };
             if *state == "0A" && sockets.iter().any(|s| s == inode) {
                 let port = local.rsplit(':').next().and_then(|p| u16::from_str_radix(p, 16).ok());
                 ports.extend(port);

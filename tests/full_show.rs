@@ -96,8 +96,14 @@ fn five_products_cued_over_the_api_with_orders_from_the_bridge_end_in_a_report_t
     // The show: five cues, the simulator's orders (and chat, gifts) arriving between them.
     let products: Vec<(String, String, String)> =
         PRODUCTS.iter().map(|(id, _, price)| (id.to_string(), price.to_string(), "CNY".to_owned())).collect();
-    let mut simulator =
-        Simulator::new(SimulatorConfig { seed: 7, rate: 0.0, products, order_share: 0.4, room: "full-show".into(), ..SimulatorConfig::default() });
+    let mut simulator = Simulator::new(SimulatorConfig {
+        seed: 7,
+        rate: 0.0,
+        products,
+        order_share: 0.4,
+        room: "full-show".into(),
+        ..SimulatorConfig::default()
+    });
     let mut cues = Vec::new();
     for (index, (product, _, _)) in PRODUCTS.iter().enumerate() {
         let (status, reply) = served.command(json!({ "type": "cue_next_product" }));
@@ -122,7 +128,11 @@ fn five_products_cued_over_the_api_with_orders_from_the_bridge_end_in_a_report_t
     let mut truth_units = simulator.truth().order_units.clone();
     *truth_units.entry("fan".into()).or_default() += 1000;
     wait_state(&served, "the big order counted", |s| {
-        s["products"].as_array().unwrap().iter().any(|p| p["id"] == "fan" && p["sold"].as_u64() == truth_units.get("fan").copied())
+        s["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == "fan" && p["sold"].as_u64() == truth_units.get("fan").copied())
     });
     std::thread::sleep(Duration::from_secs(2));
     let after = grab_frame(&ingest, &dir.path().join("after.png"));
@@ -133,7 +143,8 @@ fn five_products_cued_over_the_api_with_orders_from_the_bridge_end_in_a_report_t
     // Units sold per product, as the studio counts them, equal the simulator's ground truth.
     let state = served.state();
     for (id, _, _) in PRODUCTS {
-        let sold = state["products"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap()["sold"].as_u64().unwrap();
+        let sold =
+            state["products"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap()["sold"].as_u64().unwrap();
         assert_eq!(sold, truth_units.get(id).copied().unwrap_or(0), "units sold of {id}");
     }
 
@@ -148,7 +159,10 @@ fn five_products_cued_over_the_api_with_orders_from_the_bridge_end_in_a_report_t
     std::thread::sleep(Duration::from_secs(2));
     let aired = grab_frame(&ingest, &dir.path().join("promo.png"));
     let [r, g, b] = mean_rgb(&aired, [PROMO[0] + 0.01, PROMO[1] + 0.01, PROMO[2] - 0.02, PROMO[3] - 0.02]);
-    assert!(g > 150.0 && r < 100.0 && b < 100.0, "the overridden layer is not on the stream: mean {r:.0},{g:.0},{b:.0}");
+    assert!(
+        g > 150.0 && r < 100.0 && b < 100.0,
+        "the overridden layer is not on the stream: mean {r:.0},{g:.0},{b:.0}"
+    );
 
     // The kill switch and back.
     let (status, reply) = served.command(json!({ "type": "kill_switch" }));
@@ -183,12 +197,21 @@ fn five_products_cued_over_the_api_with_orders_from_the_bridge_end_in_a_report_t
     let mut rows = db.prepare("SELECT json FROM events WHERE session = ?1 AND kind = 'order'").unwrap();
     for json in rows.query_map([session], |r| r.get::<_, String>(0)).unwrap() {
         let event: serde_json::Value = serde_json::from_str(&json.unwrap()).unwrap();
-        *stored_orders.entry(event["product"].as_str().unwrap().to_owned()).or_default() += event["quantity"].as_u64().unwrap();
+        *stored_orders.entry(event["product"].as_str().unwrap().to_owned()).or_default() +=
+            event["quantity"].as_u64().unwrap();
     }
     assert_eq!(stored_orders, truth_units, "stored orders per product");
     let audit = journal::read_audit(&db, session).unwrap();
     let actions: Vec<(&str, &str)> = audit.iter().map(|a| (a.action.as_str(), a.source.as_str())).collect();
-    for expected in [("go_live", "api"), ("cue_next_product", "api"), ("add_layer", "api"), ("override", "api"), ("kill_switch", "api"), ("resume", "api"), ("end_show", "api")] {
+    for expected in [
+        ("go_live", "api"),
+        ("cue_next_product", "api"),
+        ("add_layer", "api"),
+        ("override", "api"),
+        ("kill_switch", "api"),
+        ("resume", "api"),
+        ("end_show", "api"),
+    ] {
         assert!(actions.contains(&expected), "the audit log has no {expected:?}: {actions:?}");
     }
     let refused = audit.iter().find(|a| a.action == "add_layer").unwrap();
@@ -212,7 +235,12 @@ fn five_products_cued_over_the_api_with_orders_from_the_bridge_end_in_a_report_t
     assert_eq!(code, Some(0), "{output}");
     let reported: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json_out).unwrap()).unwrap();
     for (id, _, _) in PRODUCTS {
-        let row = reported["products"].as_array().unwrap().iter().find(|p| p["product"] == id).unwrap_or_else(|| panic!("{id} not in the report"));
+        let row = reported["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["product"] == id)
+            .unwrap_or_else(|| panic!("{id} not in the report"));
         assert_eq!(row["units"].as_u64(), stored_orders.get(id).copied().or(Some(0)), "report units of {id}");
         assert_eq!(row["exposures"], 1, "report exposures of {id}");
         let (during, outside) = (row["units_during"].as_u64().unwrap(), row["units_outside"].as_u64().unwrap());

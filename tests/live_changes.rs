@@ -24,9 +24,7 @@ const SCARF_URL: &str = "https://shop.example.com/item/Silk-Scarf";
 fn show(dir: &Path) -> show::Show {
     solid_png(&dir.join("magenta.png"), 160, 90, [255, 0, 255]);
     solid_png(&dir.join("cyan.png"), 160, 90, [0, 255, 255]);
-    let card = |product: &str| {
-        serde_json::json!({ "id": "card", "kind": "product_card", "product": product, "rect": CARD_RECT })
-    };
+    let card = |product: &str| serde_json::json!({ "id": "card", "kind": "product_card", "product": product, "rect": CARD_RECT });
     let json = serde_json::json!({
         "canvas": { "width": 1280, "height": 720, "fps": 30 },
         "audio": { "source": "silence" },
@@ -71,7 +69,8 @@ fn scene_switch_card_swap_and_look_change_reach_the_stream() {
     let url = nginx.url("live", "changes");
     let target = IngestTarget::new("main", show::Platform::Custom, SecretUrl::new(url.clone()));
     let (engine, events) =
-        Engine::start(show(dir.path()), Outputs { destinations: vec![target], recording: None, preview: false }).unwrap();
+        Engine::start(show(dir.path()), Outputs { destinations: vec![target], recording: None, preview: false })
+            .unwrap();
     wait_live(&events, "main");
 
     let pulled = dir.path().join("pulled.flv");
@@ -128,7 +127,10 @@ fn scene_switch_card_swap_and_look_change_reach_the_stream() {
         (r + g + b) / 3.0
     };
     let (before, after) = (card(&cool), card(&sold_out));
-    assert!((before - after).abs() > 15.0, "marking the product sold out did not change its card: {before:.0} vs {after:.0}");
+    assert!(
+        (before - after).abs() > 15.0,
+        "marking the product sold out did not change its card: {before:.0} vs {after:.0}"
+    );
 }
 
 /// Where the badge is moved to: over the colour bars, away from its first place.

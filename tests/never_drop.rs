@@ -19,7 +19,19 @@ fn demo() -> String {
 /// ffprobe can read the stream at `url` (codec h264): it is really on the ingest.
 fn on_air(url: &str) -> bool {
     let out = Command::new("ffprobe")
-        .args(["-v", "error", "-rw_timeout", "5000000", "-select_streams", "v", "-show_entries", "stream=codec_name", "-of", "csv=p=0", url])
+        .args([
+            "-v",
+            "error",
+            "-rw_timeout",
+            "5000000",
+            "-select_streams",
+            "v",
+            "-show_entries",
+            "stream=codec_name",
+            "-of",
+            "csv=p=0",
+            url,
+        ])
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).trim() == "h264"
@@ -31,7 +43,18 @@ fn both_destinations_come_back_after_each_ingest_crash_and_the_recording_never_b
     let mut nginx = Nginx::start();
     let (main, backup) = (nginx.url("live", "sk_main_1111"), nginx.url("backup", "sk_backup_2222"));
     let recording = dir.path().join("recording.mp4");
-    let kaibo = Kaibo::spawn(&["live", &demo(), "--to", &main, "--to", &backup, "--record", recording.to_str().unwrap(), "--duration", "45"]);
+    let kaibo = Kaibo::spawn(&[
+        "live",
+        &demo(),
+        "--to",
+        &main,
+        "--to",
+        &backup,
+        "--record",
+        recording.to_str().unwrap(),
+        "--duration",
+        "45",
+    ]);
     assert!(kaibo.wait_for("to-1: live", Duration::from_secs(20)).is_some(), "never went live:\n{}", kaibo.output());
     assert!(kaibo.wait_for("to-2: live", Duration::from_secs(20)).is_some(), "never went live:\n{}", kaibo.output());
     std::thread::sleep(Duration::from_secs(3));
@@ -75,8 +98,18 @@ fn one_destination_stops_starts_and_restarts_alone() {
     let nginx = Nginx::start();
     let (main, backup) = (nginx.url("live", "solo-main"), nginx.url("backup", "solo-backup"));
     let recording = dir.path().join("recording.mp4");
-    let mut kaibo =
-        Kaibo::spawn_interactive(&["live", &demo(), "--to", &main, "--to", &backup, "--record", recording.to_str().unwrap(), "--duration", "20"]);
+    let mut kaibo = Kaibo::spawn_interactive(&[
+        "live",
+        &demo(),
+        "--to",
+        &main,
+        "--to",
+        &backup,
+        "--record",
+        recording.to_str().unwrap(),
+        "--duration",
+        "20",
+    ]);
     assert!(kaibo.wait_for("to-1: live", Duration::from_secs(20)).is_some(), "{}", kaibo.output());
     assert!(kaibo.wait_for("to-2: live", Duration::from_secs(20)).is_some(), "{}", kaibo.output());
     let pulled = dir.path().join("main.flv");
@@ -93,7 +126,11 @@ fn one_destination_stops_starts_and_restarts_alone() {
     let typed = kaibo.type_line("restart to-2");
     assert!(kaibo.wait_for_after("to-2: live", typed, Duration::from_secs(10)).is_some(), "{}", kaibo.output());
     let typed = kaibo.type_line("stop no-such-destination");
-    assert!(kaibo.wait_for_after("there is no destination", typed, Duration::from_secs(5)).is_some(), "{}", kaibo.output());
+    assert!(
+        kaibo.wait_for_after("there is no destination", typed, Duration::from_secs(5)).is_some(),
+        "{}",
+        kaibo.output()
+    );
 
     assert!(puller.wait().unwrap().success());
     let (code, output) = kaibo.finish(Duration::from_secs(60));
@@ -115,8 +152,18 @@ fn a_frozen_ingest_is_dropped_within_3_s_and_holds_up_nothing() {
     let healthy = Nginx::start();
     let (frozen_url, healthy_url) = (frozen.url("live", "frozen"), healthy.url("live", "healthy"));
     let recording = dir.path().join("recording.mp4");
-    let kaibo =
-        Kaibo::spawn(&["live", &demo(), "--to", &frozen_url, "--to", &healthy_url, "--record", recording.to_str().unwrap(), "--duration", "22"]);
+    let kaibo = Kaibo::spawn(&[
+        "live",
+        &demo(),
+        "--to",
+        &frozen_url,
+        "--to",
+        &healthy_url,
+        "--record",
+        recording.to_str().unwrap(),
+        "--duration",
+        "22",
+    ]);
     assert!(kaibo.wait_for("to-1: live", Duration::from_secs(20)).is_some(), "{}", kaibo.output());
     assert!(kaibo.wait_for("to-2: live", Duration::from_secs(20)).is_some(), "{}", kaibo.output());
     std::thread::sleep(Duration::from_secs(2));

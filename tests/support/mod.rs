@@ -278,7 +278,18 @@ pub fn stream<'a>(probe: &'a serde_json::Value, kind: &str) -> &'a serde_json::V
 /// Presentation times of the video keyframes, in seconds.
 pub fn keyframe_times(input: &Path) -> Vec<f64> {
     let out = Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v", "-skip_frame", "nokey", "-show_entries", "frame=pts_time", "-of", "csv=p=0"])
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v",
+            "-skip_frame",
+            "nokey",
+            "-show_entries",
+            "frame=pts_time",
+            "-of",
+            "csv=p=0",
+        ])
         .arg(input)
         .output()
         .unwrap();
@@ -319,7 +330,11 @@ pub fn mean_rgb(frame: &image::RgbImage, rect: [f64; 4]) -> [f64; 3] {
 
 /// What `zbarimg` reads off a picture: the QR codes' texts.
 pub fn read_qr(png: &Path) -> Vec<String> {
-    let out = Command::new("zbarimg").args(["--raw", "-q", "-Sdisable", "-Sqrcode.enable"]).arg(png).output().expect("zbarimg is missing: apt-get install zbar-tools");
+    let out = Command::new("zbarimg")
+        .args(["--raw", "-q", "-Sdisable", "-Sqrcode.enable"])
+        .arg(png)
+        .output()
+        .expect("zbarimg is missing: apt-get install zbar-tools");
     String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect()
 }
 
@@ -336,7 +351,12 @@ pub fn video_packet_times(input: &Path) -> Vec<f64> {
         .output()
         .unwrap();
     let size = std::fs::metadata(input).map(|m| m.len()).unwrap_or(0);
-    assert!(out.status.success(), "ffprobe cannot read {} ({size} bytes): {}", input.display(), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "ffprobe cannot read {} ({size} bytes): {}",
+        input.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().trim_end_matches(',').parse().ok()).collect()
 }
 
@@ -353,7 +373,10 @@ pub fn assert_real_time(what: &str, times: &[f64], fps: f64, max_gap: f64) -> f6
     let span = times[times.len() - 1] - times[0] + 1.0 / fps;
     let expected = span * fps;
     let frames = times.len() as f64;
-    assert!((frames - expected).abs() <= expected * 0.01, "{what}: {frames} frames over {span:.2} s, expected {expected:.0}");
+    assert!(
+        (frames - expected).abs() <= expected * 0.01,
+        "{what}: {frames} frames over {span:.2} s, expected {expected:.0}"
+    );
     span
 }
 
@@ -391,7 +414,18 @@ pub struct Watch {
 impl Watch {
     pub fn start(url: &str) -> Watch {
         let mut child = Command::new("ffmpeg")
-            .args(["-v", "error", "-fflags", "nobuffer", "-flags", "low_delay", "-probesize", "32768", "-analyzeduration", "0"])
+            .args([
+                "-v",
+                "error",
+                "-fflags",
+                "nobuffer",
+                "-flags",
+                "low_delay",
+                "-probesize",
+                "32768",
+                "-analyzeduration",
+                "0",
+            ])
             .args(["-rw_timeout", "20000000", "-i", url, "-an", "-vf"])
             .arg(format!("scale={}:{}", SMALL.0, SMALL.1))
             .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
@@ -421,7 +455,12 @@ impl Watch {
     }
 
     /// The first frame after `since` that `test` accepts, waiting up to `timeout`.
-    pub fn first_after(&self, since: Instant, timeout: Duration, test: impl Fn(&[f64; 3]) -> bool) -> Option<SmallFrame> {
+    pub fn first_after(
+        &self,
+        since: Instant,
+        timeout: Duration,
+        test: impl Fn(&[f64; 3]) -> bool,
+    ) -> Option<SmallFrame> {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(frame) = self.frames().into_iter().find(|f| f.at >= since && test(&f.rgb)) {
@@ -489,7 +528,9 @@ impl Served {
         all.extend_from_slice(args);
         all.extend_from_slice(&["--listen", "127.0.0.1:0"]);
         let kaibo = Kaibo::spawn_with_env(&all, &[("KAIBO_TOKEN", &token), ("KAIBO_BRIDGE_TOKEN", &bridge_token)]);
-        kaibo.wait_for("Kaibo Studio: http://", Duration::from_secs(30)).unwrap_or_else(|| panic!("kaibo serve did not start:\n{}", kaibo.output()));
+        kaibo
+            .wait_for("Kaibo Studio: http://", Duration::from_secs(30))
+            .unwrap_or_else(|| panic!("kaibo serve did not start:\n{}", kaibo.output()));
         let output = kaibo.output();
         let url = output.lines().find_map(|l| l.split("Kaibo Studio: ").nth(1)).unwrap().trim().to_owned();
         let base = url.split("/?").next().unwrap().to_owned();

@@ -27,7 +27,12 @@ const PER_BODY: u64 = 50;
 
 fn rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
     kb / 1024.0
 }
 
@@ -64,7 +69,10 @@ async fn server(listener: tokio::net::TcpListener, s: usize, events: u64) {
         }
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
         z.write_all(&body).unwrap();
-        socket.send(Message::binary(encode(packet::VERSION_ZLIB, packet::OP_COMMAND, 0, &z.finish().unwrap()))).await.unwrap();
+        socket
+            .send(Message::binary(encode(packet::VERSION_ZLIB, packet::OP_COMMAND, 0, &z.finish().unwrap())))
+            .await
+            .unwrap();
         sent += n;
     }
     // Stay connected until the client leaves.
@@ -82,7 +90,8 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("kaibo-audience-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let store = Store::open(&dir.join("bench.sqlite"), "bench", Durability::ProcessCrash).unwrap();
-    let rules = ModerationRules { banned_words: vec!["包邮".into(), "spam".into(), "微信".into()], ..Default::default() };
+    let rules =
+        ModerationRules { banned_words: vec!["包邮".into(), "spam".into(), "微信".into()], ..Default::default() };
     let (tx, rx) = mpsc::channel(8192);
     let (out_tx, mut out_rx) = mpsc::channel(8192);
     let writer = spawn_writer(Session::new(store, &rules), rx, Some(out_tx));

@@ -139,7 +139,13 @@ mod tests {
 
     #[test]
     fn parses_and_prints_exactly() {
-        for (text, micros, back) in [("4.99", 4_990_000, "4.99"), ("12", 12_000_000, "12"), ("0.000001", 1, "0.000001"), ("-3.5", -3_500_000, "-3.5"), ("100.10", 100_100_000, "100.1")] {
+        for (text, micros, back) in [
+            ("4.99", 4_990_000, "4.99"),
+            ("12", 12_000_000, "12"),
+            ("0.000001", 1, "0.000001"),
+            ("-3.5", -3_500_000, "-3.5"),
+            ("100.10", 100_100_000, "100.1"),
+        ] {
             let amount: Amount = text.parse().unwrap();
             assert_eq!(amount.micros(), micros, "{text}");
             assert_eq!(amount.to_string(), back);
@@ -152,7 +158,10 @@ mod tests {
     #[test]
     fn reads_json_numbers_and_strings() {
         let amounts: Vec<Amount> = serde_json::from_str(r#"[4.99, "4.99", 5, 0.1]"#).unwrap();
-        assert_eq!(amounts.iter().map(|a| a.micros()).collect::<Vec<_>>(), vec![4_990_000, 4_990_000, 5_000_000, 100_000]);
+        assert_eq!(
+            amounts.iter().map(|a| a.micros()).collect::<Vec<_>>(),
+            vec![4_990_000, 4_990_000, 5_000_000, 100_000]
+        );
         assert_eq!(serde_json::to_string(&amounts[0]).unwrap(), "\"4.99\"");
     }
 }

@@ -72,7 +72,8 @@ mod tests {
 
     #[test]
     fn grows_by_half_and_caps() {
-        let policy = BackoffPolicy { initial: Duration::from_secs(1), max: Duration::from_secs(3), factor: 1.5, jitter: 0.0 };
+        let policy =
+            BackoffPolicy { initial: Duration::from_secs(1), max: Duration::from_secs(3), factor: 1.5, jitter: 0.0 };
         let mut backoff = Backoff::new(policy);
         let waits: Vec<_> = (0..5).map(|_| backoff.next_delay().as_millis()).collect();
         assert_eq!(waits, vec![1000, 1500, 2250, 3000, 3000]);

@@ -72,8 +72,9 @@ pub fn generate_token() -> String {
     let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
     if read.is_err() {
         // No urandom: mix the clock and the process id; still unguessable enough for loopback.
-        let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
-            ^ u128::from(std::process::id()) << 64;
+        let seed =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+                ^ u128::from(std::process::id()) << 64;
         bytes = seed.to_le_bytes();
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -93,7 +94,8 @@ fn authorized(shared: &Shared, headers: &HeaderMap, query: &TokenQuery) -> bool 
 }
 
 fn unauthorized() -> Response {
-    (StatusCode::UNAUTHORIZED, Json(json!({"error": "missing or wrong token: send Authorization: Bearer TOKEN"}))).into_response()
+    (StatusCode::UNAUTHORIZED, Json(json!({"error": "missing or wrong token: send Authorization: Bearer TOKEN"})))
+        .into_response()
 }
 
 /// The longest error a sender gets back: serde quotes the sender's values, which can be long.
@@ -149,7 +151,9 @@ async fn post_events(
     let body = match body {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
-        Err(_) => return (StatusCode::BAD_REQUEST, Json(json!({"error": "the body must be UTF-8 JSON"}))).into_response(),
+        Err(_) => {
+            return (StatusCode::BAD_REQUEST, Json(json!({"error": "the body must be UTF-8 JSON"}))).into_response()
+        }
     };
     match parse_events(&body) {
         Err(error) => {
@@ -158,7 +162,9 @@ async fn post_events(
         }
         Ok(events) => match deliver(&shared, events).await {
             Ok(n) => (StatusCode::ACCEPTED, Json(json!({ "accepted": n }))).into_response(),
-            Err(()) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"error": "the studio is shutting down"}))).into_response(),
+            Err(()) => {
+                (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"error": "the studio is shutting down"}))).into_response()
+            }
         },
     }
 }
@@ -172,7 +178,10 @@ async fn websocket(
     if !authorized(&shared, &headers, &query) {
         return unauthorized();
     }
-    upgrade.max_message_size(MAX_WS_MESSAGE).max_frame_size(MAX_WS_MESSAGE).on_upgrade(move |socket| serve_socket(shared, socket))
+    upgrade
+        .max_message_size(MAX_WS_MESSAGE)
+        .max_frame_size(MAX_WS_MESSAGE)
+        .on_upgrade(move |socket| serve_socket(shared, socket))
 }
 
 async fn serve_socket(shared: Shared, mut socket: WebSocket) {
@@ -205,15 +214,20 @@ pub async fn start(config: BridgeConfig, tx: mpsc::Sender<AudienceEvent>) -> Res
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| AudienceError::Config(format!("cannot listen on {}: {e}", config.listen)))?;
-    let addr = listener.local_addr().map_err(|e| AudienceError::Config(format!("cannot listen on {}: {e}", config.listen)))?;
+    let addr =
+        listener.local_addr().map_err(|e| AudienceError::Config(format!("cannot listen on {}: {e}", config.listen)))?;
     let stats = Arc::new(ConnectorStats::default());
-    let shared = Shared { token: config.token.into(), emitter: Arc::new(Mutex::new(Emitter::new(tx, Arc::clone(&stats)))) };
+    let shared =
+        Shared { token: config.token.into(), emitter: Arc::new(Mutex::new(Emitter::new(tx, Arc::clone(&stats)))) };
     let app = Router::new()
         .route("/events", post(post_events))
         .route("/ws", get(websocket))
         .with_state(shared)
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(middleware::from_fn_with_state(AllowedHosts::new(addr, &config.hosts), http_guard::check_host_and_origin));
+        .layer(middleware::from_fn_with_state(
+            AllowedHosts::new(addr, &config.hosts),
+            http_guard::check_host_and_origin,
+        ));
     let cancel = CancellationToken::new();
     let token = cancel.clone();
     stats.connected();

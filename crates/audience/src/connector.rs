@@ -205,7 +205,11 @@ pub struct ConnectorHandle {
 }
 
 impl ConnectorHandle {
-    pub(crate) fn from_task(cancel: CancellationToken, task: JoinHandle<()>, stats: Arc<ConnectorStats>) -> ConnectorHandle {
+    pub(crate) fn from_task(
+        cancel: CancellationToken,
+        task: JoinHandle<()>,
+        stats: Arc<ConnectorStats>,
+    ) -> ConnectorHandle {
         ConnectorHandle { cancel, task: Some(task), stats }
     }
 

@@ -32,9 +32,7 @@ impl Transport {
 /// True for `localhost`, 127.0.0.0/8 and `::1` (and IPv4-mapped loopback).
 pub fn is_loopback_host(host: &Host<&str>) -> bool {
     match host {
-        Host::Domain(name) => {
-            name.eq_ignore_ascii_case("localhost") || name.eq_ignore_ascii_case("localhost.")
-        }
+        Host::Domain(name) => name.eq_ignore_ascii_case("localhost") || name.eq_ignore_ascii_case("localhost."),
         Host::Ipv4(ip) => ip.is_loopback(),
         Host::Ipv6(ip) => IpAddr::V6(*ip).to_canonical().is_loopback(),
     }
@@ -42,22 +40,13 @@ pub fn is_loopback_host(host: &Host<&str>) -> bool {
 
 /// Checks a connector's `endpoint` for `what` (`Twitch chat`, ...): `wss://`/`https://`
 /// anywhere, `ws://`/`http://` only on loopback. Refused with words that say what to use.
-pub fn check_endpoint(
-    endpoint: &str,
-    transport: Transport,
-    what: &str,
-) -> Result<(), AudienceError> {
+pub fn check_endpoint(endpoint: &str, transport: Transport, what: &str) -> Result<(), AudienceError> {
     let (secure, plain) = transport.schemes();
     let refuse = |why: String| AudienceError::Config(format!("{what} endpoint {why}"));
-    let url = Url::parse(endpoint.trim()).map_err(|e| {
-        refuse(format!(
-            "is not a URL ({e}): write it as {secure}://host/path"
-        ))
-    })?;
+    let url = Url::parse(endpoint.trim())
+        .map_err(|e| refuse(format!("is not a URL ({e}): write it as {secure}://host/path")))?;
     let Some(host) = url.host() else {
-        return Err(refuse(format!(
-            "has no host: write it as {secure}://host/path"
-        )));
+        return Err(refuse(format!("has no host: write it as {secure}://host/path")));
     };
     if !url.username().is_empty() || url.password().is_some() {
         return Err(refuse("must not carry a user name or password".into()));
@@ -85,9 +74,8 @@ pub fn default_endpoint(platform: &str) -> Option<&'static str> {
 /// True when `endpoint` is `platform`'s own default endpoint (exactly, a trailing `/` aside):
 /// the only place a stored key may be sent.
 pub fn is_default_endpoint(platform: &str, endpoint: &str) -> bool {
-    default_endpoint(platform).is_some_and(|default| {
-        endpoint.trim().trim_end_matches('/') == default.trim_end_matches('/')
-    })
+    default_endpoint(platform)
+        .is_some_and(|default| endpoint.trim().trim_end_matches('/') == default.trim_end_matches('/'))
 }
 
 #[cfg(test)]
@@ -103,10 +91,7 @@ mod tests {
             "ws://localhost:1",
             "ws://[::1]:80/x",
         ] {
-            assert!(
-                check_endpoint(ok, Transport::WebSocket, "t").is_ok(),
-                "{ok}"
-            );
+            assert!(check_endpoint(ok, Transport::WebSocket, "t").is_ok(), "{ok}");
         }
         for bad in [
             "ws://example.com/sub",
@@ -121,39 +106,19 @@ mod tests {
             "wss://user:pass@example.com/",
             "ws://[::2]/",
         ] {
-            assert!(
-                check_endpoint(bad, Transport::WebSocket, "t").is_err(),
-                "{bad}"
-            );
+            assert!(check_endpoint(bad, Transport::WebSocket, "t").is_err(), "{bad}");
         }
-        assert!(check_endpoint(
-            "https://www.googleapis.com/youtube/v3",
-            Transport::Http,
-            "y"
-        )
-        .is_ok());
+        assert!(check_endpoint("https://www.googleapis.com/youtube/v3", Transport::Http, "y").is_ok());
         assert!(check_endpoint("http://127.0.0.1:8080/v3", Transport::Http, "y").is_ok());
         assert!(check_endpoint("http://evil.example/v3", Transport::Http, "y").is_err());
     }
 
     #[test]
     fn default_endpoints_are_exact() {
-        assert!(is_default_endpoint(
-            "bilibili",
-            "wss://broadcastlv.chat.bilibili.com/sub"
-        ));
-        assert!(is_default_endpoint(
-            "youtube",
-            "https://www.googleapis.com/youtube/v3/"
-        ));
-        assert!(!is_default_endpoint(
-            "youtube",
-            "https://www.googleapis.com.evil.example/youtube/v3"
-        ));
-        assert!(!is_default_endpoint(
-            "bilibili",
-            "ws://broadcastlv.chat.bilibili.com/sub"
-        ));
+        assert!(is_default_endpoint("bilibili", "wss://broadcastlv.chat.bilibili.com/sub"));
+        assert!(is_default_endpoint("youtube", "https://www.googleapis.com/youtube/v3/"));
+        assert!(!is_default_endpoint("youtube", "https://www.googleapis.com.evil.example/youtube/v3"));
+        assert!(!is_default_endpoint("bilibili", "ws://broadcastlv.chat.bilibili.com/sub"));
         assert!(!is_default_endpoint("douyin", "wss://x"));
     }
 }

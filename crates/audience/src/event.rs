@@ -199,7 +199,9 @@ impl AudienceEvent {
                 cut_chars(text, MAX_TEXT_CHARS);
                 emotes.retain(|e| e.end <= MAX_TEXT_CHARS);
             }
-            EventBody::Gift { text: Some(text), .. } | EventBody::Subscription { text: Some(text), .. } => cut_chars(text, MAX_TEXT_CHARS),
+            EventBody::Gift { text: Some(text), .. } | EventBody::Subscription { text: Some(text), .. } => {
+                cut_chars(text, MAX_TEXT_CHARS)
+            }
             EventBody::SuperChat { text, .. } => cut_chars(text, MAX_TEXT_CHARS),
             _ => {}
         }

@@ -57,9 +57,7 @@ pub fn token_problem(what: &str, token: &str) -> Option<String> {
         ));
     }
     if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Some(format!(
-            "{what} may hold only letters, digits and punctuation (no spaces)"
-        ));
+        return Some(format!("{what} may hold only letters, digits and punctuation (no spaces)"));
     }
     None
 }
@@ -76,16 +74,8 @@ pub struct AllowedHosts {
 impl AllowedHosts {
     /// For a server bound to `bound`, also answering to `names` (`studio.lan`).
     pub fn new(bound: SocketAddr, names: &[String]) -> AllowedHosts {
-        let names = names
-            .iter()
-            .map(|n| normalize(n))
-            .filter(|n| !n.is_empty())
-            .collect();
-        AllowedHosts {
-            port: bound.port(),
-            bound: bound.ip(),
-            names,
-        }
+        let names = names.iter().map(|n| normalize(n)).filter(|n| !n.is_empty()).collect();
+        AllowedHosts { port: bound.port(), bound: bound.ip(), names }
     }
 
     /// Whether a request with this `Host` header is for this server.
@@ -103,10 +93,7 @@ impl AllowedHosts {
         if name == "localhost" {
             return true;
         }
-        let literal = name
-            .strip_prefix('[')
-            .and_then(|n| n.strip_suffix(']'))
-            .unwrap_or(&name);
+        let literal = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(&name);
         if let Ok(ip) = literal.parse::<IpAddr>() {
             // An address is no DNS name a page could rebind; a server bound to every address
             // (0.0.0.0, with --allow-remote) does not know which of them are its own.
@@ -122,11 +109,7 @@ fn normalize(name: &str) -> String {
 
 /// Middleware: 421 for a request to another name, 403 for a WebSocket upgrade from a page
 /// of another origin.
-pub async fn check_host_and_origin(
-    State(hosts): State<AllowedHosts>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn check_host_and_origin(State(hosts): State<AllowedHosts>, request: Request, next: Next) -> Response {
     let host = request
         .headers()
         .get(header::HOST)
@@ -142,20 +125,16 @@ pub async fn check_host_and_origin(
             .into_response();
     };
     if is_websocket_upgrade(request.headers()) && !same_origin(request.headers(), &host) {
-        return (
-            StatusCode::FORBIDDEN,
-            "A WebSocket from a page of another site is refused.\n",
-        )
-            .into_response();
+        return (StatusCode::FORBIDDEN, "A WebSocket from a page of another site is refused.\n").into_response();
     }
     next.run(request).await
 }
 
 fn is_websocket_upgrade(headers: &HeaderMap) -> bool {
-    headers.get_all(header::UPGRADE).iter().any(|v| {
-        v.to_str()
-            .is_ok_and(|v| v.to_ascii_lowercase().contains("websocket"))
-    })
+    headers
+        .get_all(header::UPGRADE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.to_ascii_lowercase().contains("websocket")))
 }
 
 /// No `Origin` (a native client) or exactly `http://HOST`.
@@ -163,9 +142,7 @@ fn same_origin(headers: &HeaderMap, host: &str) -> bool {
     let mut origins = headers.get_all(header::ORIGIN).iter();
     match (origins.next(), origins.next()) {
         (None, _) => true,
-        (Some(origin), None) => origin
-            .to_str()
-            .is_ok_and(|o| o.eq_ignore_ascii_case(&format!("http://{host}"))),
+        (Some(origin), None) => origin.to_str().is_ok_and(|o| o.eq_ignore_ascii_case(&format!("http://{host}"))),
         (Some(_), Some(_)) => false,
     }
 }
@@ -205,19 +182,14 @@ pub async fn serve(
             },
         };
         let _ = stream.set_nodelay(true);
-        let io = TokioIo::new(Counted {
-            stream,
-            _permit: permit,
-        });
+        let io = TokioIo::new(Counted { stream, _permit: permit });
         let service = TowerToHyperService::new(app.clone());
         let mut stop = stop_rx.clone();
         let alive = alive_tx.clone();
         tokio::spawn(async move {
             let _alive = alive;
             let mut builder = hyper::server::conn::http1::Builder::new();
-            builder
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_READ_TIMEOUT);
+            builder.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
             let connection = builder.serve_connection(io, service).with_upgrades();
             tokio::pin!(connection);
             tokio::select! {
@@ -238,9 +210,7 @@ pub async fn serve(
 fn is_connection_error(error: &io::Error) -> bool {
     matches!(
         error.kind(),
-        io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::ConnectionReset
+        io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
     )
 }
 
@@ -252,21 +222,13 @@ struct Counted {
 }
 
 impl AsyncRead for Counted {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.stream).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for Counted {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.stream).poll_write(cx, buf)
     }
 
@@ -296,23 +258,15 @@ mod tests {
     use super::*;
 
     fn hosts(bound: &str, names: &[&str]) -> AllowedHosts {
-        AllowedHosts::new(
-            bound.parse().expect("address"),
-            &names.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
-        )
+        AllowedHosts::new(bound.parse().expect("address"), &names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
     }
 
     #[test]
     fn loopback_names_on_the_port() {
         let h = hosts("127.0.0.1:8417", &[]);
-        for ok in [
-            "localhost:8417",
-            "LOCALHOST:8417",
-            "127.0.0.1:8417",
-            "127.9.0.1:8417",
-            "[::1]:8417",
-            "localhost.:8417",
-        ] {
+        for ok in
+            ["localhost:8417", "LOCALHOST:8417", "127.0.0.1:8417", "127.9.0.1:8417", "[::1]:8417", "localhost.:8417"]
+        {
             assert!(h.allows(ok), "{ok}");
         }
         for refused in [
@@ -338,10 +292,7 @@ mod tests {
         assert!(!h.allows("192.168.1.6:9000"));
         assert!(!h.allows("other.lan:9000"));
         let any = hosts("0.0.0.0:9000", &[]);
-        assert!(
-            any.allows("192.168.1.6:9000"),
-            "bound to every address, any address is its own"
-        );
+        assert!(any.allows("192.168.1.6:9000"), "bound to every address, any address is its own");
         assert!(!any.allows("studio.lan:9000"), "but no name without --host");
         let port80 = hosts("127.0.0.1:80", &[]);
         assert!(port80.allows("localhost"), "port 80 may be left out");
@@ -350,17 +301,11 @@ mod tests {
     #[test]
     fn origins() {
         let mut headers = HeaderMap::new();
-        assert!(
-            same_origin(&headers, "localhost:1"),
-            "no Origin: a native client"
-        );
+        assert!(same_origin(&headers, "localhost:1"), "no Origin: a native client");
         headers.insert(header::ORIGIN, "http://localhost:1".parse().expect("value"));
         assert!(same_origin(&headers, "localhost:1"));
         assert!(!same_origin(&headers, "127.0.0.1:1"));
-        headers.insert(
-            header::ORIGIN,
-            "http://evil.example".parse().expect("value"),
-        );
+        headers.insert(header::ORIGIN, "http://evil.example".parse().expect("value"));
         assert!(!same_origin(&headers, "localhost:1"));
         headers.insert(header::ORIGIN, "null".parse().expect("value"));
         assert!(!same_origin(&headers, "localhost:1"));

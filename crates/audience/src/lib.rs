@@ -15,13 +15,13 @@ pub mod endpoint;
 pub mod error;
 pub mod event;
 pub mod http_guard;
-pub mod twitch;
 pub mod moderation;
 pub mod report;
 pub mod session;
 pub mod simulator;
 pub mod store;
 pub mod tally;
+pub mod twitch;
 pub mod ws;
 pub mod youtube;
 

@@ -126,7 +126,8 @@ pub fn normalize(text: &str) -> String {
 impl Moderator {
     /// Builds the filter. Empty words are ignored.
     pub fn new(rules: &ModerationRules) -> Moderator {
-        let words: Vec<String> = rules.banned_words.iter().filter(|w| !normalize(w).trim().is_empty()).cloned().collect();
+        let words: Vec<String> =
+            rules.banned_words.iter().filter(|w| !normalize(w).trim().is_empty()).cloned().collect();
         let patterns: Vec<String> = words.iter().map(|w| normalize(w)).collect();
         let matcher = if patterns.is_empty() {
             None

@@ -42,7 +42,13 @@ fn decimal(map: &BTreeMap<String, i128>) -> BTreeMap<String, String> {
 
 impl SessionReport {
     /// Builds a report from a tally.
-    pub fn new(session: i64, title: &str, started_at: &str, tally: &Tally, moderation: ModerationCounts) -> SessionReport {
+    pub fn new(
+        session: i64,
+        title: &str,
+        started_at: &str,
+        tally: &Tally,
+        moderation: ModerationCounts,
+    ) -> SessionReport {
         let counts = BTreeMap::from(tally.named_counts());
         SessionReport {
             session,
@@ -53,7 +59,11 @@ impl SessionReport {
             gift_totals: decimal(&tally.gift_totals),
             super_chat_totals: decimal(&tally.super_chat_totals),
             order_totals: decimal(&tally.order_totals),
-            leaderboard: tally.currencies().into_iter().map(|c| (c.clone(), tally.leaderboard(&c, LEADERBOARD_SIZE))).collect(),
+            leaderboard: tally
+                .currencies()
+                .into_iter()
+                .map(|c| (c.clone(), tally.leaderboard(&c, LEADERBOARD_SIZE)))
+                .collect(),
             moderation,
         }
     }
@@ -77,7 +87,11 @@ impl SessionReport {
             row("count", kind, "", "", &count.to_string());
         }
         row("count", "peak_viewers", "", "", &self.peak_viewers.to_string());
-        for (section, totals) in [("gift_total", &self.gift_totals), ("super_chat_total", &self.super_chat_totals), ("order_total", &self.order_totals)] {
+        for (section, totals) in [
+            ("gift_total", &self.gift_totals),
+            ("super_chat_total", &self.super_chat_totals),
+            ("order_total", &self.order_totals),
+        ] {
             for (currency, total) in totals {
                 row(section, "", currency, "", total);
             }
@@ -88,7 +102,12 @@ impl SessionReport {
             }
         }
         let m = &self.moderation;
-        for (key, value) in [("checked", m.checked), ("masked", m.masked), ("hidden_words", m.hidden_words), ("hidden_users", m.hidden_users)] {
+        for (key, value) in [
+            ("checked", m.checked),
+            ("masked", m.masked),
+            ("hidden_words", m.hidden_words),
+            ("hidden_users", m.hidden_users),
+        ] {
             row("moderation", key, "", "", &value.to_string());
         }
         out

@@ -84,7 +84,11 @@ impl Session {
                 self.failures = self.failures.saturating_add(1);
                 if self.failures >= STORE_TRIES {
                     self.failures = 0;
-                    return Err(AudienceError::StoreGaveUp { events: moderated.len(), tries: STORE_TRIES, reason: error.to_string() });
+                    return Err(AudienceError::StoreGaveUp {
+                        events: moderated.len(),
+                        tries: STORE_TRIES,
+                        reason: error.to_string(),
+                    });
                 }
                 self.held = moderated;
                 Err(error)
@@ -122,7 +126,8 @@ impl Session {
     pub fn export(&self, json: &Path, csv: &Path) -> Result<(), AudienceError> {
         let report = self.report()?;
         for (path, text) in [(json, report.to_json()), (csv, report.to_csv())] {
-            std::fs::write(path, text).map_err(|source| AudienceError::Io { path: path.display().to_string(), source })?;
+            std::fs::write(path, text)
+                .map_err(|source| AudienceError::Io { path: path.display().to_string(), source })?;
         }
         Ok(())
     }

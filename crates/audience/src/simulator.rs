@@ -84,12 +84,33 @@ pub struct GroundTruth {
 }
 
 const CHINESE: &[&str] = &[
-    "这个多少钱", "主播好美", "已下单", "有优惠券吗", "能再介绍一下吗", "抹茶礼盒还有货吗", "发货快吗", "包邮吗",
-    "第一次来", "支持支持", "颜色好看", "拍了两件", "上链接", "太划算了", "姐妹们冲",
+    "这个多少钱",
+    "主播好美",
+    "已下单",
+    "有优惠券吗",
+    "能再介绍一下吗",
+    "抹茶礼盒还有货吗",
+    "发货快吗",
+    "包邮吗",
+    "第一次来",
+    "支持支持",
+    "颜色好看",
+    "拍了两件",
+    "上链接",
+    "太划算了",
+    "姐妹们冲",
 ];
 const ENGLISH: &[&str] = &[
-    "hello from Toronto", "is it vegan?", "price pls", "love this", "ship to Singapore?", "just ordered", "what size is that",
-    "so cute", "link?", "gg",
+    "hello from Toronto",
+    "is it vegan?",
+    "price pls",
+    "love this",
+    "ship to Singapore?",
+    "just ordered",
+    "what size is that",
+    "so cute",
+    "link?",
+    "gg",
 ];
 const EMOJI: &[&str] = &["😍", "👍", "🔥", "🎉", "💯", "❤️", "🍵", "👏🏻", "🙏", "😂"];
 const NAMES: &[&str] = &["小明", "Lily", "阿花", "Kevin", "茶茶", "Mia", "大橙子", "Jay", "喵喵", "Sam", "ゆき", "Ana"];
@@ -105,7 +126,8 @@ const GIFTS: &[(&str, &str, &str)] = &[
     ("嘉年华", "2999.99", "CNY"),
 ];
 /// Product id, unit price, currency: the built-in catalogue.
-const PRODUCTS: &[(&str, &str, &str)] = &[("tea", "88", "CNY"), ("matcha-set", "128.5", "CNY"), ("cup", "19.9", "CNY"), ("scarf", "24.99", "USD")];
+const PRODUCTS: &[(&str, &str, &str)] =
+    &[("tea", "88", "CNY"), ("matcha-set", "128.5", "CNY"), ("cup", "19.9", "CNY"), ("scarf", "24.99", "USD")];
 const SUPER_CHATS: &[(&str, &str)] = &[("30", "CNY"), ("50", "CNY"), ("100", "CNY"), ("4.99", "USD"), ("1000", "JPY")];
 
 /// The mix is drawn as a roll in 0..1000: these are the slots of the default mix, orders
@@ -154,9 +176,16 @@ impl Simulator {
     pub fn new(config: SimulatorConfig) -> Simulator {
         let start = config.start.unwrap_or_else(Utc::now);
         let products: Vec<(String, Amount, String)> = if config.products.is_empty() {
-            PRODUCTS.iter().map(|(id, price, currency)| ((*id).to_owned(), Simulator::parse(price), (*currency).to_owned())).collect()
+            PRODUCTS
+                .iter()
+                .map(|(id, price, currency)| ((*id).to_owned(), Simulator::parse(price), (*currency).to_owned()))
+                .collect()
         } else {
-            config.products.iter().map(|(id, price, currency)| (id.clone(), Simulator::parse(price), currency.clone())).collect()
+            config
+                .products
+                .iter()
+                .map(|(id, price, currency)| (id.clone(), Simulator::parse(price), currency.clone()))
+                .collect()
         };
         let share = if config.order_share.is_nan() { DEFAULT_ORDER_SHARE } else { config.order_share.clamp(0.0, 1.0) };
         let order_slots = ((share * ROLLS as f64).round() as usize).min(ROLLS);
@@ -254,7 +283,12 @@ impl Simulator {
                 let (name, value, currency) = self.pick(GIFTS);
                 let count = if self.below(10) == 0 { 10 + self.below(90) as u64 } else { 1 + self.below(3) as u64 };
                 EventBody::Gift {
-                    gift: Gift { name: name.into(), count, unit_value: Simulator::parse(value), currency: currency.into() },
+                    gift: Gift {
+                        name: name.into(),
+                        count,
+                        unit_value: Simulator::parse(value),
+                        currency: currency.into(),
+                    },
                     text: None,
                 }
             }
@@ -263,9 +297,16 @@ impl Simulator {
             950..=969 => self.order(),
             970..=979 => {
                 let (amount, currency) = self.pick(SUPER_CHATS);
-                EventBody::SuperChat { amount: Simulator::parse(amount), currency: currency.into(), text: self.chat_text(), tier: None }
+                EventBody::SuperChat {
+                    amount: Simulator::parse(amount),
+                    currency: currency.into(),
+                    text: self.chat_text(),
+                    tier: None,
+                }
             }
-            980..=989 => EventBody::Subscription { tier: "舰长".into(), months: Some(1 + self.below(24) as u32), text: None },
+            980..=989 => {
+                EventBody::Subscription { tier: "舰长".into(), months: Some(1 + self.below(24) as u32), text: None }
+            }
             _ => {
                 let step = self.below(201) as i64 - 100;
                 self.viewers = (self.viewers as i64 + step).clamp(50, 50_000) as u64;
@@ -384,7 +425,10 @@ mod tests {
             assert_eq!(orders, slots);
             for roll in 0..ROLLS {
                 if let Some(mapped) = default_roll(roll, slots) {
-                    assert!(mapped < ROLLS && !(ORDER_AT..ORDER_AT + ORDER_BAND).contains(&mapped), "{slots} {roll} -> {mapped}");
+                    assert!(
+                        mapped < ROLLS && !(ORDER_AT..ORDER_AT + ORDER_BAND).contains(&mapped),
+                        "{slots} {roll} -> {mapped}"
+                    );
                 }
             }
         }

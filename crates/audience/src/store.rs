@@ -123,7 +123,9 @@ impl Store {
 
     /// When this session started and its title.
     pub fn session_info(&self) -> Result<(String, String), AudienceError> {
-        Ok(self.conn.query_row("SELECT title, started_at FROM sessions WHERE id = ?1", [self.session], |r| Ok((r.get(0)?, r.get(1)?)))?)
+        Ok(self.conn.query_row("SELECT title, started_at FROM sessions WHERE id = ?1", [self.session], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?)
     }
 
     /// Writes a batch in one transaction, counting each newly inserted event into `tally`.
@@ -185,7 +187,8 @@ impl Store {
 
     /// How many events this session stored.
     pub fn event_count(&self) -> Result<u64, AudienceError> {
-        let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM events WHERE session = ?1", [self.session], |r| r.get(0))?;
+        let n: i64 =
+            self.conn.query_row("SELECT COUNT(*) FROM events WHERE session = ?1", [self.session], |r| r.get(0))?;
         Ok(n as u64)
     }
 
@@ -205,13 +208,22 @@ impl Store {
     pub fn stored_counter(&self, name: &str) -> Result<Option<u64>, AudienceError> {
         let value: Option<i64> = self
             .conn
-            .query_row("SELECT value FROM counters WHERE session = ?1 AND name = ?2", params![self.session, name], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM counters WHERE session = ?1 AND name = ?2",
+                params![self.session, name],
+                |r| r.get(0),
+            )
             .optional()?;
         Ok(value.map(|v| u64::try_from(v).unwrap_or(0)))
     }
 }
 
-fn write_tally(tx: &rusqlite::Transaction<'_>, session: i64, tally: &Tally, touched: &[Touched]) -> Result<(), AudienceError> {
+fn write_tally(
+    tx: &rusqlite::Transaction<'_>,
+    session: i64,
+    tally: &Tally,
+    touched: &[Touched],
+) -> Result<(), AudienceError> {
     let mut counter = tx.prepare_cached(
         "INSERT INTO counters (session, name, value) VALUES (?1, ?2, ?3)
          ON CONFLICT (session, name) DO UPDATE SET value = excluded.value",

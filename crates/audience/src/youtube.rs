@@ -124,20 +124,33 @@ pub fn map_item(item: &serde_json::Value, room: &str) -> Item {
     let author = &item["authorDetails"];
     let user = author.get("displayName").and_then(|v| v.as_str()).map(|name| {
         let mut badges = Vec::new();
-        for (flag, badge) in [("isChatOwner", "owner"), ("isChatModerator", "moderator"), ("isChatSponsor", "member"), ("isVerified", "verified")] {
+        for (flag, badge) in [
+            ("isChatOwner", "owner"),
+            ("isChatModerator", "moderator"),
+            ("isChatSponsor", "member"),
+            ("isVerified", "verified"),
+        ] {
             if author.get(flag).and_then(|v| v.as_bool()) == Some(true) {
                 badges.push(badge.to_owned());
             }
         }
-        User { id: author.get("channelId").and_then(|v| v.as_str()).unwrap_or("").to_owned(), name: name.to_owned(), badges }
+        User {
+            id: author.get("channelId").and_then(|v| v.as_str()).unwrap_or("").to_owned(),
+            name: name.to_owned(),
+            badges,
+        }
     });
     let text = |path: &str, field: &str| snippet[path][field].as_str().map(str::to_owned);
     let display = snippet.get("displayMessage").and_then(|v| v.as_str()).unwrap_or("").to_owned();
     let body = match kind {
-        "textMessageEvent" => EventBody::Chat { text: text("textMessageDetails", "messageText").unwrap_or(display), emotes: Vec::new() },
+        "textMessageEvent" => {
+            EventBody::Chat { text: text("textMessageDetails", "messageText").unwrap_or(display), emotes: Vec::new() }
+        }
         "superChatEvent" | "superStickerEvent" => {
-            let details = if kind == "superChatEvent" { &snippet["superChatDetails"] } else { &snippet["superStickerDetails"] };
-            let (Some(amount), Some(currency)) = (micros(&details["amountMicros"]), details["currency"].as_str()) else {
+            let details =
+                if kind == "superChatEvent" { &snippet["superChatDetails"] } else { &snippet["superStickerDetails"] };
+            let (Some(amount), Some(currency)) = (micros(&details["amountMicros"]), details["currency"].as_str())
+            else {
                 return Item::Malformed;
             };
             let message = if kind == "superChatEvent" {
@@ -160,7 +173,10 @@ pub fn map_item(item: &serde_json::Value, room: &str) -> Item {
         },
         "membershipGiftingEvent" => EventBody::Gift {
             gift: Gift {
-                name: snippet["membershipGiftingDetails"]["giftMembershipsLevelName"].as_str().unwrap_or("membership").to_owned(),
+                name: snippet["membershipGiftingDetails"]["giftMembershipsLevelName"]
+                    .as_str()
+                    .unwrap_or("membership")
+                    .to_owned(),
                 count: snippet["membershipGiftingDetails"]["giftMembershipsCount"].as_u64().unwrap_or(1),
                 unit_value: Amount::from_units(1),
                 currency: "memberships".into(),
@@ -170,7 +186,14 @@ pub fn map_item(item: &serde_json::Value, room: &str) -> Item {
         _ => return Item::Unknown,
     };
     let at = snippet.get("publishedAt").and_then(|v| v.as_str()).and_then(parse_time).unwrap_or_else(chrono::Utc::now);
-    Item::Event(Box::new(AudienceEvent { platform: "youtube".into(), room: room.to_owned(), id: id.to_owned(), at, user, body }))
+    Item::Event(Box::new(AudienceEvent {
+        platform: "youtube".into(),
+        room: room.to_owned(),
+        id: id.to_owned(),
+        at,
+        user,
+        body,
+    }))
 }
 
 /// Where polling is, kept across reconnects.
@@ -194,7 +217,11 @@ pub fn spawn(config: YouTubeConfig, tx: mpsc::Sender<AudienceEvent>) -> Connecto
     })
 }
 
-async fn fetch(config: &YouTubeConfig, client: &reqwest::Client, page_token: Option<&str>) -> Result<Page, AudienceError> {
+async fn fetch(
+    config: &YouTubeConfig,
+    client: &reqwest::Client,
+    page_token: Option<&str>,
+) -> Result<Page, AudienceError> {
     const WHAT: &str = "YouTube live chat";
     let url = format!("{}/liveChat/messages", config.endpoint.trim_end_matches('/'));
     let mut query = vec![
@@ -206,7 +233,8 @@ async fn fetch(config: &YouTubeConfig, client: &reqwest::Client, page_token: Opt
     if let Some(token) = page_token {
         query.push(("pageToken", token));
     }
-    let mut response = client.get(url).query(&query).send().await.map_err(|e| AudienceError::connect(WHAT, e.without_url()))?;
+    let mut response =
+        client.get(url).query(&query).send().await.map_err(|e| AudienceError::connect(WHAT, e.without_url()))?;
     let status = response.status();
     if !status.is_success() {
         let body = read_body(&mut response, MAX_ERROR_BODY).await.unwrap_or_default();
@@ -214,10 +242,16 @@ async fn fetch(config: &YouTubeConfig, client: &reqwest::Client, page_token: Opt
             .ok()
             .and_then(|v| v["error"]["errors"][0]["reason"].as_str().map(str::to_owned))
             .unwrap_or_default();
-        return Err(AudienceError::Refused { what: WHAT.into(), detail: format!("HTTP {status} {reason}").trim().to_owned() });
+        return Err(AudienceError::Refused {
+            what: WHAT.into(),
+            detail: format!("HTTP {status} {reason}").trim().to_owned(),
+        });
     }
-    let body = read_body(&mut response, MAX_BODY).await.map_err(|detail| AudienceError::Refused { what: WHAT.into(), detail })?;
-    serde_json::from_slice::<Page>(&body).map_err(|e| AudienceError::Refused { what: WHAT.into(), detail: format!("unreadable page: {e}") })
+    let body = read_body(&mut response, MAX_BODY)
+        .await
+        .map_err(|detail| AudienceError::Refused { what: WHAT.into(), detail })?;
+    serde_json::from_slice::<Page>(&body)
+        .map_err(|e| AudienceError::Refused { what: WHAT.into(), detail: format!("unreadable page: {e}") })
 }
 
 /// Reads a body chunk by chunk, refusing it as soon as it passes `limit` bytes.
@@ -236,7 +270,12 @@ async fn read_body(response: &mut reqwest::Response, limit: usize) -> Result<Vec
     Ok(body)
 }
 
-async fn poll(config: &YouTubeConfig, client: &reqwest::Client, cursor: &Mutex<Cursor>, emitter: &mut Emitter) -> Result<SessionEnd, AudienceError> {
+async fn poll(
+    config: &YouTubeConfig,
+    client: &reqwest::Client,
+    cursor: &Mutex<Cursor>,
+    emitter: &mut Emitter,
+) -> Result<SessionEnd, AudienceError> {
     config.check()?;
     let mut first = true;
     loop {
@@ -247,7 +286,10 @@ async fn poll(config: &YouTubeConfig, client: &reqwest::Client, cursor: &Mutex<C
         if calls >= config.call_budget() {
             return Err(AudienceError::Refused {
                 what: "YouTube live chat".into(),
-                detail: format!("the quota budget of {} units is spent; raise it or start a new budget", config.quota_units),
+                detail: format!(
+                    "the quota budget of {} units is spent; raise it or start a new budget",
+                    config.quota_units
+                ),
             });
         }
         if let Ok(mut c) = cursor.lock() {

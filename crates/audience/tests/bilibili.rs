@@ -52,21 +52,39 @@ fn maps_every_command() {
     assert_eq!(danmu.body, EventBody::Chat { text: "主播好美 😍".into(), emotes: vec![] });
     let user = danmu.user.unwrap();
     assert_eq!((user.id.as_str(), user.name.as_str()), ("4011111", "茶***"), "anonymous names come masked");
-    assert!(user.badges.contains(&"medal/抹茶团/21".to_owned()) && user.badges.contains(&"guard/3".to_owned()), "{:?}", user.badges);
+    assert!(
+        user.badges.contains(&"medal/抹茶团/21".to_owned()) && user.badges.contains(&"guard/3".to_owned()),
+        "{:?}",
+        user.badges
+    );
     assert_eq!(danmu.at.timestamp_millis(), 1700000000123);
 
     let gift = event("send_gift");
     let EventBody::Gift { gift: g, .. } = &gift.body else { panic!() };
-    assert_eq!((g.name.as_str(), g.count, g.unit_value.to_string().as_str(), g.currency.as_str()), ("辣条", 5, "100", "gold"));
+    assert_eq!(
+        (g.name.as_str(), g.count, g.unit_value.to_string().as_str(), g.currency.as_str()),
+        ("辣条", 5, "100", "gold")
+    );
     assert_eq!(gift.id, "gift-1700000001120200001");
 
     let sc = event("super_chat");
-    assert_eq!(sc.body, EventBody::SuperChat { amount: "30".parse().unwrap(), currency: "CNY".into(), text: "抹茶礼盒什么时候补货？".into(), tier: None });
+    assert_eq!(
+        sc.body,
+        EventBody::SuperChat {
+            amount: "30".parse().unwrap(),
+            currency: "CNY".into(),
+            text: "抹茶礼盒什么时候补货？".into(),
+            tier: None
+        }
+    );
     assert_eq!(sc.user.unwrap().name, "Lily");
 
     let guard = event("guard_buy");
     let EventBody::Gift { gift: g, .. } = &guard.body else { panic!() };
-    assert_eq!((g.name.as_str(), g.count, g.unit_value.to_string().as_str(), g.currency.as_str()), ("舰长", 1, "198000", "gold"));
+    assert_eq!(
+        (g.name.as_str(), g.count, g.unit_value.to_string().as_str(), g.currency.as_str()),
+        ("舰长", 1, "198000", "gold")
+    );
 
     assert_eq!(event("interact_enter").body, EventBody::Join { count: 1, via: None });
     assert_eq!(event("interact_follow").body, EventBody::Follow {});
@@ -80,7 +98,13 @@ fn maps_every_command() {
 fn reads_zlib_and_brotli_bodies_with_several_packets() {
     let message = [
         zlib(&[command("danmu_msg"), command("send_gift"), command("unknown")]),
-        brotli(&[command("super_chat"), command("guard_buy"), command("interact_enter"), command("interact_follow"), command("like")]),
+        brotli(&[
+            command("super_chat"),
+            command("guard_buy"),
+            command("interact_enter"),
+            command("interact_follow"),
+            command("like"),
+        ]),
         encode(packet::VERSION_PLAIN, OP_HEARTBEAT_REPLY, 0, &4321u32.to_be_bytes()),
     ]
     .concat();
@@ -96,7 +120,8 @@ fn corrupt_bodies_are_counted_not_fatal() {
     let mut bad_zlib = zlib(&[command("danmu_msg")]);
     let len = bad_zlib.len();
     bad_zlib[len - 3] ^= 0xff;
-    let message = [bad_zlib, encode(packet::VERSION_BROTLI, OP_COMMAND, 0, b"not brotli"), command("send_gift")].concat();
+    let message =
+        [bad_zlib, encode(packet::VERSION_BROTLI, OP_COMMAND, 0, b"not brotli"), command("send_gift")].concat();
     let (events, malformed, _) = parse_message(&message, "1");
     assert_eq!(events.len(), 1, "the good packet after two bad ones still counts");
     assert_eq!(malformed, 2);
@@ -148,7 +173,10 @@ async fn connector_authenticates_heartbeats_and_joins_split_frames() {
     assert_eq!(viewers[0].body, EventBody::Viewers { viewers: 1001 });
 
     socket.send(Message::binary(zlib(&[command("danmu_msg"), command("send_gift")]))).await.unwrap();
-    socket.send(Message::binary(brotli(&[command("super_chat"), command("unknown"), command("guard_buy")]))).await.unwrap();
+    socket
+        .send(Message::binary(brotli(&[command("super_chat"), command("unknown"), command("guard_buy")])))
+        .await
+        .unwrap();
     // One packet split across three WebSocket messages.
     let split = command("interact_follow");
     for part in [&split[..5], &split[5..40], &split[40..]] {
@@ -178,12 +206,16 @@ async fn refused_or_silent_auth_is_reported_and_retried() {
 
     let mut socket = accept_ws(&listener).await;
     authenticate(&mut socket, 22222, -101).await;
-    support::eventually("refusal reported", || handle.stats().last_error().is_some_and(|e| e.contains("code -101"))).await;
+    support::eventually("refusal reported", || handle.stats().last_error().is_some_and(|e| e.contains("code -101")))
+        .await;
 
     // The next attempt gets no reply at all: the connector gives up on it and tries again.
     let mut silent = accept_ws(&listener).await;
     let _auth = silent.next().await;
-    support::eventually("silence reported", || handle.stats().last_error().is_some_and(|e| e.contains("no auth reply"))).await;
+    support::eventually("silence reported", || {
+        handle.stats().last_error().is_some_and(|e| e.contains("no auth reply"))
+    })
+    .await;
     let _third = accept_ws(&listener).await;
     handle.stop().await;
 }
@@ -289,7 +321,8 @@ fn a_garbage_message_costs_only_itself() {
     garbage_long.truncate(30);
     let split = danmu("split");
     let (p7, p8, p9) = (popularity(7), popularity(8), popularity(9));
-    let messages: Vec<&[u8]> = vec![&garbage_short, &p7, &garbage_long, &p8, &split[..20], &split[20..], &[0xff; 3], &p9];
+    let messages: Vec<&[u8]> =
+        vec![&garbage_short, &p7, &garbage_long, &p8, &split[..20], &split[20..], &[0xff; 3], &p9];
     let (events, malformed, _) = bilibili::parse_messages(&messages, "1");
     let bodies: Vec<&EventBody> = events.iter().map(|e| &e.body).collect();
     assert_eq!(

@@ -18,11 +18,7 @@ fn event(id: &str, body: EventBody) -> AudienceEvent {
         room: "r".into(),
         id: id.into(),
         at: Utc::now(),
-        user: Some(User {
-            id: "u1".into(),
-            name: "Big Spender".into(),
-            badges: vec![],
-        }),
+        user: Some(User { id: "u1".into(), name: "Big Spender".into(), badges: vec![] }),
         body,
     }
 }
@@ -41,17 +37,8 @@ fn huge_gift(id: &str) -> AudienceEvent {
 fn huge_counts_saturate_in_the_tally() {
     let mut tally = Tally::default();
     for i in 0..4 {
-        tally.add(&event(
-            &format!("l{i}"),
-            EventBody::Like { count: u64::MAX },
-        ));
-        tally.add(&event(
-            &format!("j{i}"),
-            EventBody::Join {
-                count: u64::MAX,
-                via: None,
-            },
-        ));
+        tally.add(&event(&format!("l{i}"), EventBody::Like { count: u64::MAX }));
+        tally.add(&event(&format!("j{i}"), EventBody::Join { count: u64::MAX, via: None }));
         tally.add(&huge_gift(&format!("g{i}")));
         let order = EventBody::Order {
             product: "p".into(),
@@ -72,12 +59,7 @@ fn huge_counts_saturate_in_the_tally() {
         ));
     }
     assert_eq!(
-        (
-            tally.likes,
-            tally.joins,
-            tally.gift_items,
-            tally.order_items
-        ),
+        (tally.likes, tally.joins, tally.gift_items, tally.order_items),
         (u64::MAX, u64::MAX, u64::MAX, u64::MAX)
     );
     assert_eq!(tally.gift_totals["gold"], i128::MAX);
@@ -89,77 +71,40 @@ fn huge_counts_saturate_in_the_tally() {
 
 #[test]
 fn huge_counts_are_stored_and_chat_after_them_is_recorded() {
-    let mut session = Session::new(
-        Store::in_memory("overflow").unwrap(),
-        &ModerationRules::default(),
-    );
+    let mut session = Session::new(Store::in_memory("overflow").unwrap(), &ModerationRules::default());
     for round in 0..3 {
         let batch = vec![
-            event(
-                &format!("like-{round}"),
-                EventBody::Like { count: u64::MAX },
-            ),
+            event(&format!("like-{round}"), EventBody::Like { count: u64::MAX }),
             huge_gift(&format!("gift-{round}")),
-            event(
-                &format!("chat-{round}"),
-                EventBody::Chat {
-                    text: "still here".into(),
-                    emotes: vec![],
-                },
-            ),
+            event(&format!("chat-{round}"), EventBody::Chat { text: "still here".into(), emotes: vec![] }),
         ];
         assert_eq!(session.record(batch).unwrap().len(), 3);
     }
     assert_eq!(session.tally().chats, 3);
-    assert_eq!(
-        session.store().stored_counter("like").unwrap(),
-        Some(i64::MAX as u64),
-        "saturated, not wrapped to -1"
-    );
+    assert_eq!(session.store().stored_counter("like").unwrap(), Some(i64::MAX as u64), "saturated, not wrapped to -1");
     assert_eq!(session.store().stored_counter("chat").unwrap(), Some(3));
     let report = session.report().unwrap();
     assert!(report.to_csv().contains("gift_total"));
     // Counting again from the stored rows gives the same saturated sums.
-    assert_eq!(
-        session.store().rebuild_tally().unwrap().gift_totals["gold"],
-        i128::MAX
-    );
+    assert_eq!(session.store().rebuild_tally().unwrap().gift_totals["gold"], i128::MAX);
 }
 
 #[test]
 fn chat_text_is_cut_by_characters_never_inside_one() {
     let text: String = "a好😀".repeat(400);
-    let mut chat = event(
-        "c",
-        EventBody::Chat {
-            text: text.clone(),
-            emotes: vec![],
-        },
-    );
+    let mut chat = event("c", EventBody::Chat { text: text.clone(), emotes: vec![] });
     chat.clamp();
-    let EventBody::Chat { text: cut, .. } = &chat.body else {
-        panic!()
-    };
+    let EventBody::Chat { text: cut, .. } = &chat.body else { panic!() };
     assert_eq!(cut.chars().count(), MAX_TEXT_CHARS);
     assert!(text.starts_with(cut.as_str()));
     let mut short = event(
         "s",
-        EventBody::SuperChat {
-            amount: Amount::ZERO,
-            currency: "CNY".into(),
-            text: "短".into(),
-            tier: None,
-        },
+        EventBody::SuperChat { amount: Amount::ZERO, currency: "CNY".into(), text: "短".into(), tier: None },
     );
     short.clamp();
     assert_eq!(
         short.body,
-        EventBody::SuperChat {
-            amount: Amount::ZERO,
-            currency: "CNY".into(),
-            text: "短".into(),
-            tier: None
-        }
+        EventBody::SuperChat { amount: Amount::ZERO, currency: "CNY".into(), text: "短".into(), tier: None }
     );
 }
 
@@ -180,13 +125,7 @@ fn refusing_store() -> (tempfile::TempDir, Store, rusqlite::Connection) {
 }
 
 fn chat(id: &str) -> AudienceEvent {
-    event(
-        id,
-        EventBody::Chat {
-            text: id.into(),
-            emotes: vec![],
-        },
-    )
+    event(id, EventBody::Chat { text: id.into(), emotes: vec![] })
 }
 
 #[test]
@@ -194,21 +133,14 @@ fn a_failed_batch_is_retried_not_dropped() {
     let (_dir, store, other) = refusing_store();
     let mut session = Session::new(store, &ModerationRules::default());
     other.execute("INSERT INTO refuse VALUES (1)", []).unwrap();
-    assert!(matches!(
-        session.record(vec![chat("a"), chat("b")]),
-        Err(AudienceError::Store(_))
-    ));
+    assert!(matches!(session.record(vec![chat("a"), chat("b")]), Err(AudienceError::Store(_))));
     assert_eq!(session.held(), 2, "the failed batch is kept");
     assert!(session.record(vec![chat("c")]).is_err());
     assert_eq!(session.held(), 3);
     other.execute("DELETE FROM refuse", []).unwrap();
     let fresh = session.record(Vec::new()).unwrap();
     let ids: Vec<&str> = fresh.iter().map(|m| m.event.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        ["a", "b", "c"],
-        "all held events are written, in order"
-    );
+    assert_eq!(ids, ["a", "b", "c"], "all held events are written, in order");
     assert_eq!(session.held(), 0);
     assert_eq!(session.tally().chats, 3);
     assert_eq!(session.store().event_count().unwrap(), 3);
@@ -220,15 +152,10 @@ fn a_batch_that_keeps_failing_is_given_up_with_a_notice() {
     let mut session = Session::new(store, &ModerationRules::default());
     other.execute("INSERT INTO refuse VALUES (1)", []).unwrap();
     for attempt in 1..STORE_TRIES {
-        assert!(matches!(
-            session.record(vec![chat(&format!("e{attempt}"))]),
-            Err(AudienceError::Store(_))
-        ));
+        assert!(matches!(session.record(vec![chat(&format!("e{attempt}"))]), Err(AudienceError::Store(_))));
     }
     let error = session.record(Vec::new()).unwrap_err();
-    let AudienceError::StoreGaveUp { events, tries, .. } = &error else {
-        panic!("{error}")
-    };
+    let AudienceError::StoreGaveUp { events, tries, .. } = &error else { panic!("{error}") };
     assert_eq!((*events, *tries), (STORE_TRIES as usize - 1, STORE_TRIES));
     assert!(error.to_string().contains("could not be stored"), "{error}");
     assert_eq!(session.held(), 0, "given up, so memory stays bounded");

@@ -26,7 +26,11 @@ async fn post_needs_the_token() {
     let client = reqwest::Client::new();
     let body = fixture("bridge/douyin_gift.json");
 
-    for request in [client.post(&url), client.post(&url).bearer_auth("wrong-token-0123456789"), client.post(format!("{url}?token=nope"))] {
+    for request in [
+        client.post(&url),
+        client.post(&url).bearer_auth("wrong-token-0123456789"),
+        client.post(format!("{url}?token=nope")),
+    ] {
         let response = request.body(body.clone()).send().await.unwrap();
         assert_eq!(response.status(), 401);
     }
@@ -50,7 +54,11 @@ async fn post_needs_the_token() {
     assert!(support::nothing_more(&mut rx).await.is_none());
     assert_eq!(bridge.handle.stats().snapshot().duplicates, 1);
 
-    for bad in ["{not json", r#"{"platform":"x","kind":"chat"}"#, r#"{"platform":"","room":"r","id":"1","at":"2024-05-01T12:00:00Z","kind":"follow"}"#] {
+    for bad in [
+        "{not json",
+        r#"{"platform":"x","kind":"chat"}"#,
+        r#"{"platform":"","room":"r","id":"1","at":"2024-05-01T12:00:00Z","kind":"follow"}"#,
+    ] {
         let response = client.post(&url).bearer_auth(TOKEN).body(bad).send().await.unwrap();
         assert_eq!(response.status(), 400, "{bad}");
         let error = response.json::<serde_json::Value>().await.unwrap();
@@ -69,7 +77,8 @@ async fn websocket_needs_the_token_and_answers_each_message() {
         other => panic!("expected 401, got {other:?}"),
     }
 
-    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws?token={TOKEN}", bridge.addr)).await.unwrap();
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async(format!("ws://{}/ws?token={TOKEN}", bridge.addr)).await.unwrap();
     socket
         .send(Message::text(r#"{"platform":"kuaishou","room":"ks1","id":"ks-1","at":"2024-05-01T12:00:00Z","kind":"chat","user":{"id":"9","name":"阿花"},"text":"上链接 🔥"}"#))
         .await
@@ -105,7 +114,8 @@ async fn big_bodies_and_messages_are_refused_and_the_bridge_goes_on() {
     assert_eq!(response.status(), 413);
     assert!(response.json::<serde_json::Value>().await.unwrap()["error"].as_str().unwrap().contains("1 MiB"));
 
-    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws?token={TOKEN}", bridge.addr)).await.unwrap();
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async(format!("ws://{}/ws?token={TOKEN}", bridge.addr)).await.unwrap();
     let _ = socket.send(Message::text("x".repeat(2 << 20))).await;
     let ended = tokio::time::timeout(std::time::Duration::from_secs(20), async {
         loop {
@@ -160,7 +170,9 @@ mod fuzz {
     fn check(body: &str) {
         match parse_events(body) {
             Ok(events) => assert!(events.len() * 40 <= body.len(), "{} events from {} bytes", events.len(), body.len()),
-            Err(error) => assert!(error.chars().count() <= MAX_ERROR, "an error of {} characters", error.chars().count()),
+            Err(error) => {
+                assert!(error.chars().count() <= MAX_ERROR, "an error of {} characters", error.chars().count())
+            }
         }
     }
 
@@ -223,16 +235,19 @@ mod fuzz {
             Just("emotes"),
             Just("viewers"),
         ];
-        (kind, proptest::collection::vec((field, value), 0..8), any::<bool>(), number()).prop_map(|(kind, extra, base, count)| {
-            let mut fields = vec![format!(r#""kind":"{kind}""#)];
-            if base {
-                fields.push(r#""platform":"douyin","room":"r","id":"e1","at":"2024-05-01T12:00:00Z""#.to_owned());
-                fields.push(format!(r#""count":{count}"#));
-                fields.push(format!(r#""gift":{{"name":"rose","count":{count},"unit_value":"1","currency":"CNY"}}"#));
-            }
-            fields.extend(extra.into_iter().map(|(name, value)| format!(r#""{name}":{value}"#)));
-            format!("{{{}}}", fields.join(","))
-        })
+        (kind, proptest::collection::vec((field, value), 0..8), any::<bool>(), number()).prop_map(
+            |(kind, extra, base, count)| {
+                let mut fields = vec![format!(r#""kind":"{kind}""#)];
+                if base {
+                    fields.push(r#""platform":"douyin","room":"r","id":"e1","at":"2024-05-01T12:00:00Z""#.to_owned());
+                    fields.push(format!(r#""count":{count}"#));
+                    fields
+                        .push(format!(r#""gift":{{"name":"rose","count":{count},"unit_value":"1","currency":"CNY"}}"#));
+                }
+                fields.extend(extra.into_iter().map(|(name, value)| format!(r#""{name}":{value}"#)));
+                format!("{{{}}}", fields.join(","))
+            },
+        )
     }
 
     proptest! {
@@ -257,7 +272,11 @@ mod fuzz {
 
     #[test]
     fn the_top_of_u64_parses_and_one_more_is_refused() {
-        let like = |count: &str| format!(r#"{{"platform":"douyin","room":"r","id":"l1","at":"2024-05-01T12:00:00Z","kind":"like","count":{count}}}"#);
+        let like = |count: &str| {
+            format!(
+                r#"{{"platform":"douyin","room":"r","id":"l1","at":"2024-05-01T12:00:00Z","kind":"like","count":{count}}}"#
+            )
+        };
         let events = parse_events(&like("18446744073709551615")).unwrap();
         assert_eq!(events[0].body, audience::EventBody::Like { count: u64::MAX });
         for over in ["18446744073709551616", "-1", "1e30", "1.5"] {
@@ -270,9 +289,15 @@ mod fuzz {
     fn deep_nesting_and_long_values_are_refused_in_a_few_words() {
         check(&"[".repeat(100_000));
         check(&format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)));
-        let long = format!(r#"{{"platform":"douyin","room":"r","id":"x","at":"2024-05-01T12:00:00Z","kind":"chat","text":{}}}"#, "7".repeat(500_000));
+        let long = format!(
+            r#"{{"platform":"douyin","room":"r","id":"x","at":"2024-05-01T12:00:00Z","kind":"chat","text":{}}}"#,
+            "7".repeat(500_000)
+        );
         check(&long);
-        let long_room = format!(r#"{{"platform":"","room":"{}","id":"x","at":"2024-05-01T12:00:00Z","kind":"follow"}}"#, "r".repeat(100_000));
+        let long_room = format!(
+            r#"{{"platform":"","room":"{}","id":"x","at":"2024-05-01T12:00:00Z","kind":"follow"}}"#,
+            "r".repeat(100_000)
+        );
         check(&long_room);
     }
 }

@@ -34,9 +34,13 @@ fn listen_simulator_prints_count_events_as_json_lines() {
     assert_eq!(printed.len(), 500);
     assert_eq!(printed[0].id, "sim-9-1");
     assert!(printed.iter().all(|e| e.platform == "simulator"));
-    assert!(printed.iter().any(|e| matches!(&e.body, EventBody::Chat { text, .. } if text.contains("＊＊"))), "包邮 masked");
+    assert!(
+        printed.iter().any(|e| matches!(&e.body, EventBody::Chat { text, .. } if text.contains("＊＊"))),
+        "包邮 masked"
+    );
     assert!(!printed.iter().any(|e| matches!(&e.body, EventBody::Chat { text, .. } if text.contains("包邮"))));
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(report.with_extension("json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.with_extension("json")).unwrap()).unwrap();
     assert_eq!(json["counts"]["events"], 500);
     assert!(report.with_extension("csv").exists());
 }
@@ -87,7 +91,9 @@ fn listen_twitch_reads_a_local_server() {
 
 #[test]
 fn listen_refuses_unknown_platforms_and_missing_rooms() {
-    for args in [&["listen", "myspace", "x"][..], &["listen", "twitch"][..], &["listen", "bilibili", "not-a-number"][..]] {
+    for args in
+        [&["listen", "myspace", "x"][..], &["listen", "twitch"][..], &["listen", "bilibili", "not-a-number"][..]]
+    {
         let output = Command::new(support::kaibo_bin()).args(args).stdin(Stdio::null()).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(String::from_utf8_lossy(&output.stderr).contains("error:"));

@@ -40,7 +40,10 @@ fn with(kind: &str, fields: serde_json::Value) -> serde_json::Value {
 
 #[test]
 fn chat_round_trips() {
-    let event = base(EventBody::Chat { text: "Kappa 抹茶 😍".into(), emotes: vec![EmoteRange { id: "25".into(), start: 0, end: 5 }] });
+    let event = base(EventBody::Chat {
+        text: "Kappa 抹茶 😍".into(),
+        emotes: vec![EmoteRange { id: "25".into(), start: 0, end: 5 }],
+    });
     round_trip(&event, with("chat", json!({"text": "Kappa 抹茶 😍", "emotes": [{"id": "25", "start": 0, "end": 5}]})));
 }
 
@@ -48,12 +51,20 @@ fn chat_round_trips() {
 fn gift_round_trips() {
     let gift = Gift { name: "辣条".into(), count: 5, unit_value: Amount::from_units(100), currency: "gold".into() };
     let event = base(EventBody::Gift { gift, text: None });
-    round_trip(&event, with("gift", json!({"gift": {"name": "辣条", "count": 5, "unit_value": "100", "currency": "gold"}})));
+    round_trip(
+        &event,
+        with("gift", json!({"gift": {"name": "辣条", "count": 5, "unit_value": "100", "currency": "gold"}})),
+    );
 }
 
 #[test]
 fn super_chat_round_trips() {
-    let event = base(EventBody::SuperChat { amount: "4.99".parse().unwrap(), currency: "USD".into(), text: "hi".into(), tier: Some(2) });
+    let event = base(EventBody::SuperChat {
+        amount: "4.99".parse().unwrap(),
+        currency: "USD".into(),
+        text: "hi".into(),
+        tier: Some(2),
+    });
     round_trip(&event, with("super_chat", json!({"amount": "4.99", "currency": "USD", "text": "hi", "tier": 2})));
 }
 
@@ -61,7 +72,10 @@ fn super_chat_round_trips() {
 fn like_follow_join_round_trip() {
     round_trip(&base(EventBody::Like { count: 3 }), with("like", json!({"count": 3})));
     round_trip(&base(EventBody::Follow {}), head("follow"));
-    round_trip(&base(EventBody::Join { count: 15, via: Some("raid".into()) }), with("join", json!({"count": 15, "via": "raid"})));
+    round_trip(
+        &base(EventBody::Join { count: 15, via: Some("raid".into()) }),
+        with("join", json!({"count": 15, "via": "raid"})),
+    );
 }
 
 #[test]
@@ -72,8 +86,13 @@ fn subscription_round_trips() {
 
 #[test]
 fn order_round_trips() {
-    let event =
-        base(EventBody::Order { product: "tea".into(), quantity: 2, amount: "176".parse().unwrap(), currency: "CNY".into(), stock_left: None });
+    let event = base(EventBody::Order {
+        product: "tea".into(),
+        quantity: 2,
+        amount: "176".parse().unwrap(),
+        currency: "CNY".into(),
+        stock_left: None,
+    });
     round_trip(&event, with("order", json!({"product": "tea", "quantity": 2, "amount": "176", "currency": "CNY"})));
     let event = base(EventBody::Order {
         product: "tea".into(),
@@ -82,7 +101,10 @@ fn order_round_trips() {
         currency: "CNY".into(),
         stock_left: Some(12),
     });
-    round_trip(&event, with("order", json!({"product": "tea", "quantity": 2, "amount": "176", "currency": "CNY", "stock_left": 12})));
+    round_trip(
+        &event,
+        with("order", json!({"product": "tea", "quantity": 2, "amount": "176", "currency": "CNY", "stock_left": 12})),
+    );
 }
 
 #[test]
@@ -105,7 +127,10 @@ fn bridge_senders_may_write_numbers_offsets_and_defaults() {
     .unwrap();
     let EventBody::Order { amount, .. } = event.body else { panic!("not an order") };
     assert_eq!(amount.micros(), 88_800_000);
-    let like: AudienceEvent = serde_json::from_value(json!({"platform": "douyin", "room": "r", "id": "l1", "at": "2024-05-01T12:00:00Z", "kind": "like"})).unwrap();
+    let like: AudienceEvent = serde_json::from_value(
+        json!({"platform": "douyin", "room": "r", "id": "l1", "at": "2024-05-01T12:00:00Z", "kind": "like"}),
+    )
+    .unwrap();
     assert_eq!(like.body, EventBody::Like { count: 1 });
 }
 

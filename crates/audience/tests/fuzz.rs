@@ -33,36 +33,20 @@ fn brotli(data: &[u8]) -> Vec<u8> {
 }
 
 fn compressed(version: u16, inner: &[u8]) -> Vec<u8> {
-    let body = if version == packet::VERSION_ZLIB {
-        zlib(inner)
-    } else {
-        brotli(inner)
-    };
+    let body = if version == packet::VERSION_ZLIB { zlib(inner) } else { brotli(inner) };
     encode(version, packet::OP_COMMAND, 0, &body)
 }
 
 fn valid_bilibili_message() -> Vec<u8> {
     let commands: Vec<Vec<u8>> = ["danmu_msg", "send_gift", "super_chat", "guard_buy", "like"]
         .iter()
-        .map(|n| {
-            encode(
-                0,
-                packet::OP_COMMAND,
-                0,
-                support::fixture(&format!("bilibili/{n}.json"))
-                    .trim()
-                    .as_bytes(),
-            )
-        })
+        .map(|n| encode(0, packet::OP_COMMAND, 0, support::fixture(&format!("bilibili/{n}.json")).trim().as_bytes()))
         .collect();
     compressed(packet::VERSION_ZLIB, &commands.concat())
 }
 
 fn twitch_lines() -> Vec<String> {
-    support::fixture("twitch/session.irc")
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    support::fixture("twitch/session.irc").lines().map(str::to_owned).collect()
 }
 
 /// Reads one message as the connector does and checks the bounds: the packets it yields hold
@@ -111,26 +95,13 @@ fn check_event(event: &AudienceEvent) -> Result<(), TestCaseError> {
 /// more of them, nested up to `depth` levels.
 fn packet_tree() -> impl Strategy<Value = Vec<u8>> {
     let leaf = prop_oneof![
-        proptest::collection::vec(any::<u8>(), 0..64).prop_map(|b| encode(
-            0,
-            packet::OP_COMMAND,
-            0,
-            &b
-        )),
+        proptest::collection::vec(any::<u8>(), 0..64).prop_map(|b| encode(0, packet::OP_COMMAND, 0, &b)),
         any::<u32>().prop_map(|n| encode(1, packet::OP_HEARTBEAT_REPLY, 0, &n.to_be_bytes())),
-        Just(encode(
-            0,
-            packet::OP_COMMAND,
-            0,
-            br#"{"cmd":"DANMU_MSG","info":[[0,0,0,0,1],"hi",[1,"u",0]]}"#
-        )),
+        Just(encode(0, packet::OP_COMMAND, 0, br#"{"cmd":"DANMU_MSG","info":[[0,0,0,0,1],"hi",[1,"u",0]]}"#)),
         Just(encode(1, packet::OP_AUTH_REPLY, 0, br#"{"code":0}"#)),
     ];
     leaf.prop_recursive(4, 32, 6, |inner| {
-        (
-            proptest::collection::vec(inner, 1..6),
-            prop_oneof![Just(packet::VERSION_ZLIB), Just(packet::VERSION_BROTLI)],
-        )
+        (proptest::collection::vec(inner, 1..6), prop_oneof![Just(packet::VERSION_ZLIB), Just(packet::VERSION_BROTLI)])
             .prop_map(|(children, version)| compressed(version, &children.concat()))
     })
 }
@@ -142,9 +113,7 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
         prop_oneof![Just(u64::MAX), Just(i64::MAX as u64 + 1), any::<u64>()].prop_map(|n| json!(n)),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
-            .map(Value::Number)
-            .unwrap_or(Value::Null)),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
         "\\PC{0,40}".prop_map(Value::String),
         "[0-9]{1,25}".prop_map(Value::String),
     ];

@@ -6,7 +6,16 @@ use audience::{AudienceEvent, EventBody, User};
 
 fn moderator(action: Action) -> Moderator {
     Moderator::new(&ModerationRules {
-        banned_words: vec!["spam".into(), "傻瓜".into(), "微信".into(), "ＶＸ".into(), "free money".into(), "🖕".into(), "".into(), "  ".into()],
+        banned_words: vec![
+            "spam".into(),
+            "傻瓜".into(),
+            "微信".into(),
+            "ＶＸ".into(),
+            "free money".into(),
+            "🖕".into(),
+            "".into(),
+            "  ".into(),
+        ],
         blocked_users: vec!["troll42".into(), "bilibili:666".into(), "  ".into()],
         action,
     })
@@ -19,16 +28,16 @@ fn banned_word_table() {
     let table: &[(&str, &[&str], &str)] = &[
         ("hello 抹茶", &[], "hello 抹茶"),
         ("buy SPAM now", &["spam"], "buy **** now"),
-        ("ＳＰＡＭ", &["spam"], "＊＊＊＊"),                       // full-width letters match half-width words
+        ("ＳＰＡＭ", &["spam"], "＊＊＊＊"), // full-width letters match half-width words
         ("ｓｐａｍ and Spam", &["spam", "spam"], "＊＊＊＊ and ****"),
-        ("你这个傻瓜", &["傻瓜"], "你这个＊＊"),                   // no word boundaries in Chinese
+        ("你这个傻瓜", &["傻瓜"], "你这个＊＊"), // no word boundaries in Chinese
         ("加我微信号", &["微信"], "加我＊＊号"),
-        ("加vx123", &["ＶＸ"], "加**123"),                         // a full-width word matches half-width text
+        ("加vx123", &["ＶＸ"], "加**123"), // a full-width word matches half-width text
         ("加ＶＸ", &["ＶＸ"], "加＊＊"),
-        ("sp\u{200b}am", &["spam"], "*****"),               // zero-width spaces do not hide a word
+        ("sp\u{200b}am", &["spam"], "*****"), // zero-width spaces do not hide a word
         ("FREE MONEY!!", &["free money"], "**** *****!!"),
         ("nice 🖕🏻 ok", &["🖕"], "nice ＊🏻 ok"),
-        ("😍😍 傻 瓜", &[], "😍😍 傻 瓜"),                        // separated characters are not the word
+        ("😍😍 傻 瓜", &[], "😍😍 傻 瓜"), // separated characters are not the word
         ("spammer", &["spam"], "****mer"),
         ("", &[], ""),
     ];

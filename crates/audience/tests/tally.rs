@@ -122,7 +122,8 @@ fn committed_events_survive_a_crash() {
     let db = dir.path().join("crash.sqlite");
     let mut simulator = Simulator::new(config());
     let session_id = {
-        let mut session = Session::new(Store::open(&db, "before", Durability::ProcessCrash).unwrap(), &ModerationRules::default());
+        let mut session =
+            Session::new(Store::open(&db, "before", Durability::ProcessCrash).unwrap(), &ModerationRules::default());
         session.record((0..300).map(|_| simulator.next_event()).collect()).unwrap();
         let id = session.store().session();
         // Dropped without any shutdown: what `record` acknowledged must be on disk.
@@ -130,8 +131,15 @@ fn committed_events_survive_a_crash() {
         id
     };
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let stored: i64 = conn.query_row("SELECT COUNT(*) FROM events WHERE session = ?1", [session_id], |r| r.get(0)).unwrap();
+    let stored: i64 =
+        conn.query_row("SELECT COUNT(*) FROM events WHERE session = ?1", [session_id], |r| r.get(0)).unwrap();
     assert_eq!(stored, 300);
-    let gold: String = conn.query_row("SELECT total FROM totals WHERE session = ?1 AND category = 'gift' AND currency = 'gold'", [session_id], |r| r.get(0)).unwrap();
+    let gold: String = conn
+        .query_row(
+            "SELECT total FROM totals WHERE session = ?1 AND category = 'gift' AND currency = 'gold'",
+            [session_id],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(gold, Amount::format_micros(simulator.truth().gift_micros["gold"]));
 }

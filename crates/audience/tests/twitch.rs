@@ -143,7 +143,10 @@ async fn reads_chat_and_answers_ping() {
     let session = fixture("twitch/session.irc").lines().collect::<Vec<_>>().join("\r\n");
     socket.send(Message::text(session + "\r\n")).await.unwrap();
     let events = take(&mut rx, 7).await;
-    assert_eq!(events.iter().map(|e| e.body.kind()).collect::<Vec<_>>(), ["chat", "chat", "gift", "subscription", "gift", "gift", "join"]);
+    assert_eq!(
+        events.iter().map(|e| e.body.kind()).collect::<Vec<_>>(),
+        ["chat", "chat", "gift", "subscription", "gift", "gift", "join"]
+    );
 
     socket.send(Message::text("PING :tmi.twitch.tv\r\n")).await.unwrap();
     let pong = tokio::time::timeout(support::PATIENCE, socket.next()).await.unwrap().unwrap().unwrap();
@@ -210,7 +213,9 @@ fn channel_names_are_checked() {
     for ok in ["#KaiboShop", "kaibo_shop_2024", "a", &"x".repeat(25)] {
         assert!(TwitchConfig::new(ok).check().is_ok(), "{ok}");
     }
-    for bad in ["", "#", "kaibo shop", "kaibo\r\nPRIVMSG #x :hi", "kaibo\n", "kai-bo", "kaibo,other", &"x".repeat(26), "kaïbo"] {
+    for bad in
+        ["", "#", "kaibo shop", "kaibo\r\nPRIVMSG #x :hi", "kaibo\n", "kai-bo", "kaibo,other", &"x".repeat(26), "kaïbo"]
+    {
         let error = TwitchConfig::new(bad).check().expect_err(bad).to_string();
         assert!(error.contains("not a channel name") && !error.contains('\r') && !error.contains('\n'), "{error}");
     }
@@ -226,7 +231,10 @@ async fn a_bad_channel_never_dials() {
     let mut config = config(addr.port());
     config.channel = "kaiboshop\r\nPRIVMSG #other :spam".into();
     let handle = twitch::spawn(config, tx);
-    support::eventually("the refusal reported", || handle.stats().last_error().is_some_and(|e| e.contains("not a channel name"))).await;
+    support::eventually("the refusal reported", || {
+        handle.stats().last_error().is_some_and(|e| e.contains("not a channel name"))
+    })
+    .await;
     let dialled = tokio::time::timeout(std::time::Duration::from_millis(300), listener.accept()).await;
     assert!(dialled.is_err(), "no connection is opened for a bad channel");
     handle.stop().await;

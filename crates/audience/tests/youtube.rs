@@ -24,7 +24,10 @@ struct Server {
     failed_once: bool,
 }
 
-async fn messages(State(server): State<Arc<Mutex<Server>>>, Query(query): Query<std::collections::HashMap<String, String>>) -> axum::response::Response {
+async fn messages(
+    State(server): State<Arc<Mutex<Server>>>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> axum::response::Response {
     let token = query.get("pageToken").cloned();
     let mut server = server.lock().unwrap();
     server.requests.push((token.clone(), query.get("key").cloned().unwrap_or_default()));
@@ -34,7 +37,8 @@ async fn messages(State(server): State<Arc<Mutex<Server>>>, Query(query): Query<
         Some("GOCpage2") => fixture("youtube/page2.json").into_response(),
         Some("GOCpage3") if !server.failed_once => {
             server.failed_once = true;
-            (StatusCode::SERVICE_UNAVAILABLE, r#"{"error":{"code":503,"errors":[{"reason":"backendError"}]}}"#).into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, r#"{"error":{"code":503,"errors":[{"reason":"backendError"}]}}"#)
+                .into_response()
         }
         // Page 3 on retry overlaps page 2's last message, then brings a new one.
         Some(_) => {
@@ -73,15 +77,37 @@ fn config(endpoint: &str) -> YouTubeConfig {
 fn maps_text_super_chat_and_super_sticker() {
     let page1: serde_json::Value = serde_json::from_str(&fixture("youtube/page1.json")).unwrap();
     let page2: serde_json::Value = serde_json::from_str(&fixture("youtube/page2.json")).unwrap();
-    let items: Vec<Item> = page1["items"].as_array().unwrap().iter().chain(page2["items"].as_array().unwrap()).map(|i| map_item(i, "chat")).collect();
+    let items: Vec<Item> = page1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(page2["items"].as_array().unwrap())
+        .map(|i| map_item(i, "chat"))
+        .collect();
     let Item::Event(chat) = &items[0] else { panic!() };
     assert_eq!(chat.body, EventBody::Chat { text: "hello from Toronto 👋 抹茶".into(), emotes: vec![] });
     assert_eq!(chat.user.as_ref().unwrap().badges, ["member"]);
     let Item::Event(sc) = &items[1] else { panic!() };
-    assert_eq!(sc.body, EventBody::SuperChat { amount: "4.99".parse().unwrap(), currency: "USD".into(), text: "ship to Singapore?".into(), tier: Some(2) });
+    assert_eq!(
+        sc.body,
+        EventBody::SuperChat {
+            amount: "4.99".parse().unwrap(),
+            currency: "USD".into(),
+            text: "ship to Singapore?".into(),
+            tier: Some(2)
+        }
+    );
     assert_eq!(items[2], Item::Unknown, "tombstone");
     let Item::Event(sticker) = &items[3] else { panic!() };
-    assert_eq!(sticker.body, EventBody::SuperChat { amount: "1000".parse().unwrap(), currency: "JPY".into(), text: "Cat waving".into(), tier: Some(3) });
+    assert_eq!(
+        sticker.body,
+        EventBody::SuperChat {
+            amount: "1000".parse().unwrap(),
+            currency: "JPY".into(),
+            text: "Cat waving".into(),
+            tier: Some(3)
+        }
+    );
     assert_eq!(map_item(&serde_json::json!({"id": "x", "snippet": {"type": "superChatEvent"}}), "c"), Item::Malformed);
     assert_eq!(map_item(&serde_json::json!({"snippet": {}}), "c"), Item::Malformed);
 }
@@ -93,16 +119,33 @@ async fn polls_pages_in_order_and_resumes_after_an_error() {
     let handle = youtube::spawn(config(&endpoint), tx);
     let events = take(&mut rx, 5).await;
     let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
-    assert_eq!(ids, ["LCC.CjgKDQoLY2hhdC0wMDAwMRInCiFVQ3h4eHh4eA", "LCC.superchat-0001", "LCC.supersticker-0001", "LCC.chat-0002", "LCC.chat-0003"]);
+    assert_eq!(
+        ids,
+        [
+            "LCC.CjgKDQoLY2hhdC0wMDAwMRInCiFVQ3h4eHh4eA",
+            "LCC.superchat-0001",
+            "LCC.supersticker-0001",
+            "LCC.chat-0002",
+            "LCC.chat-0003"
+        ]
+    );
     assert!(support::nothing_more(&mut rx).await.is_none());
     let stats = handle.stats().snapshot();
     assert_eq!((stats.duplicates, stats.unknown), (1, 1));
-    assert!(handle.stats().last_error().is_some_and(|e| e.contains("503") && !e.contains("AIza")), "{:?}", handle.stats().last_error());
+    assert!(
+        handle.stats().last_error().is_some_and(|e| e.contains("503") && !e.contains("AIza")),
+        "{:?}",
+        handle.stats().last_error()
+    );
     handle.stop().await;
 
     let requests = server.lock().unwrap().requests.clone();
     let tokens: Vec<Option<&str>> = requests.iter().map(|(t, _)| t.as_deref()).collect();
-    assert_eq!(tokens, [None, Some("GOCpage2"), Some("GOCpage3"), Some("GOCpage3")], "resumes from the failed page, not from the start");
+    assert_eq!(
+        tokens,
+        [None, Some("GOCpage2"), Some("GOCpage3"), Some("GOCpage3")],
+        "resumes from the failed page, not from the start"
+    );
     assert!(requests.iter().all(|(_, key)| key == "AIza-test-key"));
 }
 
@@ -114,7 +157,8 @@ async fn stops_polling_when_the_quota_budget_is_spent() {
     config.quota_units = 10; // two calls
     let handle = youtube::spawn(config, tx);
     take(&mut rx, 4).await;
-    support::eventually("budget reported", || handle.stats().last_error().is_some_and(|e| e.contains("quota budget"))).await;
+    support::eventually("budget reported", || handle.stats().last_error().is_some_and(|e| e.contains("quota budget")))
+        .await;
     assert_eq!(server.lock().unwrap().requests.len(), 2);
     handle.stop().await;
 }
@@ -156,7 +200,10 @@ async fn an_endless_body_is_cut_off_while_reading() {
     let (endpoint, sent) = serve_endless().await;
     let (tx, _rx) = mpsc::channel(64);
     let handle = youtube::spawn(config(&endpoint), tx);
-    support::eventually("the oversized page reported", || handle.stats().last_error().is_some_and(|e| e.contains("larger than"))).await;
+    support::eventually("the oversized page reported", || {
+        handle.stats().last_error().is_some_and(|e| e.contains("larger than"))
+    })
+    .await;
     handle.stop().await;
     let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
     // What was read is bounded by the cap; socket buffers hold a few MiB more at most.

@@ -39,7 +39,8 @@ fn region_luma(buffer: &gst::BufferRef, info: &gst_video::VideoInfo) -> Option<f
     let (w, h) = (info.width() as f64, info.height() as f64);
     let stride = info.stride()[0] as usize;
     let data = frame.plane_data(0).ok()?;
-    let (x0, y0, x1, y1) = ((REGION[0] * w) as usize, (REGION[1] * h) as usize, (REGION[2] * w) as usize, (REGION[3] * h) as usize);
+    let (x0, y0, x1, y1) =
+        ((REGION[0] * w) as usize, (REGION[1] * h) as usize, (REGION[2] * w) as usize, (REGION[3] * h) as usize);
     let (mut sum, mut n) = (0u64, 0u64);
     for y in (y0..y1).step_by(4) {
         let row = &data[y * stride..];
@@ -136,7 +137,9 @@ mod tracer {
                     if !m.overlay_armed {
                         return;
                     }
-                    let Some(info) = pad.current_caps().and_then(|c| gst_video::VideoInfo::from_caps(&c).ok()) else { return };
+                    let Some(info) = pad.current_caps().and_then(|c| gst_video::VideoInfo::from_caps(&c).ok()) else {
+                        return;
+                    };
                     if region_luma(buffer, &info).is_some_and(|l| l < m.threshold) {
                         m.overlay_armed = false;
                         m.overlay_pts = buffer.pts().map(|t| t.nseconds());
@@ -146,7 +149,10 @@ mod tracer {
                 "encoder-queue" => {
                     let mut m = marks().lock().unwrap();
                     m.enc_in_count += 1;
-                    if m.enc_index.is_none() && m.overlay_pts.is_some() && buffer.pts().map(|t| t.nseconds()) == m.overlay_pts {
+                    if m.enc_index.is_none()
+                        && m.overlay_pts.is_some()
+                        && buffer.pts().map(|t| t.nseconds()) == m.overlay_pts
+                    {
                         m.enc_index = Some(m.enc_in_count);
                     }
                 }
@@ -408,8 +414,16 @@ fn marker(show_path: &str, url: &str, trials: usize) -> i32 {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
-    let names =
-        ["call->ingest", "capture->ingest", "capture->look", "look->overlay", "overlay->x264", "x264->mux-out", "mux-out->ingest", "ingest->decoded"];
+    let names = [
+        "call->ingest",
+        "capture->ingest",
+        "capture->look",
+        "look->overlay",
+        "overlay->x264",
+        "x264->mux-out",
+        "mux-out->ingest",
+        "ingest->decoded",
+    ];
     println!("summary (ms)        min   median      p90");
     for (i, name) in names.iter().enumerate() {
         let mut v: Vec<f64> = rows.iter().map(|r| r[i]).filter(|x| x.is_finite()).collect();

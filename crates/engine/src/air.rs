@@ -92,7 +92,8 @@ impl AirSwitch {
         let delay = delay.min(MAX_DELAY);
         let (video, video_pads) = lane(bin, queues[0], true, delay)?;
         let (audio, audio_pads) = lane(bin, queues[1], false, delay)?;
-        let state = AirState { mode: AirMode::Program, resume_after: [0, 0], on_program: [true, true], slate_keyframe: false };
+        let state =
+            AirState { mode: AirMode::Program, resume_after: [0, 0], on_program: [true, true], slate_keyframe: false };
         let switch = AirSwitch { lanes: [video, audio], state: Arc::new(Mutex::new(state)), delay };
         Ok((switch, [video_pads, audio_pads]))
     }
@@ -112,7 +113,8 @@ impl AirSwitch {
     /// After a delay the two lanes start on their own, audio usually first: see
     /// [`crate::outputs::audio_waits_for_video`].
     fn audio_waits_for_video(&self) {
-        if let (Some(audio_src), Some(video_src)) = (self.lanes[1].program_pad.peer(), self.lanes[0].program_pad.peer()) {
+        if let (Some(audio_src), Some(video_src)) = (self.lanes[1].program_pad.peer(), self.lanes[0].program_pad.peer())
+        {
             crate::outputs::audio_waits_for_video(&video_src, audio_src);
         }
     }
@@ -158,7 +160,8 @@ impl AirSwitch {
 /// keyframe switches the destination back, and audio follows with its first fresh buffer.
 fn gate_program(lane: &Lane, index: usize, state: &Arc<Mutex<AirState>>, back_on_program: Arc<dyn Fn() + Send + Sync>) {
     let Some(queue_src) = lane.program_pad.peer() else { return };
-    let (state, selector, pad, video) = (Arc::clone(state), lane.selector.clone(), lane.program_pad.clone(), lane.video);
+    let (state, selector, pad, video) =
+        (Arc::clone(state), lane.selector.clone(), lane.program_pad.clone(), lane.video);
     queue_src.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
         let Some(gst::PadProbeData::Buffer(buffer)) = &info.data else { return gst::PadProbeReturn::Ok };
         let mut guard = lock(&state);
@@ -219,7 +222,12 @@ fn gate_slate(lane: &Lane, state: &Arc<Mutex<AirState>>) {
 
 /// One lane: `delay queue → selector.sink_0`, `slate queue → selector.sink_1`. Returns the
 /// selector's source pad and the slate queue's sink pad.
-fn lane(bin: &gst::Bin, delay_queue: &gst::Element, video: bool, delay: Duration) -> Result<(Lane, (gst::Pad, gst::Pad)), EngineError> {
+fn lane(
+    bin: &gst::Bin,
+    delay_queue: &gst::Element,
+    video: bool,
+    delay: Duration,
+) -> Result<(Lane, (gst::Pad, gst::Pad)), EngineError> {
     let kind = if video { "video" } else { "audio" };
     let delay_ns = delay.as_nanos() as u64;
     // Holds the delay plus the 2 s of slack every output queue has, then drops the oldest.
@@ -236,7 +244,8 @@ fn lane(bin: &gst::Bin, delay_queue: &gst::Element, video: bool, delay: Duration
         .build()
         .map_err(|e| EngineError::element("input-selector", e))?;
     bin.add_many([&slate_queue, &selector]).map_err(|e| EngineError::build("air switch", e))?;
-    let program_pad = selector.request_pad_simple("sink_%u").ok_or_else(|| EngineError::missing_pad("selector sink"))?;
+    let program_pad =
+        selector.request_pad_simple("sink_%u").ok_or_else(|| EngineError::missing_pad("selector sink"))?;
     let slate_pad = selector.request_pad_simple("sink_%u").ok_or_else(|| EngineError::missing_pad("selector sink"))?;
     let delay_src = delay_queue.static_pad("src").ok_or_else(|| EngineError::missing_pad("delay queue src"))?;
     // Delayed buffers leave with the running time of the moment they leave.

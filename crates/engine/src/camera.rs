@@ -103,7 +103,8 @@ impl CameraInput {
         );
         bin.add_many(&chain).map_err(|e| EngineError::build("camera", e))?;
         gst::Element::link_many(&chain).map_err(|e| EngineError::build("camera chain", e))?;
-        let last = chain.last().and_then(|e| e.static_pad("src")).ok_or_else(|| EngineError::missing_pad("camera src"))?;
+        let last =
+            chain.last().and_then(|e| e.static_pad("src")).ok_or_else(|| EngineError::missing_pad("camera src"))?;
         let ghost = gst::GhostPad::builder_with_target(&last)
             .map_err(|e| EngineError::build("camera ghost pad", e))?
             .name("src")

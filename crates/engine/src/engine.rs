@@ -342,9 +342,8 @@ impl Engine {
             pipeline.send_event(gst::event::Eos::new());
             let (lock, condvar) = &self.shared.eos;
             let done = lock.lock().unwrap_or_else(PoisonError::into_inner);
-            let (done, _) = condvar
-                .wait_timeout_while(done, timeout, |done| !*done)
-                .unwrap_or_else(PoisonError::into_inner);
+            let (done, _) =
+                condvar.wait_timeout_while(done, timeout, |done| !*done).unwrap_or_else(PoisonError::into_inner);
             if !*done {
                 self.shared.emit(EngineEvent::Notice {
                     message: format!("the outputs did not finish within {} s; closing anyway", timeout.as_secs()),
@@ -458,7 +457,11 @@ fn spawn_watch(shared: Arc<Shared>) -> JoinHandle<()> {
                     events.push(EngineEvent::Notice { message: error.to_string() });
                 }
                 if *recording == OutputState::Connecting {
-                    let written = program.outputs.iter().find(|o| o.id == RECORDING_ID).map(|o| o.counters.bytes_out.load(Ordering::Relaxed));
+                    let written = program
+                        .outputs
+                        .iter()
+                        .find(|o| o.id == RECORDING_ID)
+                        .map(|o| o.counters.bytes_out.load(Ordering::Relaxed));
                     if written.is_some_and(|bytes| bytes > 0) {
                         *recording = OutputState::Live;
                         events.push(EngineEvent::Output { id: RECORDING_ID.to_owned(), state: OutputState::Live });

@@ -19,9 +19,15 @@ pub enum OutputState {
     Connecting,
     Live,
     /// Lost, and trying again: attempt `attempt` of the policy's maximum starts in `next_in_s`.
-    Reconnecting { attempt: u32, next_in_s: f64, reason: String },
+    Reconnecting {
+        attempt: u32,
+        next_in_s: f64,
+        reason: String,
+    },
     /// Given up (or refused for good, like a rejected key).
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
     /// Stopped by the operator.
     Stopped,
 }
@@ -85,10 +91,18 @@ pub struct ProgramStats {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EngineEvent {
     State(EngineState),
-    Output { id: String, state: OutputState },
+    Output {
+        id: String,
+        state: OutputState,
+    },
     Stats(ProgramStats),
     /// The camera was lost (`ok: false`, the slate is on air) or came back.
-    Camera { ok: bool, reason: Option<String> },
+    Camera {
+        ok: bool,
+        reason: Option<String>,
+    },
     /// Something worth knowing that does not stop the show.
-    Notice { message: String },
+    Notice {
+        message: String,
+    },
 }

@@ -14,7 +14,8 @@ pub struct IngestFailure {
 /// one refused at the start; `ever_live` whether this destination ever got on air.
 pub fn explain_ingest_error(detail: &str, was_live: bool, ever_live: bool) -> IngestFailure {
     let lower = detail.to_lowercase();
-    let closed = lower.contains("closed remotely") || lower.contains("connection reset") || lower.contains("broken pipe");
+    let closed =
+        lower.contains("closed remotely") || lower.contains("connection reset") || lower.contains("broken pipe");
     let (advice, permanent) = if lower.contains("publish denied") || lower.contains("'publish' cmd failed") {
         ("the ingest rejected the stream key: copy it again from the platform", true)
     } else if lower.contains("'connect' cmd failed") {

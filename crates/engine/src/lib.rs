@@ -29,15 +29,15 @@ pub mod elements;
 pub use air::{AirMode, MAX_DELAY};
 pub use camera::{CameraFault, CAMERA_SILENCE};
 pub use engine::{Engine, Outputs};
-pub use preview::{PreviewFrame, PREVIEW_FPS, PREVIEW_HEIGHT, PREVIEW_WIDTH};
-pub use events::{EngineEvent, EngineState, Health, OutputState, OutputStats, ProgramStats};
-pub use ingest_error::{explain_ingest_error, IngestFailure};
-pub use supervisor::ReconnectPolicy;
 pub use error::EngineError;
+pub use events::{EngineEvent, EngineState, Health, OutputState, OutputStats, ProgramStats};
 pub use ingest::{platform_name, EncoderSettings, IngestRules};
+pub use ingest_error::{explain_ingest_error, IngestFailure};
 pub use outputs::{IngestTarget, RECORDING_ID};
+pub use preview::{PreviewFrame, PREVIEW_FPS, PREVIEW_HEIGHT, PREVIEW_WIDTH};
 pub use secret::SecretUrl;
 pub use sources::{list_devices, DeviceInfo, Devices};
+pub use supervisor::ReconnectPolicy;
 
 /// Initializes GStreamer, registers Kaibo's own elements and checks that every element the
 /// program needs is present. Safe to call more than once.

@@ -111,8 +111,7 @@ impl Output {
             OutputKind::Destination(target) => ingest_elements(target)?,
             OutputKind::Recording(path) => recording_elements(path)?,
         };
-        bin.add_many([&video_queue, &audio_queue, &mux, &sink])
-            .map_err(|e| EngineError::build("output bin", e))?;
+        bin.add_many([&video_queue, &audio_queue, &mux, &sink]).map_err(|e| EngineError::build("output bin", e))?;
         let air = match &kind {
             OutputKind::Destination(target) => {
                 let (air, [(video_src, safe_video), (audio_src, safe_audio)]) =
@@ -266,9 +265,9 @@ pub(crate) fn claim_recording_file(path: &Path) -> Result<(), EngineError> {
 /// times out waiting for video writes its header (FLV) or its track list (MP4) without it and
 /// leaves the video out. A blocking probe: nothing is lost, the audio queue just fills.
 pub(crate) fn audio_waits_for_video(video_src: &gst::Pad, audio_src: gst::Pad) {
-    let Some(hold) = audio_src.add_probe(gst::PadProbeType::BLOCK_DOWNSTREAM | gst::PadProbeType::BUFFER, |_, _| {
-        gst::PadProbeReturn::Ok
-    }) else {
+    let Some(hold) = audio_src
+        .add_probe(gst::PadProbeType::BLOCK_DOWNSTREAM | gst::PadProbeType::BUFFER, |_, _| gst::PadProbeReturn::Ok)
+    else {
         return;
     };
     let hold = std::sync::Mutex::new(Some(hold));
@@ -311,10 +310,8 @@ fn timestamp_untimed_buffers(pad: &gst::Pad) {
 
 /// Exposes `target` on the bin as a pad called `name`.
 fn ghost(bin: &gst::Bin, target: &gst::Pad, name: &str) -> Result<(), EngineError> {
-    let ghost = gst::GhostPad::builder_with_target(target)
-        .map_err(|e| EngineError::build("ghost pad", e))?
-        .name(name)
-        .build();
+    let ghost =
+        gst::GhostPad::builder_with_target(target).map_err(|e| EngineError::build("ghost pad", e))?.name(name).build();
     bin.add_pad(&ghost).map_err(|e| EngineError::build("ghost pad", e))
 }
 
@@ -397,7 +394,12 @@ mod tests {
     fn a_buffer_with_no_pts_reaches_the_muxer_with_its_dts_and_one_with_neither_is_dropped() {
         crate::init().expect("GStreamer");
         let ms = |v| Some(gst::ClockTime::from_mseconds(v));
-        let seen = through_the_guard(vec![buffer(Some(0), Some(0)), buffer(None, Some(33)), buffer(None, None), buffer(Some(66), Some(66))]);
+        let seen = through_the_guard(vec![
+            buffer(Some(0), Some(0)),
+            buffer(None, Some(33)),
+            buffer(None, None),
+            buffer(Some(66), Some(66)),
+        ]);
         assert_eq!(seen, vec![(ms(0), ms(0)), (ms(33), ms(33)), (ms(66), ms(66))]);
     }
 }

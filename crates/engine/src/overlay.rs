@@ -47,7 +47,13 @@ impl Overlay {
 
     /// Draws the visible layers of `scene` (those that are not the camera or a look) and
     /// puts them on air from the next frame. Countdowns newly visible start counting at `now`.
-    pub(crate) fn show_scene(&mut self, show: &Show, scene: &Scene, now: Instant, wall: SystemTime) -> Result<(), EngineError> {
+    pub(crate) fn show_scene(
+        &mut self,
+        show: &Show,
+        scene: &Scene,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Result<(), EngineError> {
         self.clocks.enter(scene, now);
         let mut on_air: Vec<Slot> = self
             .slate
@@ -131,10 +137,10 @@ impl Overlay {
 /// The scene's visible, drawable layers in stacking order. Layers listed before the camera
 /// are drawn over it too: the camera is always at the back.
 fn layers_above_camera(scene: &Scene) -> impl Iterator<Item = &Layer> {
-    scene
-        .layers
-        .iter()
-        .filter(|layer| layer.visible() && matches!(layer, Layer::Image(_) | Layer::Text(_) | Layer::ProductCard(_) | Layer::Countdown(_)))
+    scene.layers.iter().filter(|layer| {
+        layer.visible()
+            && matches!(layer, Layer::Image(_) | Layer::Text(_) | Layer::ProductCard(_) | Layer::Countdown(_))
+    })
 }
 
 /// Everything a layer's pixels depend on.

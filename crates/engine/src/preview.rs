@@ -111,7 +111,8 @@ mod tests {
     fn the_branch_delivers_jpeg_frames() {
         gst::init().expect("GStreamer initializes");
         let pipeline = gst::Pipeline::new();
-        let source = gst::ElementFactory::make("videotestsrc").property("num-buffers", 60i32).build().expect("videotestsrc");
+        let source =
+            gst::ElementFactory::make("videotestsrc").property("num-buffers", 60i32).build().expect("videotestsrc");
         let caps = gst_video::VideoCapsBuilder::new()
             .format(gst_video::VideoFormat::I420)
             .width(1280)

@@ -17,13 +17,13 @@ use gst::prelude::*;
 use show::{Layer, LightingLook, Scene, Show};
 
 use crate::air::AirMode;
+use crate::camera::{CameraChange, CameraFault, CameraInput};
+use crate::events::EngineEvent;
 use crate::ingest::EncoderSettings;
-use crate::safe_slate::SafeSlate;
 use crate::outputs::{Output, OutputKind};
 use crate::overlay::Overlay;
-use crate::camera::{CameraChange, CameraFault, CameraInput};
 use crate::retire::Retirements;
-use crate::events::EngineEvent;
+use crate::safe_slate::SafeSlate;
 use crate::sources::{self, CameraChoice};
 use crate::EngineError;
 
@@ -110,12 +110,20 @@ impl Program {
         let video_tee = tee("video-tee")?;
 
         pipeline
-            .add_many([&look, &compositor, &overlay_element, &encoder_queue, &x264, &h264_profile, &h264parse, &video_tee])
+            .add_many([
+                &look,
+                &compositor,
+                &overlay_element,
+                &encoder_queue,
+                &x264,
+                &h264_profile,
+                &h264parse,
+                &video_tee,
+            ])
             .map_err(|e| EngineError::build("video elements", e))?;
         let camera = CameraInput::new(&pipeline, choice, raw_caps.clone(), &look)?;
-        let camera_pad = compositor
-            .request_pad_simple("sink_%u")
-            .ok_or_else(|| EngineError::missing_pad("compositor sink"))?;
+        let camera_pad =
+            compositor.request_pad_simple("sink_%u").ok_or_else(|| EngineError::missing_pad("compositor sink"))?;
         look.static_pad("src")
             .ok_or_else(|| EngineError::missing_pad("look src"))?
             .link(&camera_pad)
@@ -542,7 +550,8 @@ fn apply_look(element: &gst::Element, show: &Show, look: &LightingLook) {
     element.set_property("contrast", look.contrast);
     element.set_property("saturation", look.saturation);
     element.set_property("warmth", look.warmth);
-    let vignette = look.vignette.unwrap_or(show::Vignette { strength: 0.0, radius: 0.75, softness: 0.5, center: [0.5, 0.5] });
+    let vignette =
+        look.vignette.unwrap_or(show::Vignette { strength: 0.0, radius: 0.75, softness: 0.5, center: [0.5, 0.5] });
     element.set_property("vignette-strength", vignette.strength);
     element.set_property("vignette-radius", vignette.radius);
     element.set_property("vignette-softness", vignette.softness);
@@ -576,7 +585,11 @@ pub(crate) fn tee(name: &str) -> Result<gst::Element, EngineError> {
 /// The H.264 encoder as the platforms want it: x264, the profile, and a parser that repeats
 /// the headers on every keyframe. The safe slate's encoder is built here too, so both give
 /// the same stream headers (`{prefix}-encoder`, `{prefix}-profile`, `{prefix}-parse`).
-pub(crate) fn video_encoder(prefix: &str, encoder: &EncoderSettings, fps: u32) -> Result<[gst::Element; 3], EngineError> {
+pub(crate) fn video_encoder(
+    prefix: &str,
+    encoder: &EncoderSettings,
+    fps: u32,
+) -> Result<[gst::Element; 3], EngineError> {
     let x264 = gst::ElementFactory::make("x264enc")
         .name(format!("{prefix}-encoder"))
         .property("bitrate", encoder.video_kbps)

@@ -31,7 +31,13 @@ impl Retirements {
     /// Like [`Retirements::retire`], once `pads` unlink notices have arrived on `unlinks`. A
     /// bin whose pads never unlink (its feeder is stuck) is left alone rather than flushed
     /// under a live tee; the pipeline's own shutdown takes it down.
-    pub(crate) fn retire_when_unlinked(&mut self, pipeline: &gst::Pipeline, bin: gst::Bin, unlinks: Receiver<()>, pads: usize) {
+    pub(crate) fn retire_when_unlinked(
+        &mut self,
+        pipeline: &gst::Pipeline,
+        bin: gst::Bin,
+        unlinks: Receiver<()>,
+        pads: usize,
+    ) {
         self.handles.retain(|handle| !handle.is_finished());
         let pipeline = pipeline.clone();
         self.handles.push(std::thread::spawn(move || {

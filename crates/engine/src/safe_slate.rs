@@ -37,7 +37,8 @@ impl SafeSlate {
         raw_caps: &gst::Caps,
         encoder: &EncoderSettings,
     ) -> Result<SafeSlate, EngineError> {
-        let picture = render::render_slate(show, "稍后回来 · Be right back").map_err(|e| EngineError::build("safe slate", e))?;
+        let picture =
+            render::render_slate(show, "稍后回来 · Be right back").map_err(|e| EngineError::build("safe slate", e))?;
         let bgra = gst_video::VideoCapsBuilder::new()
             .format(gst_video::VideoFormat::Bgra)
             .width(picture.width as i32)
@@ -101,7 +102,13 @@ impl SafeSlate {
         gst::Element::link_many(&audio).map_err(|e| EngineError::build("safe slate audio", e))?;
 
         let encoder_sink = x264.static_pad("sink").ok_or_else(|| EngineError::missing_pad("safe encoder sink"))?;
-        Ok(SafeSlate { valves: [video_valve, audio_valve], encoder_sink, video_tee, audio_tee, users: std::sync::Mutex::new(0) })
+        Ok(SafeSlate {
+            valves: [video_valve, audio_valve],
+            encoder_sink,
+            video_tee,
+            audio_tee,
+            users: std::sync::Mutex::new(0),
+        })
     }
 
     /// One more destination shows the slate: the encoders run, starting on a keyframe.

@@ -61,7 +61,9 @@ pub(crate) fn choose_camera(device: &str) -> CameraChoice {
             None => CameraChoice::TestPattern { reason: Some("no camera found: showing the test pattern".to_owned()) },
         },
         path if std::path::Path::new(path).exists() => CameraChoice::Path(path.to_owned()),
-        path => CameraChoice::TestPattern { reason: Some(format!("camera {path} not found: showing the test pattern")) },
+        path => {
+            CameraChoice::TestPattern { reason: Some(format!("camera {path} not found: showing the test pattern")) }
+        }
     }
 }
 
@@ -101,11 +103,15 @@ pub(crate) fn audio_element(source: AudioSource) -> Result<(gst::Element, Option
         AudioSource::Silence => Ok((test_source("silence")?, None)),
         AudioSource::Tone => Ok((test_source("sine")?, None)),
         AudioSource::Auto => match microphone() {
-            Some(mic) => Ok((mic.create_element(Some("audio-source")).map_err(|e| EngineError::element("microphone", e))?, None)),
+            Some(mic) => {
+                Ok((mic.create_element(Some("audio-source")).map_err(|e| EngineError::element("microphone", e))?, None))
+            }
             None => Ok((test_source("silence")?, Some("no microphone found: sending silence".to_owned()))),
         },
         AudioSource::Microphone => match microphone() {
-            Some(mic) => Ok((mic.create_element(Some("audio-source")).map_err(|e| EngineError::element("microphone", e))?, None)),
+            Some(mic) => {
+                Ok((mic.create_element(Some("audio-source")).map_err(|e| EngineError::element("microphone", e))?, None))
+            }
             None => Err(EngineError::Unknown(
                 "the show asks for a microphone (audio.source = \"microphone\") and none was found".to_owned(),
             )),

@@ -152,10 +152,14 @@ mod tests {
     fn thresholds_follow_prism_with_advice() {
         let live = OutputState::Live;
         assert_eq!(health(&destination(), &live, 0.5, 5900.0, 6000), Health::Good);
-        let Health::Warning { advice } = health(&destination(), &live, 2.0, 5000.0, 6000) else { panic!("expected a warning") };
+        let Health::Warning { advice } = health(&destination(), &live, 2.0, 5000.0, 6000) else {
+            panic!("expected a warning")
+        };
         assert!(advice.starts_with("upload too slow for 6000 kbps"), "{advice}");
         assert!(advice.contains("lower the bitrate to 4000 kbps"), "{advice}");
-        let Health::Error { advice } = health(&destination(), &live, 12.0, 2600.0, 6000) else { panic!("expected an error") };
+        let Health::Error { advice } = health(&destination(), &live, 12.0, 2600.0, 6000) else {
+            panic!("expected an error")
+        };
         assert!(advice.contains("lower the bitrate to 2000 kbps"), "{advice}");
         let recording = OutputKind::Recording("/tmp/x.mp4".into());
         let Health::Error { advice } = health(&recording, &live, 9.0, 0.0, 6000) else { panic!("expected an error") };

@@ -107,7 +107,8 @@ pub(crate) struct Supervisor {
 
 impl Supervisor {
     pub(crate) fn new(policy: ReconnectPolicy) -> Supervisor {
-        let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
+        let seed =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
         Supervisor {
             policy,
             slots: Vec::new(),
@@ -129,7 +130,12 @@ impl Supervisor {
     }
 
     /// Adds a destination and starts it.
-    pub(crate) fn add(&mut self, program: &mut Program, target: IngestTarget, events: &mut Vec<EngineEvent>) -> Result<(), EngineError> {
+    pub(crate) fn add(
+        &mut self,
+        program: &mut Program,
+        target: IngestTarget,
+        events: &mut Vec<EngineEvent>,
+    ) -> Result<(), EngineError> {
         if self.slot(&target.id).is_some() || target.id == crate::RECORDING_ID {
             return Err(EngineError::Unknown(format!("a destination \"{}\" already exists", target.id)));
         }
@@ -155,7 +161,12 @@ impl Supervisor {
     }
 
     /// Starts a stopped or failed destination (a fresh count of retries).
-    pub(crate) fn start(&mut self, program: &mut Program, id: &str, events: &mut Vec<EngineEvent>) -> Result<(), EngineError> {
+    pub(crate) fn start(
+        &mut self,
+        program: &mut Program,
+        id: &str,
+        events: &mut Vec<EngineEvent>,
+    ) -> Result<(), EngineError> {
         let slot = self.slot_mut(id)?;
         if matches!(slot.state, OutputState::Connecting | OutputState::Live) {
             return Ok(());
@@ -166,7 +177,12 @@ impl Supervisor {
     }
 
     /// Stops a destination; the others and the recording carry on.
-    pub(crate) fn stop(&mut self, program: &mut Program, id: &str, events: &mut Vec<EngineEvent>) -> Result<(), EngineError> {
+    pub(crate) fn stop(
+        &mut self,
+        program: &mut Program,
+        id: &str,
+        events: &mut Vec<EngineEvent>,
+    ) -> Result<(), EngineError> {
         let slot = self.slot_mut(id)?;
         slot.retry_at = None;
         set_state(slot, OutputState::Stopped, events);
@@ -196,7 +212,13 @@ impl Supervisor {
     }
 
     /// A destination failed: drop its bin, then retry with backoff or give up.
-    pub(crate) fn failed(&mut self, program: &mut Program, id: &str, failure: IngestFailure, events: &mut Vec<EngineEvent>) {
+    pub(crate) fn failed(
+        &mut self,
+        program: &mut Program,
+        id: &str,
+        failure: IngestFailure,
+        events: &mut Vec<EngineEvent>,
+    ) {
         program.remove_output(id);
         let unit = self.next_unit();
         let policy = self.policy.clone();
@@ -221,7 +243,8 @@ impl Supervisor {
         slot.attempt += 1;
         let wait = policy.delay(slot.attempt, unit);
         slot.retry_at = Some(Instant::now() + wait);
-        let state = OutputState::Reconnecting { attempt: slot.attempt, next_in_s: wait.as_secs_f64(), reason: failure.reason };
+        let state =
+            OutputState::Reconnecting { attempt: slot.attempt, next_in_s: wait.as_secs_f64(), reason: failure.reason };
         set_state(slot, state, events);
     }
 
@@ -270,7 +293,8 @@ impl Supervisor {
                     if addresses.iter().any(|a| frozen_peers.contains(a)) {
                         let since = *slot.zero_window_since.get_or_insert(now);
                         if now.duration_since(since) >= self.policy.zero_window_after {
-                            failures.push((id, "the ingest stopped reading the stream (frozen or overloaded)".to_owned()));
+                            failures
+                                .push((id, "the ingest stopped reading the stream (frozen or overloaded)".to_owned()));
                             continue;
                         }
                     } else {

@@ -31,13 +31,7 @@ impl Planes {
 
     fn uniform(width: usize, height: usize, y: u8, u: u8, v: u8) -> Self {
         let chroma = width.div_ceil(2) * height.div_ceil(2);
-        Self {
-            width,
-            height,
-            y: vec![y; width * height],
-            u: vec![u; chroma],
-            v: vec![v; chroma],
-        }
+        Self { width, height, y: vec![y; width * height], u: vec![u; chroma], v: vec![v; chroma] }
     }
 
     /// Varied content: a luma ramp and chroma that varies across the frame.
@@ -106,16 +100,10 @@ impl Planes {
         frame.into_buffer()
     }
 
-    fn from_buffer(
-        buffer: &gst::Buffer,
-        format: gst_video::VideoFormat,
-        width: usize,
-        height: usize,
-    ) -> Self {
+    fn from_buffer(buffer: &gst::Buffer, format: gst_video::VideoFormat, width: usize, height: usize) -> Self {
         let mut planes = Self::uniform(width, height, 0, 0, 0);
         let info = planes.info(format);
-        let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer.as_ref(), &info)
-            .expect("map");
+        let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer.as_ref(), &info).expect("map");
         let strides: Vec<usize> = frame.plane_stride().iter().map(|&s| s as usize).collect();
         let (w, cw) = (width, planes.chroma_width());
         for row in 0..height {
@@ -173,9 +161,7 @@ fn run(h: &mut Harness, input: &Planes) -> Planes {
 }
 
 fn run_as(h: &mut Harness, input: &Planes, format: gst_video::VideoFormat) -> Planes {
-    let output = h
-        .push_and_pull(input.to_buffer(format))
-        .expect("output buffer");
+    let output = h.push_and_pull(input.to_buffer(format)).expect("output buffer");
     Planes::from_buffer(&output, format, input.width, input.height)
 }
 
@@ -208,11 +194,7 @@ fn yuv_to_rgb([y, u, v]: [f64; 3]) -> [f64; 3] {
 
 fn rgb_to_yuv([r, g, b]: [f64; 3]) -> [f64; 3] {
     let l = 0.299 * r + 0.587 * g + 0.114 * b;
-    [
-        16.0 + 219.0 * l,
-        128.0 + 224.0 * (b - l) / 1.772,
-        128.0 + 224.0 * (r - l) / 1.402,
-    ]
+    [16.0 + 219.0 * l, 128.0 + 224.0 * (b - l) / 1.772, 128.0 + 224.0 * (r - l) / 1.402]
 }
 
 fn assert_close(actual: u8, expected: f64, tolerance: f64, what: &str) {
@@ -224,14 +206,10 @@ fn assert_close(actual: u8, expected: f64, tolerance: f64, what: &str) {
 
 fn warnings(bus: &gst::Bus) -> Vec<String> {
     let mut texts = Vec::new();
-    while let Some(message) =
-        bus.pop_filtered(&[gst::MessageType::Warning, gst::MessageType::Error])
-    {
+    while let Some(message) = bus.pop_filtered(&[gst::MessageType::Warning, gst::MessageType::Error]) {
         match message.view() {
             gst::MessageView::Warning(w) => texts.push(format!("{} ({:?})", w.error(), w.debug())),
-            gst::MessageView::Error(e) => {
-                texts.push(format!("ERROR {} ({:?})", e.error(), e.debug()))
-            }
+            gst::MessageView::Error(e) => texts.push(format!("ERROR {} ({:?})", e.error(), e.debug())),
             _ => {}
         }
     }
@@ -249,9 +227,7 @@ fn register_twice_is_fine() {
 fn neutral_look_is_passthrough() {
     let mut h = harness();
     let el = element(&h);
-    let transform = el
-        .downcast_ref::<gst_base::BaseTransform>()
-        .expect("a BaseTransform");
+    let transform = el.downcast_ref::<gst_base::BaseTransform>().expect("a BaseTransform");
     assert!(transform.is_passthrough());
 
     let input = Planes::pattern(W, H);
@@ -260,10 +236,7 @@ fn neutral_look_is_passthrough() {
     let output = h.push_and_pull(buffer.clone()).expect("output");
     // Same buffer, untouched: not even copied for writing.
     assert_eq!(output.as_ptr(), buffer.as_ptr());
-    assert_eq!(
-        output.map_readable().expect("map").as_slice(),
-        before.as_slice()
-    );
+    assert_eq!(output.map_readable().expect("map").as_slice(), before.as_slice());
 
     // A look that is set and then reset to neutral goes back to passthrough.
     el.set_property("saturation", 0.5);
@@ -278,12 +251,7 @@ fn brightness_raises_mean_luma() {
     element(&h).set_property("brightness", 0.5);
     let input = Planes::pattern(W, H);
     let output = run(&mut h, &input);
-    assert!(
-        mean(&output.y) > mean(&input.y) + 50.0,
-        "{} -> {}",
-        mean(&input.y),
-        mean(&output.y)
-    );
+    assert!(mean(&output.y) > mean(&input.y) + 50.0, "{} -> {}", mean(&input.y), mean(&output.y));
     // Chroma untouched by brightness.
     assert_eq!(output.u, input.u);
     assert_eq!(output.v, input.v);
@@ -307,16 +275,8 @@ fn zero_saturation_gives_neutral_chroma() {
     element(&h).set_property("saturation", 0.0);
     let input = Planes::pattern(W, H);
     let output = run(&mut h, &input);
-    assert!(
-        output.u.iter().all(|&u| u == 128),
-        "U: {:?}",
-        &output.u[..8]
-    );
-    assert!(
-        output.v.iter().all(|&v| v == 128),
-        "V: {:?}",
-        &output.v[..8]
-    );
+    assert!(output.u.iter().all(|&u| u == 128), "U: {:?}", &output.u[..8]);
+    assert!(output.v.iter().all(|&v| v == 128), "V: {:?}", &output.v[..8]);
     assert_eq!(output.y, input.y);
 }
 
@@ -346,16 +306,9 @@ fn vignette_darkens_corners_not_centre() {
     let output = run(&mut h, &input);
 
     for (x, y) in [(0, 0), (W - 1, 0), (0, H - 1), (W - 1, H - 1)] {
-        assert!(
-            output.y_at(x, y) < 60,
-            "corner ({x},{y}) Y {}",
-            output.y_at(x, y)
-        );
+        assert!(output.y_at(x, y) < 60, "corner ({x},{y}) Y {}", output.y_at(x, y));
         let (u, v) = output.uv_at(x, y);
-        assert!(
-            (u as i32 - 128).abs() < 15 && (v as i32 - 128).abs() < 15,
-            "corner chroma {u},{v}"
-        );
+        assert!((u as i32 - 128).abs() < 15 && (v as i32 - 128).abs() < 15, "corner chroma {u},{v}");
     }
     assert_eq!(output.y_at(W / 2, H / 2), 200);
     assert_eq!(output.uv_at(W / 2, H / 2), (90, 170));
@@ -366,12 +319,7 @@ fn vignette_darkens_corners_not_centre() {
     // Half strength: the corner keeps about half its level above black.
     el.set_property("vignette-strength", 0.5);
     let output = run(&mut h, &input);
-    assert_close(
-        output.y_at(0, 0),
-        16.0 + 184.0 * 0.5,
-        3.0,
-        "half-strength corner",
-    );
+    assert_close(output.y_at(0, 0), 16.0 + 184.0 * 0.5, 3.0, "half-strength corner");
     assert_eq!(output.y_at(W / 2, H / 2), 200);
 }
 
@@ -396,16 +344,8 @@ fn identity_cube_leaves_frame_unchanged() {
     element(&h).set_property("lut-location", &path);
     let input = Planes::pattern(W, H);
     let output = run(&mut h, &input);
-    for (name, a, b) in [
-        ("Y", &input.y, &output.y),
-        ("U", &input.u, &output.u),
-        ("V", &input.v, &output.v),
-    ] {
-        let worst = a
-            .iter()
-            .zip(b.iter())
-            .map(|(&p, &q)| (p as i32 - q as i32).abs())
-            .max();
+    for (name, a, b) in [("Y", &input.y, &output.y), ("U", &input.u, &output.u), ("V", &input.v, &output.v)] {
+        let worst = a.iter().zip(b.iter()).map(|(&p, &q)| (p as i32 - q as i32).abs()).max();
         assert!(worst.unwrap_or(0) <= 2, "{name} differs by {worst:?}");
     }
 }
@@ -413,9 +353,7 @@ fn identity_cube_leaves_frame_unchanged() {
 #[test]
 fn invert_cube_inverts() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = write_cube(dir.path(), "invert", 17, |[r, g, b]| {
-        [1.0 - r, 1.0 - g, 1.0 - b]
-    });
+    let path = write_cube(dir.path(), "invert", 17, |[r, g, b]| [1.0 - r, 1.0 - g, 1.0 - b]);
     let mut h = harness();
     element(&h).set_property("lut-location", &path);
 
@@ -446,12 +384,7 @@ fn invert_cube_inverts() {
     element(&h).set_property("lut-strength", 0.5);
     let output = run(&mut h, &input);
     assert_close(output.y_at(4, 4), 125.5, 2.0, "half-strength grey Y");
-    assert_close(
-        output.uv_at(W - 4, 4).0,
-        128.0,
-        2.0,
-        "half-strength colour U",
-    );
+    assert_close(output.uv_at(W - 4, 4).0, 128.0, 2.0, "half-strength colour U");
 }
 
 #[test]
@@ -499,10 +432,7 @@ fn swap_cube_turns_red_into_blue() {
             worst[0] = worst[0].max((output.y_at(x, y) as f64 - e[0]).abs());
         }
     }
-    assert!(
-        worst.iter().all(|&w| w <= 3.0),
-        "worst error Y/U/V {worst:?}"
-    );
+    assert!(worst.iter().all(|&w| w <= 3.0), "worst error Y/U/V {worst:?}");
 }
 
 #[test]
@@ -544,12 +474,7 @@ fn one_dimensional_and_missing_cubes_are_reported() {
     let one_d = dir.path().join("curve.cube");
     std::fs::write(&one_d, "LUT_1D_SIZE 2\n0 0 0\n1 1 1\n").expect("write");
     let one_d = one_d.to_str().expect("utf-8").to_owned();
-    let missing = dir
-        .path()
-        .join("nowhere.cube")
-        .to_str()
-        .expect("utf-8")
-        .to_owned();
+    let missing = dir.path().join("nowhere.cube").to_str().expect("utf-8").to_owned();
 
     let mut h = harness();
     let el = element(&h);
@@ -560,10 +485,7 @@ fn one_dimensional_and_missing_cubes_are_reported() {
     el.set_property("lut-location", &one_d);
     assert_eq!(run(&mut h, &input), input);
     let texts = warnings(&bus);
-    assert!(
-        texts.len() == 1 && texts[0].contains(&one_d) && texts[0].contains("1D"),
-        "{texts:?}"
-    );
+    assert!(texts.len() == 1 && texts[0].contains(&one_d) && texts[0].contains("1D"), "{texts:?}");
 
     el.set_property("lut-location", &missing);
     assert_eq!(run(&mut h, &input), input);
@@ -662,18 +584,13 @@ fn nv12_is_supported() {
     assert_eq!(output.y_at(W / 2, H / 2), 200);
     assert_eq!(output.uv_at(W / 2, H / 2), (90, 170));
     let (u, v) = output.uv_at(0, 0);
-    assert!(
-        u > 90 && v < 170,
-        "corner chroma pulled toward grey: {u},{v}"
-    );
+    assert!(u > 90 && v < 170, "corner chroma pulled toward grey: {u},{v}");
 }
 
 #[test]
 fn odd_sizes_and_everything_at_once() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = write_cube(dir.path(), "invert", 9, |[r, g, b]| {
-        [1.0 - r, 1.0 - g, 1.0 - b]
-    });
+    let path = write_cube(dir.path(), "invert", 9, |[r, g, b]| [1.0 - r, 1.0 - g, 1.0 - b]);
     for format in [gst_video::VideoFormat::I420, gst_video::VideoFormat::Nv12] {
         let (w, h_) = (63, 47);
         let mut h = harness_for(format, w, h_);
@@ -700,24 +617,12 @@ fn odd_sizes_and_everything_at_once() {
 #[ignore]
 fn cost_per_frame() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let lut = write_cube(dir.path(), "warm", 33, |[r, g, b]| {
-        [r.powf(0.9), g, b.powf(1.1)]
-    });
+    let lut = write_cube(dir.path(), "warm", 33, |[r, g, b]| [r.powf(0.9), g, b.powf(1.1)]);
     // (name, properties, with the LUT)
     type Case<'a> = (&'a str, &'a [(&'a str, f64)], bool);
-    let tone: &[(&str, f64)] = &[
-        ("brightness", 0.1),
-        ("contrast", 1.1),
-        ("saturation", 1.2),
-        ("warmth", 0.3),
-    ];
-    let everything: &[(&str, f64)] = &[
-        ("brightness", 0.1),
-        ("contrast", 1.1),
-        ("saturation", 1.2),
-        ("warmth", 0.3),
-        ("vignette-strength", 0.5),
-    ];
+    let tone: &[(&str, f64)] = &[("brightness", 0.1), ("contrast", 1.1), ("saturation", 1.2), ("warmth", 0.3)];
+    let everything: &[(&str, f64)] =
+        &[("brightness", 0.1), ("contrast", 1.1), ("saturation", 1.2), ("warmth", 0.3), ("vignette-strength", 0.5)];
     let cases: [Case; 4] = [
         ("tone", tone, false),
         ("vignette", &[("vignette-strength", 0.5)], false),
@@ -735,9 +640,7 @@ fn cost_per_frame() {
             if with_lut {
                 el.set_property("lut-location", &lut);
             }
-            let mut buffer = h
-                .push_and_pull(input.to_buffer(gst_video::VideoFormat::I420))
-                .expect("warm up");
+            let mut buffer = h.push_and_pull(input.to_buffer(gst_video::VideoFormat::I420)).expect("warm up");
             let frames = 200;
             let start = Instant::now();
             for _ in 0..frames {
@@ -763,10 +666,7 @@ fn runs_in_a_pipeline_and_leaves_passthrough_while_playing() {
     .downcast::<gst::Pipeline>()
     .expect("a pipeline");
     let look = pipeline.by_name("look").expect("look");
-    let sink_pad = pipeline
-        .by_name("sink")
-        .and_then(|sink| sink.static_pad("sink"))
-        .expect("sink pad");
+    let sink_pad = pipeline.by_name("sink").and_then(|sink| sink.static_pad("sink")).expect("sink pad");
     let counted = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
     sink_pad.add_probe(gst::PadProbeType::BUFFER, {
         let counted = counted.clone();
@@ -786,15 +686,9 @@ fn runs_in_a_pipeline_and_leaves_passthrough_while_playing() {
     pipeline.set_state(gst::State::Playing).expect("playing");
     let bus = pipeline.bus().expect("bus");
     let message = bus
-        .timed_pop_filtered(
-            gst::ClockTime::from_seconds(10),
-            &[gst::MessageType::Eos, gst::MessageType::Error],
-        )
+        .timed_pop_filtered(gst::ClockTime::from_seconds(10), &[gst::MessageType::Eos, gst::MessageType::Error])
         .expect("EOS within 10 s");
     pipeline.set_state(gst::State::Null).expect("null");
-    assert!(
-        matches!(message.view(), gst::MessageView::Eos(_)),
-        "{message:?}"
-    );
+    assert!(matches!(message.view(), gst::MessageView::Eos(_)), "{message:?}");
     assert_eq!(counted.load(std::sync::atomic::Ordering::SeqCst), 40);
 }

@@ -29,13 +29,7 @@ impl Planes {
 
     fn uniform(width: usize, height: usize, y: u8, u: u8, v: u8) -> Self {
         let chroma = width.div_ceil(2) * height.div_ceil(2);
-        Self {
-            width,
-            height,
-            y: vec![y; width * height],
-            u: vec![u; chroma],
-            v: vec![v; chroma],
-        }
+        Self { width, height, y: vec![y; width * height], u: vec![u; chroma], v: vec![v; chroma] }
     }
 
     /// Varied content, so that a blend against the wrong pixel shows.
@@ -64,9 +58,7 @@ impl Planes {
     }
 
     fn info(&self, format: gst_video::VideoFormat) -> gst_video::VideoInfo {
-        gst_video::VideoInfo::builder(format, self.width as u32, self.height as u32)
-            .build()
-            .expect("video info")
+        gst_video::VideoInfo::builder(format, self.width as u32, self.height as u32).build().expect("video info")
     }
 
     fn to_buffer(&self, format: gst_video::VideoFormat) -> gst::Buffer {
@@ -104,8 +96,7 @@ impl Planes {
     fn from_buffer(buffer: &gst::Buffer, format: gst_video::VideoFormat, like: &Planes) -> Self {
         let mut planes = Self::uniform(like.width, like.height, 0, 0, 0);
         let info = planes.info(format);
-        let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer.as_ref(), &info)
-            .expect("map");
+        let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer.as_ref(), &info).expect("map");
         let strides: Vec<usize> = frame.plane_stride().iter().map(|&s| s as usize).collect();
         let (w, cw) = (planes.width, planes.chroma_width());
         for row in 0..planes.height {
@@ -148,24 +139,13 @@ fn solid(x: i32, y: i32, width: u32, height: u32, [r, g, b, a]: [u8; 4]) -> Rast
             p.copy_from_slice(&pixel);
         }
     }
-    Raster {
-        x,
-        y,
-        width,
-        height,
-        stride,
-        data,
-    }
+    Raster { x, y, width, height, stride, data }
 }
 
 /// Straight R'G'B' in 0..1 to 8-bit limited-range Y'CbCr with matrix `(kr, kb)`.
 fn rgb_to_yuv([r, g, b]: [f64; 3], (kr, kb): (f64, f64)) -> [f64; 3] {
     let l = kr * r + (1.0 - kr - kb) * g + kb * b;
-    [
-        16.0 + 219.0 * l,
-        128.0 + 224.0 * (b - l) / (2.0 * (1.0 - kb)),
-        128.0 + 224.0 * (r - l) / (2.0 * (1.0 - kr)),
-    ]
+    [16.0 + 219.0 * l, 128.0 + 224.0 * (b - l) / (2.0 * (1.0 - kb)), 128.0 + 224.0 * (r - l) / (2.0 * (1.0 - kr))]
 }
 
 const BT601: (f64, f64) = (0.299, 0.114);
@@ -179,12 +159,7 @@ fn exact(rgb: [u8; 3], matrix: (f64, f64)) -> [u8; 3] {
     yuv_of(rgb, matrix).map(|c| c.round() as u8)
 }
 
-fn harness_for(
-    format: gst_video::VideoFormat,
-    width: usize,
-    height: usize,
-    colorimetry: &str,
-) -> Harness {
+fn harness_for(format: gst_video::VideoFormat, width: usize, height: usize, colorimetry: &str) -> Harness {
     engine::elements::register().expect("register kaibooverlay");
     let mut h = Harness::new("kaibooverlay");
     h.set_src_caps_str(&format!(
@@ -199,10 +174,7 @@ fn harness() -> Harness {
 }
 
 fn overlay(h: &Harness) -> engine::elements::overlay::Overlay {
-    h.element()
-        .expect("harness element")
-        .downcast()
-        .expect("the kaibooverlay element")
+    h.element().expect("harness element").downcast().expect("the kaibooverlay element")
 }
 
 fn is_passthrough(h: &Harness) -> bool {
@@ -214,9 +186,7 @@ fn is_passthrough(h: &Harness) -> bool {
 }
 
 fn run_as(h: &mut Harness, input: &Planes, format: gst_video::VideoFormat) -> Planes {
-    let output = h
-        .push_and_pull(input.to_buffer(format))
-        .expect("output buffer");
+    let output = h.push_and_pull(input.to_buffer(format)).expect("output buffer");
     Planes::from_buffer(&output, format, input)
 }
 
@@ -226,11 +196,7 @@ fn run(h: &mut Harness, input: &Planes) -> Planes {
 
 /// Every luma pixel outside `[x0, x1) x [y0, y1)` and every chroma sample whose 2x2 block
 /// is outside it kept its value.
-fn assert_untouched_outside(
-    input: &Planes,
-    output: &Planes,
-    (x0, y0, x1, y1): (usize, usize, usize, usize),
-) {
+fn assert_untouched_outside(input: &Planes, output: &Planes, (x0, y0, x1, y1): (usize, usize, usize, usize)) {
     for y in 0..input.height {
         for x in 0..input.width {
             if !(x0..x1).contains(&x) || !(y0..y1).contains(&y) {
@@ -242,11 +208,7 @@ fn assert_untouched_outside(
         for cx in 0..input.chroma_width() {
             let touches = (2 * cx + 1 >= x0 && 2 * cx < x1) && (2 * cy + 1 >= y0 && 2 * cy < y1);
             if !touches {
-                assert_eq!(
-                    output.uv_at(cx, cy),
-                    input.uv_at(cx, cy),
-                    "UV at ({cx}, {cy})"
-                );
+                assert_eq!(output.uv_at(cx, cy), input.uv_at(cx, cy), "UV at ({cx}, {cy})");
             }
         }
     }
@@ -287,13 +249,7 @@ fn half_alpha_blends_within_two_codes() {
     let mut h = harness();
     let colour = [200, 100, 50];
     let alpha = 128u8;
-    overlay(&h).set_layers(vec![solid(
-        8,
-        6,
-        40,
-        30,
-        [colour[0], colour[1], colour[2], alpha],
-    )]);
+    overlay(&h).set_layers(vec![solid(8, 6, 40, 30, [colour[0], colour[1], colour[2], alpha])]);
     let input = Planes::pattern(W, H);
     let output = run(&mut h, &input);
 
@@ -304,10 +260,7 @@ fn half_alpha_blends_within_two_codes() {
         for x in 8..48 {
             let expected = mix(over[0], input.y_at(x, row));
             let got = f64::from(output.y_at(x, row));
-            assert!(
-                (got - expected).abs() <= 2.0,
-                "Y at ({x}, {row}): {got}, expected {expected:.1}"
-            );
+            assert!((got - expected).abs() <= 2.0, "Y at ({x}, {row}): {got}, expected {expected:.1}");
         }
     }
     for cy in 3..18 {
@@ -328,10 +281,7 @@ fn half_alpha_blends_within_two_codes() {
 #[test]
 fn later_layers_are_on_top() {
     let mut h = harness();
-    overlay(&h).set_layers(vec![
-        solid(0, 0, 32, 32, [255, 0, 0, 255]),
-        solid(16, 16, 32, 32, [0, 0, 255, 255]),
-    ]);
+    overlay(&h).set_layers(vec![solid(0, 0, 32, 32, [255, 0, 0, 255]), solid(16, 16, 32, 32, [0, 0, 255, 255])]);
     let output = run(&mut h, &Planes::uniform(W, H, 126, 128, 128));
     assert_eq!(output.y_at(4, 4), exact([255, 0, 0], BT601)[0]);
     assert_eq!(output.y_at(20, 20), exact([0, 0, 255], BT601)[0]);
@@ -344,12 +294,12 @@ fn layers_are_clipped_at_the_canvas_edges() {
     let mut h = harness();
     let green = [0, 255, 0, 255];
     overlay(&h).set_layers(vec![
-        solid(-10, -6, 20, 12, green), // top left corner, half outside
+        solid(-10, -6, 20, 12, green),                    // top left corner, half outside
         solid(W as i32 - 5, H as i32 - 3, 20, 20, green), // bottom right, mostly outside
-        solid(-100, 10, 50, 4, green), // entirely left of the canvas
-        solid(1000, 1000, 10, 10, green), // entirely beyond the canvas
-        solid(i32::MAX - 4, i32::MIN, 8, 8, green), // absurd positions
-        solid(20, -3, 8, 60, green),   // taller than the canvas
+        solid(-100, 10, 50, 4, green),                    // entirely left of the canvas
+        solid(1000, 1000, 10, 10, green),                 // entirely beyond the canvas
+        solid(i32::MAX - 4, i32::MIN, 8, 8, green),       // absurd positions
+        solid(20, -3, 8, 60, green),                      // taller than the canvas
     ]);
     let input = Planes::pattern(W, H);
     let output = run(&mut h, &input);
@@ -364,10 +314,7 @@ fn layers_are_clipped_at_the_canvas_edges() {
     assert_eq!(output.y_at(0, 12), input.y_at(0, 12));
 
     // Only layers entirely outside: nothing to do, so passthrough.
-    overlay(&h).set_layers(vec![
-        solid(-100, 10, 50, 4, green),
-        solid(1000, 1000, 10, 10, green),
-    ]);
+    overlay(&h).set_layers(vec![solid(-100, 10, 50, 4, green), solid(1000, 1000, 10, 10, green)]);
     assert!(is_passthrough(&h));
     assert_eq!(run(&mut h, &input), input);
 }
@@ -378,10 +325,8 @@ fn odd_sizes_and_positions() {
     for format in [gst_video::VideoFormat::I420, gst_video::VideoFormat::Nv12] {
         let mut h = harness_for(format, w, hgt, "bt601");
         // Odd position and size, and one reaching the odd right and bottom edges.
-        overlay(&h).set_layers(vec![
-            solid(7, 5, 9, 11, [255, 255, 255, 255]),
-            solid(55, 41, 8, 6, [255, 255, 255, 255]),
-        ]);
+        overlay(&h)
+            .set_layers(vec![solid(7, 5, 9, 11, [255, 255, 255, 255]), solid(55, 41, 8, 6, [255, 255, 255, 255])]);
         let input = Planes::uniform(w, hgt, 16, 128, 128);
         let output = run_as(&mut h, &input, format);
         for row in 0..hgt {
@@ -389,21 +334,14 @@ fn odd_sizes_and_positions() {
                 let inside = ((7..16).contains(&x) && (5..16).contains(&row))
                     || ((55..63).contains(&x) && (41..47).contains(&row));
                 let expected = if inside { 235 } else { 16 };
-                assert_eq!(
-                    output.y_at(x, row),
-                    expected,
-                    "{format:?} Y at ({x}, {row})"
-                );
+                assert_eq!(output.y_at(x, row), expected, "{format:?} Y at ({x}, {row})");
             }
         }
         // White on neutral grey: chroma stays neutral wherever the blend is.
         for cy in 0..output.chroma_height() {
             for cx in 0..output.chroma_width() {
                 let (u, v) = output.uv_at(cx, cy);
-                assert!(
-                    u.abs_diff(128) <= 1 && v.abs_diff(128) <= 1,
-                    "{format:?} UV at ({cx}, {cy})"
-                );
+                assert!(u.abs_diff(128) <= 1 && v.abs_diff(128) <= 1, "{format:?} UV at ({cx}, {cy})");
             }
         }
 
@@ -414,20 +352,13 @@ fn odd_sizes_and_positions() {
         // Block (3, 2) covers x 6..8, y 4..6: pixel (7, 5) alone is inside, a quarter.
         let (u, _) = output.uv_at(3, 2);
         let expected = blue[1] * 0.25 + 128.0 * 0.75;
-        assert!(
-            (f64::from(u) - expected).abs() <= 2.0,
-            "{format:?} U {u}, expected {expected:.1}"
-        );
+        assert!((f64::from(u) - expected).abs() <= 2.0, "{format:?} U {u}, expected {expected:.1}");
         // Block (4, 3) is inside: exact.
         assert_eq!(output.uv_at(4, 3).0, blue[1].round() as u8, "{format:?}");
         // The last column and row of chroma samples, each a 1-pixel-wide block.
         overlay(&h).set_layers(vec![solid(62, 46, 1, 1, [0, 0, 255, 255])]);
         let output = run_as(&mut h, &input, format);
-        assert_eq!(
-            output.uv_at(31, 23).0,
-            blue[1].round() as u8,
-            "{format:?} corner block"
-        );
+        assert_eq!(output.uv_at(31, 23).0, blue[1].round() as u8, "{format:?} corner block");
         assert_eq!(output.y_at(62, 46), blue[0].round() as u8);
     }
 }
@@ -466,9 +397,7 @@ fn layers_set_before_the_caps_apply() {
     engine::elements::register().expect("register kaibooverlay");
     let mut h = Harness::new("kaibooverlay");
     overlay(&h).set_layers(vec![solid(0, 0, 8, 8, [255, 0, 0, 255])]);
-    h.set_src_caps_str(&format!(
-        "video/x-raw,format=I420,width={W},height={H},framerate=30/1,colorimetry=bt601"
-    ));
+    h.set_src_caps_str(&format!("video/x-raw,format=I420,width={W},height={H},framerate=30/1,colorimetry=bt601"));
     let output = run(&mut h, &Planes::uniform(W, H, 126, 128, 128));
     assert_eq!(output.y_at(3, 3), exact([255, 0, 0], BT601)[0]);
     assert_eq!(output.y_at(8, 8), 126);
@@ -500,10 +429,7 @@ fn no_layers_is_passthrough() {
     let buffer = input.to_buffer(gst_video::VideoFormat::I420);
     let before = buffer.map_readable().expect("map").to_vec();
     let output = h.push_and_pull(buffer).expect("output");
-    assert_eq!(
-        output.map_readable().expect("map").as_slice(),
-        before.as_slice()
-    );
+    assert_eq!(output.map_readable().expect("map").as_slice(), before.as_slice());
 
     // On, then off again.
     let element = overlay(&h);
@@ -514,10 +440,7 @@ fn no_layers_is_passthrough() {
     assert!(is_passthrough(&h));
     let buffer = input.to_buffer(gst_video::VideoFormat::I420);
     let output = h.push_and_pull(buffer).expect("output");
-    assert_eq!(
-        output.map_readable().expect("map").as_slice(),
-        before.as_slice()
-    );
+    assert_eq!(output.map_readable().expect("map").as_slice(), before.as_slice());
 }
 
 #[test]
@@ -548,9 +471,7 @@ fn a_caps_change_converts_the_layers_again() {
     assert_eq!(small.y_at(50, 40), exact([255, 0, 0], BT601)[0]);
 
     let (w, hgt) = (96, 72);
-    h.set_src_caps_str(&format!(
-        "video/x-raw,format=I420,width={w},height={hgt},framerate=30/1,colorimetry=bt709"
-    ));
+    h.set_src_caps_str(&format!("video/x-raw,format=I420,width={w},height={hgt},framerate=30/1,colorimetry=bt709"));
     let input = Planes::uniform(w, hgt, 126, 128, 128);
     let big = run(&mut h, &input);
     assert_eq!(big.y_at(79, 59), exact([255, 0, 0], BT709)[0]);
@@ -563,9 +484,7 @@ fn layers_outside_the_canvas_set_before_the_caps_end_in_passthrough() {
     let mut h = Harness::new("kaibooverlay");
     overlay(&h).set_layers(vec![solid(500, 500, 8, 8, [255, 0, 0, 255])]);
     assert!(!is_passthrough(&h), "not known to be empty before the caps");
-    h.set_src_caps_str(&format!(
-        "video/x-raw,format=I420,width={W},height={H},framerate=30/1"
-    ));
+    h.set_src_caps_str(&format!("video/x-raw,format=I420,width={W},height={H},framerate=30/1"));
     let input = Planes::pattern(W, H);
     assert_eq!(run(&mut h, &input), input);
     assert!(is_passthrough(&h));

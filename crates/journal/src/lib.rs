@@ -194,7 +194,13 @@ impl Journal {
 
     /// Records that `product` went on card layer `layer` at `at`; returns the exposure's id for
     /// [`Journal::close_exposure`].
-    pub fn open_exposure(&self, product: &str, layer: &str, cued_by: &str, at: DateTime<Utc>) -> Result<i64, JournalError> {
+    pub fn open_exposure(
+        &self,
+        product: &str,
+        layer: &str,
+        cued_by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64, JournalError> {
         self.conn.execute(
             "INSERT INTO exposures (session, product, layer, cued_by, started_at, ended_at) VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
             params![self.session, product, layer, cued_by, format_time(at)],
@@ -274,7 +280,14 @@ pub fn read_exposures(conn: &Connection, session: i64) -> Result<Vec<Exposure>, 
         "SELECT id, product, layer, cued_by, started_at, ended_at FROM exposures WHERE session = ?1 ORDER BY started_at, id",
     )?;
     let rows = query.query_map([session], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {
@@ -293,8 +306,10 @@ pub fn read_exposures(conn: &Connection, session: i64) -> Result<Vec<Exposure>, 
 
 /// Reads `session`'s audit log from any connection.
 pub fn read_audit(conn: &Connection, session: i64) -> Result<Vec<AuditEntry>, JournalError> {
-    let mut query = conn.prepare("SELECT at, source, action, detail, outcome FROM audit WHERE session = ?1 ORDER BY seq")?;
-    let rows = query.query_map([session], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+    let mut query =
+        conn.prepare("SELECT at, source, action, detail, outcome FROM audit WHERE session = ?1 ORDER BY seq")?;
+    let rows =
+        query.query_map([session], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (at, source, action, detail, outcome) = row?;

@@ -42,12 +42,7 @@ fn run(show_path: PathBuf, out_dir: PathBuf) -> Result<(), Box<dyn std::error::E
             let took = started.elapsed();
             let file = out_dir.join(format!("{}-{}.png", scene.id, layer.id()));
             raster.write_png(&file)?;
-            println!(
-                "{} ({}x{}, {took:.1?})",
-                file.display(),
-                raster.width,
-                raster.height
-            );
+            println!("{} ({}x{}, {took:.1?})", file.display(), raster.width, raster.height);
             let pixels = cairo::ImageSurface::create_for_data(
                 raster.data,
                 cairo::Format::ARgb32,

@@ -28,12 +28,7 @@ impl Rgba {
 pub(crate) fn parse(text: &str) -> Option<Rgba> {
     let [r, g, b, a] = show::parse_color(text)?;
     let unit = |v: u8| f64::from(v) / 255.0;
-    Some(Rgba {
-        r: unit(r),
-        g: unit(g),
-        b: unit(b),
-        a: unit(a),
-    })
+    Some(Rgba { r: unit(r), g: unit(g), b: unit(b), a: unit(a) })
 }
 
 /// A colour field of layer `layer`, or the error that names it.
@@ -49,9 +44,6 @@ mod tests {
     fn parses_show_colours() {
         assert_eq!(parse("#FF8000"), Some(Rgba::hex(0xff8000)));
         assert_eq!(parse("red"), None);
-        assert_eq!(
-            parse("#FF000080").map(|c| (c.r, (c.a * 255.0).round())),
-            Some((1.0, 128.0))
-        );
+        assert_eq!(parse("#FF000080").map(|c| (c.r, (c.a * 255.0).round())), Some((1.0, 128.0)));
     }
 }

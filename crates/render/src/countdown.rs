@@ -69,20 +69,11 @@ pub(crate) fn render(
     let (pad_x, pad_y) = ((fh * 0.3).min(fw * 0.08), fh * 0.1);
     let (room_w, room_h) = ((fw - 2.0 * pad_x).max(1.0), (fh - 2.0 * pad_y).max(1.0));
     // Validation keeps the size in 4..=400; an unchecked show must not hang the shrinking.
-    let wanted = if layer.font_size.is_finite() {
-        layer.font_size.clamp(MIN_FONT_PX, MAX_FONT_PX)
-    } else {
-        MAX_FONT_PX
-    };
+    let wanted =
+        if layer.font_size.is_finite() { layer.font_size.clamp(MIN_FONT_PX, MAX_FONT_PX) } else { MAX_FONT_PX };
     let mut size = fit_line(&layout, wanted, true, room_w, MIN_FONT_PX);
     while f64::from(layout.pixel_size().1) > room_h && size > MIN_FONT_PX {
-        size = fit_line(
-            &layout,
-            (size * 0.92).max(MIN_FONT_PX),
-            true,
-            room_w,
-            MIN_FONT_PX,
-        );
+        size = fit_line(&layout, (size * 0.92).max(MIN_FONT_PX), true, room_w, MIN_FONT_PX);
     }
     let (_, logical) = layout.pixel_extents();
     cr.move_to(
@@ -147,12 +138,7 @@ mod tests {
     fn a_bad_color_names_the_layer_and_field() {
         let mut bad = layer("x");
         bad.background = "red".into();
-        let error = render(&bad, 10, 200, 50)
-            .expect_err("not a colour")
-            .to_string();
-        assert!(
-            error.contains("flash") && error.contains("background"),
-            "{error}"
-        );
+        let error = render(&bad, 10, 200, 50).expect_err("not a colour").to_string();
+        assert!(error.contains("flash") && error.contains("background"), "{error}");
     }
 }

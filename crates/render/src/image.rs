@@ -5,23 +5,11 @@ use std::path::Path;
 use crate::{new_surface, rounded_rect, RenderError};
 
 /// An image layer: the picture scaled to fit the rect (aspect ratio kept), centred.
-pub(crate) fn render(
-    path: &Path,
-    opacity: f64,
-    w: i32,
-    h: i32,
-) -> Result<cairo::ImageSurface, RenderError> {
+pub(crate) fn render(path: &Path, opacity: f64, w: i32, h: i32) -> Result<cairo::ImageSurface, RenderError> {
     let picture = load(path, w.max(h))?;
     let surface = new_surface(w, h)?;
     let cr = cairo::Context::new(&surface)?;
-    paint(
-        &cr,
-        &picture,
-        Fit::Contain,
-        (0.0, 0.0, f64::from(w), f64::from(h)),
-        0.0,
-        opacity.clamp(0.0, 1.0),
-    )?;
+    paint(&cr, &picture, Fit::Contain, (0.0, 0.0, f64::from(w), f64::from(h)), 0.0, opacity.clamp(0.0, 1.0))?;
     drop(cr);
     Ok(surface)
 }
@@ -80,10 +68,7 @@ pub(crate) fn paint(
 /// drawn larger than that, and a phone photo would otherwise cost tens of milliseconds
 /// in the conversion and the filtered scaling.
 pub(crate) fn load(path: &Path, max_side: i32) -> Result<cairo::ImageSurface, RenderError> {
-    let error = |source: image::ImageError| RenderError::Image {
-        path: path.to_owned(),
-        source,
-    };
+    let error = |source: image::ImageError| RenderError::Image { path: path.to_owned(), source };
     let decoder = image::ImageReader::open(path)
         .map_err(|e| error(image::ImageError::IoError(e)))?
         .with_guessed_format()
@@ -108,9 +93,7 @@ pub(crate) fn load(path: &Path, max_side: i32) -> Result<cairo::ImageSurface, Re
     let mut surface = new_surface(width as i32, height as i32)?;
     let stride = surface.stride() as usize;
     {
-        let mut data = surface
-            .data()
-            .map_err(|_| RenderError::Cairo(cairo::Error::SurfaceFinished))?;
+        let mut data = surface.data().map_err(|_| RenderError::Cairo(cairo::Error::SurfaceFinished))?;
         // Plain slices and indices: this loop runs per pixel, and in debug builds the
         // image crate's generic iterators would be compiled here without optimization.
         let src: &[u8] = rgba.as_raw();
@@ -121,11 +104,7 @@ pub(crate) fn load(path: &Path, max_side: i32) -> Result<cairo::ImageSurface, Re
             let mut i = 0;
             while i < row_bytes {
                 let a = u32::from(from[i + 3]);
-                let (mut r, mut g, mut b) = (
-                    u32::from(from[i]),
-                    u32::from(from[i + 1]),
-                    u32::from(from[i + 2]),
-                );
+                let (mut r, mut g, mut b) = (u32::from(from[i]), u32::from(from[i + 1]), u32::from(from[i + 2]));
                 if a != 255 {
                     r = (r * a + 127) / 255;
                     g = (g * a + 127) / 255;

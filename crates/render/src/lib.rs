@@ -94,19 +94,15 @@ impl Raster {
             self.height as i32,
             self.stride as i32,
         )?;
-        let mut file = std::fs::File::create(path).map_err(|source| RenderError::WritePng {
+        let mut file =
+            std::fs::File::create(path).map_err(|source| RenderError::WritePng { path: path.to_owned(), source })?;
+        surface.write_to_png(&mut file).map_err(|e| RenderError::WritePng {
             path: path.to_owned(),
-            source,
-        })?;
-        surface
-            .write_to_png(&mut file)
-            .map_err(|e| RenderError::WritePng {
-                path: path.to_owned(),
-                source: match e {
-                    cairo::IoError::Io(io) => io,
-                    cairo::IoError::Cairo(c) => std::io::Error::other(c),
-                },
-            })
+            source: match e {
+                cairo::IoError::Io(io) => io,
+                cairo::IoError::Cairo(c) => std::io::Error::other(c),
+            },
+        })
     }
 }
 
@@ -125,19 +121,9 @@ pub enum RenderError {
     #[error("product card {layer} shows product {product}, which is not in the show's products")]
     UnknownProduct { layer: String, product: String },
     #[error("layer {layer}: {field} {value:?} is not a colour (write #RRGGBB or #RRGGBBAA)")]
-    BadColor {
-        layer: String,
-        field: &'static str,
-        value: String,
-    },
+    BadColor { layer: String, field: &'static str, value: String },
     #[error("layer {layer} is {width}x{height} pixels on the {canvas_width}x{canvas_height} canvas; each side must be 1 to {MAX_SIDE} pixels")]
-    BadRect {
-        layer: String,
-        width: i64,
-        height: i64,
-        canvas_width: u32,
-        canvas_height: u32,
-    },
+    BadRect { layer: String, width: i64, height: i64, canvas_width: u32, canvas_height: u32 },
     #[error("cannot make a QR code of {url}: {reason}")]
     Qr { url: String, reason: String },
     #[error("cannot write {}: {source}", path.display())]
@@ -175,10 +161,7 @@ pub fn render_layer(show: &Show, layer: &Layer) -> Result<Option<Raster>, Render
         Layer::ProductCard(l) => {
             let product = show
                 .product(&l.product)
-                .ok_or_else(|| RenderError::UnknownProduct {
-                    layer: l.id.clone(),
-                    product: l.product.clone(),
-                })?;
+                .ok_or_else(|| RenderError::UnknownProduct { layer: l.id.clone(), product: l.product.clone() })?;
             let image = product.image.as_deref().map(|p| show.resolve(p));
             product_card::render(product, image.as_deref(), l.qr, l.sales, w, h)?
         }
@@ -191,11 +174,7 @@ pub fn render_layer(show: &Show, layer: &Layer) -> Result<Option<Raster>, Render
 /// Draws a countdown layer of `show` with `remaining_s` seconds left (its `ended_text` at
 /// 0), at its place on the canvas. The engine calls it once a second while the layer is
 /// on air.
-pub fn render_countdown(
-    show: &Show,
-    layer: &CountdownLayer,
-    remaining_s: u64,
-) -> Result<Raster, RenderError> {
+pub fn render_countdown(show: &Show, layer: &CountdownLayer, remaining_s: u64) -> Result<Raster, RenderError> {
     let area = layer_area(show, &layer.id, layer.rect)?;
     let surface = countdown::render(layer, remaining_s, area.width as i32, area.height as i32)?;
     into_raster(surface, area.x as i32, area.y as i32)
@@ -235,22 +214,13 @@ impl PixelRect {
         let top = (y * ch).round() as i64;
         let right = ((x + w) * cw).round() as i64;
         let bottom = ((y + h) * ch).round() as i64;
-        PixelRect {
-            x: left,
-            y: top,
-            width: right - left,
-            height: bottom - top,
-        }
+        PixelRect { x: left, y: top, width: right - left, height: bottom - top }
     }
 }
 
 /// A fresh, fully transparent ARGB32 surface.
 fn new_surface(width: i32, height: i32) -> Result<cairo::ImageSurface, RenderError> {
-    Ok(cairo::ImageSurface::create(
-        cairo::Format::ARgb32,
-        width,
-        height,
-    )?)
+    Ok(cairo::ImageSurface::create(cairo::Format::ARgb32, width, height)?)
 }
 
 /// A rectangle with rounded corners as the current path.
@@ -269,17 +239,8 @@ fn into_raster(surface: cairo::ImageSurface, x: i32, y: i32) -> Result<Raster, R
     surface.flush();
     let (width, height, stride) = (surface.width(), surface.height(), surface.stride());
     // Every Context on the surface is gone by now, so the data is ours to take.
-    let data = surface
-        .take_data()
-        .map_err(|_| RenderError::Cairo(cairo::Error::SurfaceFinished))?;
-    Ok(Raster {
-        x,
-        y,
-        width: width as u32,
-        height: height as u32,
-        stride: stride as u32,
-        data: data.to_vec(),
-    })
+    let data = surface.take_data().map_err(|_| RenderError::Cairo(cairo::Error::SurfaceFinished))?;
+    Ok(Raster { x, y, width: width as u32, height: height as u32, stride: stride as u32, data: data.to_vec() })
 }
 
 #[cfg(test)]
@@ -289,15 +250,7 @@ mod tests {
     #[test]
     fn rects_round_edges_to_whole_pixels() {
         let r = PixelRect::from_normalized([0.1, 0.25, 0.333, 0.5], 1280, 720);
-        assert_eq!(
-            r,
-            PixelRect {
-                x: 128,
-                y: 180,
-                width: 426,
-                height: 360
-            }
-        );
+        assert_eq!(r, PixelRect { x: 128, y: 180, width: 426, height: 360 });
         // Two halves of the canvas meet without a gap or overlap.
         let a = PixelRect::from_normalized([0.0, 0.0, 1.0 / 3.0, 1.0], 1281, 720);
         let b = PixelRect::from_normalized([1.0 / 3.0, 0.0, 2.0 / 3.0, 1.0], 1281, 720);

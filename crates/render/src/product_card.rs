@@ -54,14 +54,8 @@ pub(crate) fn render(
     h: i32,
 ) -> Result<cairo::ImageSurface, RenderError> {
     // The picture is never drawn wider or taller than the card.
-    let picture = image_path
-        .map(|path| image::load(path, w.max(h)))
-        .transpose()?;
-    let qr = if show_qr && !product.url.trim().is_empty() {
-        Some(qr::encode(product.url.trim())?)
-    } else {
-        None
-    };
+    let picture = image_path.map(|path| image::load(path, w.max(h))).transpose()?;
+    let qr = if show_qr && !product.url.trim().is_empty() { Some(qr::encode(product.url.trim())?) } else { None };
 
     let surface = new_surface(w, h)?;
     let cr = cairo::Context::new(&surface)?;
@@ -74,25 +68,9 @@ pub(crate) fn render(
         info.sales = Some(SalesLine::of(product));
     }
     if f64::from(w) >= f64::from(h) * LANDSCAPE_ASPECT {
-        landscape(
-            &cr,
-            &card,
-            content,
-            product,
-            picture.as_ref(),
-            qr.as_ref(),
-            &info,
-        )?;
+        landscape(&cr, &card, content, product, picture.as_ref(), qr.as_ref(), &info)?;
     } else {
-        stacked(
-            &cr,
-            &card,
-            content,
-            product,
-            picture.as_ref(),
-            qr.as_ref(),
-            &info,
-        )?;
+        stacked(&cr, &card, content, product, picture.as_ref(), qr.as_ref(), &info)?;
     }
     if is_sold_out(product) {
         card.draw_sold_out(&cr)?;
@@ -195,10 +173,7 @@ impl Card {
         layout.set_text(SOLD_OUT);
         fit_line(&layout, band_h * 0.52, true, w * 0.86, 6.0);
         let (_, logical) = layout.pixel_extents();
-        cr.move_to(
-            x + (w - f64::from(logical.width())) / 2.0,
-            band_y + (band_h - f64::from(logical.height())) / 2.0,
-        );
+        cr.move_to(x + (w - f64::from(logical.width())) / 2.0, band_y + (band_h - f64::from(logical.height())) / 2.0);
         cr.set_source_rgb(1.0, 1.0, 1.0);
         pangocairo::functions::show_layout(cr, &layout);
         cr.restore()?;
@@ -224,9 +199,9 @@ impl Info {
     fn new(product: &Product) -> Self {
         let symbol = currency_symbol(&product.currency);
         let (whole, cents) = amount(product.price, &product.currency);
-        let discounted = product.original_price.filter(|&original| {
-            original > product.price && original > 0.0 && product.price.is_finite()
-        });
+        let discounted = product
+            .original_price
+            .filter(|&original| original > product.price && original > 0.0 && product.price.is_finite());
         let original = discounted.map(|o| {
             let (w, c) = amount(o, &product.currency);
             format!("{symbol}{w}{c}")
@@ -237,12 +212,7 @@ impl Info {
         });
         Info {
             name: product.name.trim().to_owned(),
-            tagline: product
-                .tagline
-                .as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned),
+            tagline: product.tagline.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned),
             price: (symbol, whole, cents),
             original,
             discount,
@@ -268,27 +238,15 @@ fn currency_symbol(code: &str) -> String {
 /// the currency has none. Thousands are grouped from 10,000 up.
 fn amount(value: f64, currency: &str) -> (String, String) {
     let no_minor_unit = matches!(currency.trim().to_ascii_uppercase().as_str(), "JPY" | "KRW");
-    let value = if value.is_finite() {
-        value.max(0.0)
-    } else {
-        0.0
-    };
+    let value = if value.is_finite() { value.max(0.0) } else { 0.0 };
     let cents_total = (value * 100.0).round() as u64;
     let (mut whole, mut cents) = (cents_total / 100, cents_total % 100);
     if no_minor_unit {
         whole = value.round() as u64;
         cents = 0;
     }
-    let whole = if whole >= 10_000 {
-        crate::sales::thousands(whole)
-    } else {
-        whole.to_string()
-    };
-    let cents = if cents == 0 {
-        String::new()
-    } else {
-        format!(".{cents:02}")
-    };
+    let whole = if whole >= 10_000 { crate::sales::thousands(whole) } else { whole.to_string() };
+    let cents = if cents == 0 { String::new() } else { format!(".{cents:02}") };
     (whole, cents)
 }
 
@@ -327,11 +285,8 @@ fn landscape(
         let needed = title.height + size * 0.3 + price.height;
         if needed <= h || size <= MIN_TEXT_PX {
             // Lined up with the picture's top and bottom when they fit beside it.
-            let (top, bottom) = if needed <= picture_side {
-                (picture_area.1, picture_area.1 + picture_side)
-            } else {
-                (y, y + h)
-            };
+            let (top, bottom) =
+                if needed <= picture_side { (picture_area.1, picture_area.1 + picture_side) } else { (y, y + h) };
             title.draw(cr, left, top)?;
             return price.draw(cr, left, bottom - price.height);
         }
@@ -426,12 +381,7 @@ fn stacked(
         (Some(block), Some(qr)) if beside => {
             let row_h = bottom_h(&price);
             price.draw(cr, x, bottom_top + (row_h - price.height) / 2.0)?;
-            block.draw(
-                cr,
-                qr,
-                x + w - block.side,
-                bottom_top + (row_h - block.height) / 2.0,
-            )?;
+            block.draw(cr, qr, x + w - block.side, bottom_top + (row_h - block.height) / 2.0)?;
         }
         (Some(block), Some(qr)) => {
             price.draw(cr, x, bottom_top)?;
@@ -462,13 +412,7 @@ impl QrBlock {
         let caption_h = (caption_size * 1.6).round();
         let fit = qr::fit(qr.modules, w.min(h - caption_h).floor() as i32)?;
         let side = f64::from(fit.side(qr.modules));
-        Some(QrBlock {
-            fit,
-            side,
-            caption_size,
-            caption_h,
-            height: side + caption_h,
-        })
+        Some(QrBlock { fit, side, caption_size, caption_h, height: side + caption_h })
     }
 
     /// When no readable code fits the card: as large as it goes and without a caption,
@@ -476,18 +420,9 @@ impl QrBlock {
     /// card bigger).
     fn squeezed(qr: &QrMatrix, w: f64, h: f64) -> Self {
         let side = w.min(h).floor() as i32;
-        let fit = QrFit {
-            module_px: (side / (qr.modules + 4)).max(1),
-            quiet: 2,
-        };
+        let fit = QrFit { module_px: (side / (qr.modules + 4)).max(1), quiet: 2 };
         let side = f64::from(fit.side(qr.modules));
-        QrBlock {
-            fit,
-            side,
-            caption_size: 0.0,
-            caption_h: 0.0,
-            height: side,
-        }
+        QrBlock { fit, side, caption_size: 0.0, caption_h: 0.0, height: side }
     }
 
     fn draw(&self, cr: &cairo::Context, qr: &QrMatrix, x: f64, y: f64) -> Result<(), RenderError> {
@@ -543,9 +478,7 @@ fn draw_placeholder(
     product: &Product,
 ) -> Result<(), RenderError> {
     // The tint depends only on the product, so a product keeps its colour across shows.
-    let hash = product.id.bytes().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    });
+    let hash = product.id.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
     let (top, bottom) = PLACEHOLDER_GRADIENTS[hash as usize % PLACEHOLDER_GRADIENTS.len()];
     rounded_rect(cr, x, y, w, h, radius);
     let gradient = cairo::LinearGradient::new(x, y, x + w, y + h);
@@ -592,21 +525,10 @@ fn initials(name: &str) -> String {
 }
 
 /// The discount on a ribbon in the picture's top-left corner.
-fn draw_badge(
-    cr: &cairo::Context,
-    (x, y, w, h): Area,
-    radius: f64,
-    text: &str,
-) -> Result<(), RenderError> {
+fn draw_badge(cr: &cairo::Context, (x, y, w, h): Area, radius: f64, text: &str) -> Result<(), RenderError> {
     let layout = new_layout(cr)?;
     layout.set_text(text);
-    let size = fit_line(
-        &layout,
-        (w.min(h) * 0.15).clamp(8.0, 30.0),
-        true,
-        w * 0.7,
-        6.0,
-    );
+    let size = fit_line(&layout, (w.min(h) * 0.15).clamp(8.0, 30.0), true, w * 0.7, 6.0);
     let (_, logical) = layout.pixel_extents();
     let pad_x = size * 0.45;
     let pad_y = size * 0.18;
@@ -665,12 +587,7 @@ impl TitleBlock {
             }
             None => None,
         };
-        Ok(TitleBlock {
-            name,
-            tagline,
-            size,
-            height,
-        })
+        Ok(TitleBlock { name, tagline, size, height })
     }
 
     fn draw(&self, cr: &cairo::Context, x: f64, y: f64) -> Result<(), RenderError> {
@@ -682,14 +599,7 @@ impl TitleBlock {
             let top = y + f64::from(self.name.pixel_size().1) + size * 0.3;
             let (tw, th) = tagline.pixel_size();
             let (pad_x, pad_y) = (size * 0.3, size * 0.08);
-            rounded_rect(
-                cr,
-                x,
-                top,
-                f64::from(tw) + 2.0 * pad_x,
-                f64::from(th) + 2.0 * pad_y,
-                size * 0.2,
-            );
+            rounded_rect(cr, x, top, f64::from(tw) + 2.0 * pad_x, f64::from(th) + 2.0 * pad_y, size * 0.2);
             TAG_BACKGROUND.set_source(cr);
             cr.fill()?;
             cr.move_to(x + pad_x, top + pad_y);
@@ -726,22 +636,14 @@ impl PriceBlock {
         let (original, height) = match &info.original {
             Some(text) => {
                 let layout = new_layout(cr)?;
-                layout.set_font_description(Some(&font(
-                    DEFAULT_FONTS,
-                    (size * 0.4).max(MIN_TEXT_PX),
-                    false,
-                )));
+                layout.set_font_description(Some(&font(DEFAULT_FONTS, (size * 0.4).max(MIN_TEXT_PX), false)));
                 layout.set_text(text);
                 let attrs = pango::AttrList::new();
                 attrs.insert(pango::AttrInt::new_strikethrough(true));
                 layout.set_attributes(Some(&attrs));
                 let (ow, oh) = layout.pixel_size();
                 let beside = f64::from(price.pixel_size().0 + ow) + size * 0.2 <= w;
-                let height = if beside {
-                    price_h
-                } else {
-                    price_h + f64::from(oh)
-                };
+                let height = if beside { price_h } else { price_h + f64::from(oh) };
                 (Some((layout, beside)), height)
             }
             None => (None, price_h),
@@ -755,12 +657,7 @@ impl PriceBlock {
             }
             None => (None, height),
         };
-        Ok(PriceBlock {
-            price,
-            original,
-            sales,
-            height,
-        })
+        Ok(PriceBlock { price, original, sales, height })
     }
 
     fn draw(&self, cr: &cairo::Context, x: f64, y: f64) -> Result<(), RenderError> {
@@ -795,12 +692,7 @@ impl PriceBlock {
 
 /// `已售 1,024 · 仅剩 12 件` on one line, the units left in the accent colour, shrunk a
 /// little and then ellipsized when wider than `w`. The rest of the line takes the colour set when it is drawn.
-fn sales_layout(
-    cr: &cairo::Context,
-    line: &SalesLine,
-    w: f64,
-    size: f64,
-) -> Result<pango::Layout, RenderError> {
+fn sales_layout(cr: &cairo::Context, line: &SalesLine, w: f64, size: f64) -> Result<pango::Layout, RenderError> {
     let layout = new_layout(cr)?;
     let (text, accent) = line.text();
     layout.set_text(&text);
@@ -809,11 +701,7 @@ fn sales_layout(
     attrs.insert(pango::AttrFontFeatures::new("tnum 1"));
     if let Some(range) = accent {
         let channel = |c: f64| (c * 65535.0).round() as u16;
-        let mut color = pango::AttrColor::new_foreground(
-            channel(ACCENT.r),
-            channel(ACCENT.g),
-            channel(ACCENT.b),
-        );
+        let mut color = pango::AttrColor::new_foreground(channel(ACCENT.r), channel(ACCENT.g), channel(ACCENT.b));
         color.set_start_index(range.start as u32);
         color.set_end_index(range.end as u32);
         attrs.insert(color);
@@ -844,8 +732,7 @@ fn set_price(layout: &pango::Layout, info: &Info, size: f64) {
     attrs.insert(symbol_attr);
     if !cents.is_empty() {
         let start = (symbol.len() + whole.len()) as u32;
-        let mut cents_attr =
-            pango::AttrSize::new_size_absolute((size * 0.62 * f64::from(pango::SCALE)) as i32);
+        let mut cents_attr = pango::AttrSize::new_size_absolute((size * 0.62 * f64::from(pango::SCALE)) as i32);
         cents_attr.set_start_index(start);
         cents_attr.set_end_index(start + cents.len() as u32);
         attrs.insert(cents_attr);
@@ -862,14 +749,8 @@ mod tests {
         assert_eq!(amount(99.0, "CNY"), ("99".to_owned(), String::new()));
         assert_eq!(amount(99.9, "CNY"), ("99".to_owned(), ".90".to_owned()));
         assert_eq!(amount(1299.5, "USD"), ("1299".to_owned(), ".50".to_owned()));
-        assert_eq!(
-            amount(129000.4, "KRW"),
-            ("129,000".to_owned(), String::new())
-        );
-        assert_eq!(
-            amount(1234567.0, "JPY"),
-            ("1,234,567".to_owned(), String::new())
-        );
+        assert_eq!(amount(129000.4, "KRW"), ("129,000".to_owned(), String::new()));
+        assert_eq!(amount(1234567.0, "JPY"), ("1,234,567".to_owned(), String::new()));
         assert_eq!(currency_symbol("cny"), "¥");
         assert_eq!(currency_symbol("KRW"), "₩");
         assert_eq!(currency_symbol("CHF"), "CHF ");

@@ -22,32 +22,18 @@ pub(crate) struct QrMatrix {
 /// it. Byte mode keeps every byte as it is: the automatic mode choice would be free to
 /// use alphanumeric segments, and some readers then hand back the link in a different case.
 pub(crate) fn encode(url: &str) -> Result<QrMatrix, RenderError> {
-    let error = |reason: String| RenderError::Qr {
-        url: url.to_owned(),
-        reason,
-    };
+    let error = |reason: String| RenderError::Qr { url: url.to_owned(), reason };
     for version in 1..=40 {
         let mut bits = Bits::new(Version::Normal(version));
-        if bits.push_byte_data(url.as_bytes()).is_err() || bits.push_terminator(EcLevel::M).is_err()
-        {
+        if bits.push_byte_data(url.as_bytes()).is_err() || bits.push_terminator(EcLevel::M).is_err() {
             continue;
         }
         let code = QrCode::with_bits(bits, EcLevel::M).map_err(|e| error(e.to_string()))?;
         let modules = code.width();
-        let dark = code
-            .into_colors()
-            .into_iter()
-            .map(|c| c == Color::Dark)
-            .collect();
-        return Ok(QrMatrix {
-            modules: modules as i32,
-            dark,
-        });
+        let dark = code.into_colors().into_iter().map(|c| c == Color::Dark).collect();
+        return Ok(QrMatrix { modules: modules as i32, dark });
     }
-    Err(error(format!(
-        "the link is {} bytes, more than a QR code holds",
-        url.len()
-    )))
+    Err(error(format!("the link is {} bytes, more than a QR code holds", url.len())))
 }
 
 /// How big to draw a QR code.
@@ -78,13 +64,7 @@ pub(crate) fn fit(modules: i32, side: i32) -> Option<QrFit> {
 }
 
 /// Draws the code with its quiet zone, its top-left corner at whole pixel `(x, y)`.
-pub(crate) fn draw(
-    cr: &cairo::Context,
-    qr: &QrMatrix,
-    fit: QrFit,
-    x: i32,
-    y: i32,
-) -> Result<(), RenderError> {
+pub(crate) fn draw(cr: &cairo::Context, qr: &QrMatrix, fit: QrFit, x: i32, y: i32) -> Result<(), RenderError> {
     cr.save()?;
     // Hard edges: antialiasing would leave grey seams between modules.
     cr.set_antialias(cairo::Antialias::None);
@@ -138,45 +118,18 @@ mod tests {
     #[test]
     fn refuses_links_too_long_for_any_version() {
         let url = format!("https://example.com/{}", "x".repeat(3000));
-        let err = encode(&url)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = encode(&url).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("more than a QR code holds"), "{err}");
     }
 
     #[test]
     fn fits_whole_pixel_modules() {
         assert_eq!(fit(33, 100), None);
-        assert_eq!(
-            fit(33, 111),
-            Some(QrFit {
-                module_px: 3,
-                quiet: 2
-            })
-        );
-        assert_eq!(
-            fit(33, 123),
-            Some(QrFit {
-                module_px: 3,
-                quiet: 4
-            })
-        );
-        assert_eq!(
-            fit(33, 160),
-            Some(QrFit {
-                module_px: 4,
-                quiet: 3
-            })
-        );
+        assert_eq!(fit(33, 111), Some(QrFit { module_px: 3, quiet: 2 }));
+        assert_eq!(fit(33, 123), Some(QrFit { module_px: 3, quiet: 4 }));
+        assert_eq!(fit(33, 160), Some(QrFit { module_px: 4, quiet: 3 }));
         let f = fit(25, 400).expect("fits");
-        assert_eq!(
-            f,
-            QrFit {
-                module_px: 13,
-                quiet: 2
-            }
-        );
+        assert_eq!(f, QrFit { module_px: 13, quiet: 2 });
         assert!(f.side(25) <= 400);
     }
 }

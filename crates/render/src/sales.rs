@@ -21,11 +21,7 @@ impl SalesLine {
     pub(crate) fn of(product: &Product) -> Self {
         let chinese = has_cjk(&product.name);
         let sold = thousands(product.sold);
-        let sold = if chinese {
-            format!("已售 {sold}")
-        } else {
-            format!("{sold} sold")
-        };
+        let sold = if chinese { format!("已售 {sold}") } else { format!("{sold} sold") };
         let left = product.stock.filter(|&n| n > 0 && n <= FEW_LEFT).map(|n| {
             if chinese {
                 format!("仅剩 {n} 件")
@@ -103,20 +99,14 @@ mod tests {
         assert_eq!(accent.map(|r| &text[r]), Some("仅剩 12 件"));
         // Japanese and Korean names count as CJK too.
         assert_eq!(SalesLine::of(&product("ほうじ茶", 5, None)).sold, "已售 5");
-        assert_eq!(
-            SalesLine::of(&product("김치 Kimchi", 5, None)).sold,
-            "已售 5"
-        );
+        assert_eq!(SalesLine::of(&product("김치 Kimchi", 5, None)).sold, "已售 5");
     }
 
     #[test]
     fn english_otherwise() {
         let line = SalesLine::of(&product("Silk Scarf", 1024, Some(20)));
         assert_eq!(line.text().0, "1,024 sold · only 20 left");
-        assert_eq!(
-            SalesLine::of(&product("Café crème ☕", 3, None)).text(),
-            ("3 sold".to_owned(), None)
-        );
+        assert_eq!(SalesLine::of(&product("Café crème ☕", 3, None)).text(), ("3 sold".to_owned(), None));
     }
 
     #[test]
@@ -124,9 +114,6 @@ mod tests {
         assert_eq!(SalesLine::of(&product("Scarf", 1, Some(21))).left, None);
         assert_eq!(SalesLine::of(&product("Scarf", 1, None)).left, None);
         assert_eq!(SalesLine::of(&product("Scarf", 1, Some(0))).left, None);
-        assert_eq!(
-            SalesLine::of(&product("Scarf", 1, Some(1))).left.as_deref(),
-            Some("only 1 left")
-        );
+        assert_eq!(SalesLine::of(&product("Scarf", 1, Some(1))).left.as_deref(), Some("only 1 left"));
     }
 }

@@ -19,14 +19,9 @@ pub fn render_slate(show: &Show, message: &str) -> Result<Raster, RenderError> {
 /// "稍后回来 · Be right back" and the show's logo.
 pub fn render_safe_slate(show: &Show) -> Result<Raster, RenderError> {
     let slate = show.safe_slate.as_ref();
-    let text = slate
-        .and_then(|s| s.text.as_deref())
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .unwrap_or(SAFE_SLATE_TEXT);
-    let picture = slate
-        .and_then(|s| s.image.as_deref())
-        .or(show.logo.as_deref());
+    let text =
+        slate.and_then(|s| s.text.as_deref()).map(str::trim).filter(|t| !t.is_empty()).unwrap_or(SAFE_SLATE_TEXT);
+    let picture = slate.and_then(|s| s.image.as_deref()).or(show.logo.as_deref());
     draw(show, picture, text)
 }
 

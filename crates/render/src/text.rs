@@ -13,18 +13,10 @@ pub(crate) const DEFAULT_FONTS: &str = "Noto Sans CJK SC, Noto Sans, sans-serif"
 /// Text is never shrunk below this many pixels; below it, it is clipped instead.
 const MIN_FONT_PX: f64 = 6.0;
 
-pub(crate) fn render(
-    layer: &TextLayer,
-    w: i32,
-    h: i32,
-) -> Result<cairo::ImageSurface, RenderError> {
+pub(crate) fn render(layer: &TextLayer, w: i32, h: i32) -> Result<cairo::ImageSurface, RenderError> {
     let parse = |field: &'static str, value: &str| color::field(&layer.id, field, value);
     let fill = parse("color", &layer.color)?;
-    let background = layer
-        .background
-        .as_deref()
-        .map(|b| parse("background", b))
-        .transpose()?;
+    let background = layer.background.as_deref().map(|b| parse("background", b)).transpose()?;
     let outline = match &layer.outline {
         Some(o) if o.width > 0.0 => Some((parse("outline.color", &o.color)?, o.width.min(20.0))),
         _ => None,
@@ -53,11 +45,7 @@ pub(crate) fn render(
     let frame = |size: f64| {
         let scale = size / font_size;
         let stroke = outline.map_or(0.0, |(_, width)| width * scale);
-        let (pad_x, pad_y) = if background.is_some() {
-            (size * 0.45, size * 0.22)
-        } else {
-            (0.0, 0.0)
-        };
+        let (pad_x, pad_y) = if background.is_some() { (size * 0.45, size * 0.22) } else { (0.0, 0.0) };
         (pad_x + stroke, pad_y + stroke, stroke)
     };
     let lay_out = |size: f64| -> (bool, f64, f64) {
@@ -66,8 +54,8 @@ pub(crate) fn render(
         let width = (f64::from(w) - 2.0 * frame_x).max(1.0);
         layout.set_width((width * f64::from(pango::SCALE)) as i32);
         let (_, logical) = layout.pixel_extents();
-        let fits = f64::from(logical.height()) + 2.0 * frame_y <= f64::from(h)
-            && f64::from(logical.width()) <= width + 0.5;
+        let fits =
+            f64::from(logical.height()) + 2.0 * frame_y <= f64::from(h) && f64::from(logical.width()) <= width + 0.5;
         (fits, frame_x, stroke)
     };
 
@@ -91,21 +79,13 @@ pub(crate) fn render(
 
     // The block sits in the middle of the rect's height; the box hugs the text.
     let left = frame_x;
-    let top =
-        ((f64::from(h) - f64::from(logical.height())) / 2.0).max(frame_y) - f64::from(logical.y());
+    let top = ((f64::from(h) - f64::from(logical.height())) / 2.0).max(frame_y) - f64::from(logical.y());
     if let Some(background) = background {
         let box_w = f64::from(logical.width()) + 2.0 * frame_x;
         let box_h = f64::from(logical.height()) + 2.0 * frame_y;
         let box_x = left + f64::from(logical.x()) - frame_x;
         let box_y = top + f64::from(logical.y()) - frame_y;
-        rounded_rect(
-            &cr,
-            box_x,
-            box_y,
-            box_w,
-            box_h,
-            (size * 0.3).min(box_h / 2.0),
-        );
+        rounded_rect(&cr, box_x, box_y, box_w, box_h, (size * 0.3).min(box_h / 2.0));
         background.set_source(&cr);
         cr.fill()?;
     }
@@ -143,11 +123,7 @@ pub(crate) fn new_layout(cr: &cairo::Context) -> Result<pango::Layout, RenderErr
 pub(crate) fn font(families: &str, size: f64, bold: bool) -> pango::FontDescription {
     let mut desc = pango::FontDescription::new();
     desc.set_family(families);
-    desc.set_weight(if bold {
-        pango::Weight::Bold
-    } else {
-        pango::Weight::Normal
-    });
+    desc.set_weight(if bold { pango::Weight::Bold } else { pango::Weight::Normal });
     desc.set_absolute_size(size * f64::from(pango::SCALE));
     desc
 }
@@ -192,24 +168,10 @@ mod tests {
 
     #[test]
     fn cjk_is_told_by_script() {
-        for text in [
-            "宇治抹茶",
-            "Uji 抹茶 set",
-            "ほうじ茶",
-            "カタカナ",
-            "김치",
-            "𠀀",
-        ] {
+        for text in ["宇治抹茶", "Uji 抹茶 set", "ほうじ茶", "カタカナ", "김치", "𠀀"] {
             assert!(has_cjk(text), "{text}");
         }
-        for text in [
-            "",
-            "Silk Scarf",
-            "Café ☕ 🎉",
-            "·—「」【】",
-            "Ümlaut ß",
-            "١٢٣ عربي",
-        ] {
+        for text in ["", "Silk Scarf", "Café ☕ 🎉", "·—「」【】", "Ümlaut ß", "١٢٣ عربي"] {
             assert!(!has_cjk(text), "{text}");
         }
     }

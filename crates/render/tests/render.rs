@@ -34,16 +34,9 @@ fn layer(show: &Show, index: usize) -> &Layer {
 
 fn draw(show: &Show, index: usize) -> Raster {
     let layer = layer(show, index);
-    let raster = render_layer(show, layer)
-        .expect("the layer renders")
-        .expect("the layer is drawable");
+    let raster = render_layer(show, layer).expect("the layer renders").expect("the layer is drawable");
     if let Some(dir) = std::env::var_os("RENDER_PREVIEW_DIR") {
-        let file = PathBuf::from(dir).join(format!(
-            "render-{}-{}x{}.png",
-            layer.id(),
-            raster.width,
-            raster.height
-        ));
+        let file = PathBuf::from(dir).join(format!("render-{}-{}x{}.png", layer.id(), raster.width, raster.height));
         raster.write_png(&file).expect("the preview is written");
     }
     raster
@@ -67,18 +60,11 @@ fn card(id: &str, product: &str, rect: [f64; 4]) -> String {
 /// pure black pixels on a card can only be QR modules.
 fn write_photo(dir: &Path, name: &str, width: u32, height: u32) -> PathBuf {
     let picture = image::RgbImage::from_fn(width, height, |x, y| {
-        let (cx, cy) = (
-            x as f64 - width as f64 / 2.0,
-            y as f64 - height as f64 / 2.0,
-        );
+        let (cx, cy) = (x as f64 - width as f64 / 2.0, y as f64 - height as f64 / 2.0);
         if cx * cx + cy * cy < (width.min(height) as f64 / 3.0).powi(2) {
             image::Rgb([180, 30, 60])
         } else {
-            image::Rgb([
-                250,
-                (200 + y * 50 / height) as u8,
-                (180 + x * 60 / width) as u8,
-            ])
+            image::Rgb([250, (200 + y * 50 / height) as u8, (180 + x * 60 / width) as u8])
         }
     });
     let path = dir.join(name);
@@ -110,28 +96,16 @@ fn scan(raster: &Raster) -> String {
         .arg(&file)
         .output()
         .expect("zbarimg runs (apt install zbar-tools)");
-    String::from_utf8_lossy(&output.stdout)
-        .trim_end()
-        .to_owned()
+    String::from_utf8_lossy(&output.stdout).trim_end().to_owned()
 }
 
 /// The pixels per module of the QR code on a card: its pure black pixels span the code's
 /// modules (version 3 for `URL`: 29), edge to edge.
 fn module_px(raster: &Raster) -> f64 {
-    let black: Vec<(u32, u32)> = opaque_pixels(raster)
-        .filter(|(_, _, px)| *px == [0, 0, 0, 255])
-        .map(|(x, y, _)| (x, y))
-        .collect();
-    let left = black
-        .iter()
-        .map(|p| p.0)
-        .min()
-        .expect("the card has a QR code");
-    let right = black
-        .iter()
-        .map(|p| p.0)
-        .max()
-        .expect("the card has a QR code");
+    let black: Vec<(u32, u32)> =
+        opaque_pixels(raster).filter(|(_, _, px)| *px == [0, 0, 0, 255]).map(|(x, y, _)| (x, y)).collect();
+    let left = black.iter().map(|p| p.0).min().expect("the card has a QR code");
+    let right = black.iter().map(|p| p.0).max().expect("the card has a QR code");
     f64::from(right - left + 1) / 29.0
 }
 
@@ -147,10 +121,7 @@ fn text_renders_cjk_and_colour_emoji_inside_its_rect() {
         "",
     );
     let raster = draw(&show, 0);
-    assert_eq!(
-        (raster.x, raster.y, raster.width, raster.height),
-        (128, 72, 640, 108)
-    );
+    assert_eq!((raster.x, raster.y, raster.width, raster.height), (128, 72, 640, 108));
     assert!(raster.stride >= raster.width * 4);
     assert_eq!(raster.data.len(), (raster.stride * raster.height) as usize);
 
@@ -161,10 +132,7 @@ fn text_renders_cjk_and_colour_emoji_inside_its_rect() {
     // White text with a black outline: anything colourful is an emoji drawn in colour
     // (a monochrome emoji font or tofu boxes would be white or black).
     let colourful = opaque.iter().filter(|p| is_colourful(p.2)).count();
-    assert!(
-        colourful > 300,
-        "only {colourful} colourful pixels: no colour emoji?"
-    );
+    assert!(colourful > 300, "only {colourful} colourful pixels: no colour emoji?");
     // The outline is there too.
     assert!(opaque.iter().any(|p| p.2[..3] == [0, 0, 0]));
     assert!(opaque.iter().any(|p| p.2[..3] == [255, 255, 255]));
@@ -200,10 +168,7 @@ fn bad_text_colour_names_the_layer_and_value() {
         "",
     );
     let err = render_layer(&show, layer(&show, 0)).expect_err("red is not #RRGGBB");
-    assert_eq!(
-        err.to_string(),
-        r#"layer oops: color "red" is not a colour (write #RRGGBB or #RRGGBBAA)"#
-    );
+    assert_eq!(err.to_string(), r#"layer oops: color "red" is not a colour (write #RRGGBB or #RRGGBBAA)"#);
 }
 
 #[test]
@@ -217,23 +182,14 @@ fn product_cards_fill_their_rect_with_and_without_a_picture() {
         card("wide-placeholder", "without", [0.02, 0.7, 0.45, 0.27]),
     ]
     .join(",");
-    let products = [
-        product("with", r#", "image": "lipstick.jpg""#),
-        product("without", ""),
-    ]
-    .join(",");
+    let products = [product("with", r#", "image": "lipstick.jpg""#), product("without", "")].join(",");
     let show = show(dir.path(), (1280, 720), &layers, &products);
 
     let expected = [(576, 194), (358, 317), (358, 317), (576, 194)];
     let mut rasters = Vec::new();
     for (i, size) in expected.iter().enumerate() {
         let raster = draw(&show, i);
-        assert_eq!(
-            (raster.width, raster.height),
-            *size,
-            "{}",
-            layer(&show, i).id()
-        );
+        assert_eq!((raster.width, raster.height), *size, "{}", layer(&show, i).id());
         assert_eq!(scan(&raster), URL, "{}", layer(&show, i).id());
         rasters.push(raster);
     }
@@ -241,10 +197,7 @@ fn product_cards_fill_their_rect_with_and_without_a_picture() {
     let (with, without) = (&rasters[1], &rasters[2]);
     assert_ne!(with.data, without.data);
     let colourful = opaque_pixels(without).filter(|p| is_colourful(p.2)).count();
-    assert!(
-        colourful > 5_000,
-        "placeholder has {colourful} colourful pixels"
-    );
+    assert!(colourful > 5_000, "placeholder has {colourful} colourful pixels");
 }
 
 #[test]
@@ -285,32 +238,18 @@ fn a_card_can_leave_out_its_qr_code() {
 #[test]
 fn sold_out_cards_look_different() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let layers = [
-        card("available", "available", [0.6, 0.55, 0.38, 0.4]),
-        card("sold-out", "sold", [0.6, 0.55, 0.38, 0.4]),
-    ]
-    .join(",");
-    let products = [
-        product("available", ""),
-        product("sold", r#", "sold_out": true"#),
-    ]
-    .join(",");
+    let layers =
+        [card("available", "available", [0.6, 0.55, 0.38, 0.4]), card("sold-out", "sold", [0.6, 0.55, 0.38, 0.4])]
+            .join(",");
+    let products = [product("available", ""), product("sold", r#", "sold_out": true"#)].join(",");
     let show = show(dir.path(), (1280, 720), &layers, &products);
     let available = draw(&show, 0);
     let sold_out = draw(&show, 1);
-    assert_eq!(
-        (available.width, available.height),
-        (sold_out.width, sold_out.height)
-    );
+    assert_eq!((available.width, available.height), (sold_out.width, sold_out.height));
     assert_ne!(available.data, sold_out.data);
     // The dark band runs across the middle.
-    let middle = sold_out
-        .rgba_at(sold_out.width / 8, sold_out.height / 2)
-        .expect("inside");
-    assert!(
-        middle[..3].iter().all(|&c| c < 60) && middle[3] == 255,
-        "{middle:?}"
-    );
+    let middle = sold_out.rgba_at(sold_out.width / 8, sold_out.height / 2).expect("inside");
+    assert!(middle[..3].iter().all(|&c| c < 60) && middle[3] == 255, "{middle:?}");
 }
 
 #[test]
@@ -321,18 +260,14 @@ fn a_missing_picture_is_an_error_naming_the_file() {
         (1280, 720),
         &[
             card("card", "p", [0.6, 0.6, 0.38, 0.38]),
-            r#"{ "kind": "image", "id": "logo", "path": "assets/logo.png", "rect": [0, 0, 0.2, 0.1] }"#
-                .to_owned(),
+            r#"{ "kind": "image", "id": "logo", "path": "assets/logo.png", "rect": [0, 0, 0.2, 0.1] }"#.to_owned(),
         ]
         .join(","),
         &product("p", r#", "image": "assets/missing.jpg""#),
     );
     let err = render_layer(&show, layer(&show, 0)).expect_err("the picture is missing");
     let message = err.to_string();
-    assert!(
-        message.starts_with("cannot read image ") && message.contains("assets/missing.jpg"),
-        "{message}"
-    );
+    assert!(message.starts_with("cannot read image ") && message.contains("assets/missing.jpg"), "{message}");
     let err = render_layer(&show, layer(&show, 1)).expect_err("the logo is missing");
     assert!(err.to_string().contains("assets/logo.png"), "{err}");
 
@@ -346,17 +281,9 @@ fn a_missing_picture_is_an_error_naming_the_file() {
 #[test]
 fn unknown_products_are_errors_naming_the_card() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let show = show(
-        dir.path(),
-        (1280, 720),
-        &card("card", "ghost", [0.6, 0.6, 0.38, 0.38]),
-        "",
-    );
+    let show = show(dir.path(), (1280, 720), &card("card", "ghost", [0.6, 0.6, 0.38, 0.38]), "");
     let err = render_layer(&show, layer(&show, 0)).expect_err("no such product");
-    assert_eq!(
-        err.to_string(),
-        "product card card shows product ghost, which is not in the show's products"
-    );
+    assert_eq!(err.to_string(), "product card card shows product ghost, which is not in the show's products");
 }
 
 #[test]
@@ -370,10 +297,7 @@ fn images_fit_their_rect_centred_with_their_opacity() {
         "",
     );
     let raster = draw(&show, 0);
-    assert_eq!(
-        (raster.x, raster.y, raster.width, raster.height),
-        (640, 360, 320, 180)
-    );
+    assert_eq!((raster.x, raster.y, raster.width, raster.height), (640, 360, 320, 180));
     // 4:1 in a 320x180 box: 320x80, centred, with empty bands above and below.
     assert_eq!(raster.rgba_at(160, 10).map(|p| p[3]), Some(0));
     assert_eq!(raster.rgba_at(160, 170).map(|p| p[3]), Some(0));
@@ -392,9 +316,7 @@ fn camera_and_look_layers_are_not_drawn_here() {
         "",
     );
     for i in 0..2 {
-        assert!(render_layer(&show, layer(&show, i))
-            .expect("no error")
-            .is_none());
+        assert!(render_layer(&show, layer(&show, i)).expect("no error").is_none());
     }
 }
 
@@ -444,16 +366,7 @@ fn tiny_and_odd_rects_render_without_panicking() {
         r#"{ "id": "bare", "name": "", "price": 0, "currency": "", "url": "" }"#.to_owned(),
     ]
     .join(",");
-    for (w, h) in [
-        (1, 1),
-        (3, 40),
-        (40, 3),
-        (12, 12),
-        (30, 90),
-        (90, 30),
-        (64, 64),
-        (2000, 40),
-    ] {
+    for (w, h) in [(1, 1), (3, 40), (40, 3), (12, 12), (30, 90), (90, 30), (64, 64), (2000, 40)] {
         let (fw, fh) = (f64::from(w) / 2000.0, f64::from(h) / 1000.0);
         let layers = [
             card("card", "p", [0.0, 0.0, fw, fh]),
@@ -468,12 +381,7 @@ fn tiny_and_odd_rects_render_without_panicking() {
         let show = show(dir.path(), (2000, 1000), &layers, &products);
         for i in 0..4 {
             let raster = draw(&show, i);
-            assert_eq!(
-                (raster.width, raster.height),
-                (w, h),
-                "{}",
-                layer(&show, i).id()
-            );
+            assert_eq!((raster.width, raster.height), (w, h), "{}", layer(&show, i).id());
         }
     }
 }

@@ -31,9 +31,8 @@ fn keep(name: &str, raster: &Raster) {
 }
 
 fn draw(show: &Show, index: usize, name: &str) -> Raster {
-    let raster = render_layer(show, &show.scenes[0].layers[index])
-        .expect("the layer renders")
-        .expect("the layer is drawable");
+    let raster =
+        render_layer(show, &show.scenes[0].layers[index]).expect("the layer renders").expect("the layer is drawable");
     keep(name, &raster);
     raster
 }
@@ -46,9 +45,7 @@ fn product(id: &str, name: &str, extra: &str) -> String {
 }
 
 fn card(id: &str, product: &str, rect: &str, sales: bool) -> String {
-    format!(
-        r#"{{ "kind": "product_card", "id": "{id}", "product": "{product}", "rect": {rect}, "sales": {sales} }}"#
-    )
+    format!(r#"{{ "kind": "product_card", "id": "{id}", "product": "{product}", "rect": {rect}, "sales": {sales} }}"#)
 }
 
 /// The pixels that differ between two rasters of the same size.
@@ -65,35 +62,20 @@ fn differing(a: &Raster, b: &Raster) -> Vec<(u32, u32)> {
     out
 }
 
-const SHAPES: [(&str, &str); 3] = [
-    ("tall", "[0.64, 0.1, 0.33, 0.8]"),
-    ("square", "[0.6, 0.45, 0.3, 0.5]"),
-    ("wide", "[0.3, 0.7, 0.6, 0.28]"),
-];
+const SHAPES: [(&str, &str); 3] =
+    [("tall", "[0.64, 0.1, 0.33, 0.8]"), ("square", "[0.6, 0.45, 0.3, 0.5]"), ("wide", "[0.3, 0.7, 0.6, 0.28]")];
 
 #[test]
 fn the_sales_line_is_drawn_under_the_price_in_every_shape() {
     let dir = tempfile::tempdir().expect("a temp dir");
     for (shape, rect) in SHAPES {
-        let layers = [
-            card("plain", "tea", rect, false),
-            card("sales", "tea", rect, true),
-        ]
-        .join(",");
-        let products = product(
-            "tea",
-            "宇治抹茶礼盒 Uji Matcha",
-            r#", "sold": 1024, "stock": 12"#,
-        );
+        let layers = [card("plain", "tea", rect, false), card("sales", "tea", rect, true)].join(",");
+        let products = product("tea", "宇治抹茶礼盒 Uji Matcha", r#", "sold": 1024, "stock": 12"#);
         let s = show(dir.path(), &layers, &products);
         let plain = draw(&s, 0, &format!("sales-{shape}-off"));
         let sales = draw(&s, 1, &format!("sales-{shape}-on"));
         let changed = differing(&plain, &sales);
-        assert!(
-            changed.len() > 200,
-            "{shape}: only {} pixels changed",
-            changed.len()
-        );
+        assert!(changed.len() > 200, "{shape}: only {} pixels changed", changed.len());
         // Under the price: the changes are not all in the card's top third (the name).
         assert!(
             changed.iter().any(|&(_, y)| y > plain.height / 3),
@@ -113,11 +95,7 @@ fn the_sales_line_is_drawn_under_the_price_in_every_shape() {
 
 /// A tall card with the sales line, of a Silk Scarf with the fields `extra`.
 fn sales_card(dir: &Path, name: &str, extra: &str) -> Raster {
-    let s = show(
-        dir,
-        &card("card", "p", SHAPES[0].1, true),
-        &product("p", "Silk Scarf", extra),
-    );
+    let s = show(dir, &card("card", "p", SHAPES[0].1, true), &product("p", "Silk Scarf", extra));
     draw(&s, 0, name)
 }
 
@@ -131,10 +109,7 @@ fn the_sales_line_follows_the_numbers() {
     let plenty = sales_card(dir, "sales-stock-50", r#", "sold": 1024, "stock": 50"#);
     assert!(sold_1024.data != sold_2048.data, "the count is drawn");
     assert!(sold_1024.data != few.data, "few left is drawn");
-    assert!(
-        sold_1024.data == plenty.data,
-        "50 left is not few: the line reads as if the stock were unknown"
-    );
+    assert!(sold_1024.data == plenty.data, "50 left is not few: the line reads as if the stock were unknown");
 }
 
 #[test]
@@ -149,38 +124,22 @@ fn no_stock_left_draws_the_card_sold_out() {
     .join(",");
     let products = [
         product("empty", "Silk Scarf", r#", "sold": 40, "stock": 0"#),
-        product(
-            "marked",
-            "Silk Scarf",
-            r#", "sold": 40, "stock": 0, "sold_out": true"#,
-        ),
+        product("marked", "Silk Scarf", r#", "sold": 40, "stock": 0, "sold_out": true"#),
         product("stocked", "Silk Scarf", r#", "sold": 40, "stock": 5"#),
     ]
     .join(",");
     let s = show(dir.path(), &layers, &products);
     let empty = draw(&s, 0, "stock-0");
-    let middle = empty
-        .rgba_at(empty.width / 8, empty.height / 2)
-        .expect("inside");
-    assert!(
-        middle[..3].iter().all(|&c| c < 60) && middle[3] == 255,
-        "the dark sold-out band: {middle:?}"
-    );
+    let middle = empty.rgba_at(empty.width / 8, empty.height / 2).expect("inside");
+    assert!(middle[..3].iter().all(|&c| c < 60) && middle[3] == 255, "the dark sold-out band: {middle:?}");
     let stocked = draw(&s, 2, "stock-5");
-    let middle = stocked
-        .rgba_at(stocked.width / 8, stocked.height / 2)
-        .expect("inside");
-    assert!(
-        !middle[..3].iter().all(|&c| c < 60),
-        "not sold out: {middle:?}"
-    );
+    let middle = stocked.rgba_at(stocked.width / 8, stocked.height / 2).expect("inside");
+    assert!(!middle[..3].iter().all(|&c| c < 60), "not sold out: {middle:?}");
     // Without the sales line too: stock 0 alone is enough.
     let layers = card("plain", "empty", rect, false);
     let s = show(dir.path(), &layers, &products);
     let plain = draw(&s, 0, "stock-0-no-sales");
-    let middle = plain
-        .rgba_at(plain.width / 8, plain.height / 2)
-        .expect("inside");
+    let middle = plain.rgba_at(plain.width / 8, plain.height / 2).expect("inside");
     assert!(middle[..3].iter().all(|&c| c < 60), "{middle:?}");
 }
 
@@ -210,28 +169,20 @@ fn countdowns_tick_and_fill_their_rect() {
     let full = draw(&s, 0, "countdown-layer");
     let at_300 = tick(&s, 0, 300);
     assert!(full == at_300, "render_layer draws the whole duration");
-    assert_eq!(
-        (at_300.x, at_300.y, at_300.width, at_300.height),
-        (896, 36, 346, 72)
-    );
+    assert_eq!((at_300.x, at_300.y, at_300.width, at_300.height), (896, 36, 346, 72));
     let at_299 = tick(&s, 0, 299);
     assert_ne!(at_300.data, at_299.data);
     assert_ne!(tick(&s, 0, 3600).data, tick(&s, 0, 3599).data);
     // The box fills the rect in the default red, with room to spare around the text.
     let [r, g, b, a] = at_300.rgba_at(at_300.width / 2, 1).expect("inside");
     assert!(
-        (i32::from(r) - 0xE0).abs() <= 2
-            && g < 0x30
-            && b < 0x34
-            && (i32::from(a) - 0xCC).abs() <= 2,
+        (i32::from(r) - 0xE0).abs() <= 2 && g < 0x30 && b < 0x34 && (i32::from(a) - 0xCC).abs() <= 2,
         "{:?}",
         [r, g, b, a]
     );
     // White text in the middle row.
     let row = at_300.height / 2;
-    assert!((0..at_300.width)
-        .filter_map(|x| at_300.rgba_at(x, row))
-        .any(|[r, g, b, _]| r > 240 && g > 240 && b > 240));
+    assert!((0..at_300.width).filter_map(|x| at_300.rgba_at(x, row)).any(|[r, g, b, _]| r > 240 && g > 240 && b > 240));
 }
 
 #[test]
@@ -239,8 +190,7 @@ fn a_countdown_at_zero_shows_its_ended_text() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let layers = [
         countdown_layer(r#", "seconds": 60"#),
-        countdown_layer(r#", "seconds": 60, "ended_text": "Sold through!""#)
-            .replace("flash", "other"),
+        countdown_layer(r#", "seconds": 60, "ended_text": "Sold through!""#).replace("flash", "other"),
     ]
     .join(",");
     let s = show(dir.path(), &layers, "");
@@ -248,10 +198,7 @@ fn a_countdown_at_zero_shows_its_ended_text() {
     assert_ne!(ended.data, tick(&s, 0, 1).data);
     assert_ne!(ended.data, tick(&s, 1, 0).data, "the ended text is drawn");
     // The box stays.
-    assert_eq!(
-        ended.rgba_at(ended.width / 2, 1).map(|p| p[3] > 150),
-        Some(true)
-    );
+    assert_eq!(ended.rgba_at(ended.width / 2, 1).map(|p| p[3] > 150), Some(true));
 }
 
 #[test]
@@ -281,16 +228,9 @@ fn countdown_colours_and_rects_are_checked_without_panicking() {
     ]
     .join(",");
     let s = show(dir.path(), &layers, "");
-    let error = render_countdown(&s, countdown_of(&s, 0), 5)
-        .expect_err("bad colour")
-        .to_string();
-    assert!(
-        error.contains("flash") && error.contains("white"),
-        "{error}"
-    );
-    let error = render_countdown(&s, countdown_of(&s, 1), 5)
-        .expect_err("under a pixel")
-        .to_string();
+    let error = render_countdown(&s, countdown_of(&s, 0), 5).expect_err("bad colour").to_string();
+    assert!(error.contains("flash") && error.contains("white"), "{error}");
+    let error = render_countdown(&s, countdown_of(&s, 1), 5).expect_err("under a pixel").to_string();
     assert!(error.contains("dot"), "{error}");
     let tiny = tick(&s, 2, 86_400);
     assert_eq!((tiny.width, tiny.height), (3, 1));
@@ -298,9 +238,7 @@ fn countdown_colours_and_rects_are_checked_without_panicking() {
 
 /// A 64x64 PNG in one colour.
 fn write_picture(dir: &Path, name: &str, rgb: [u8; 3]) {
-    image::RgbImage::from_pixel(64, 64, image::Rgb(rgb))
-        .save(dir.join(name))
-        .expect("write the picture");
+    image::RgbImage::from_pixel(64, 64, image::Rgb(rgb)).save(dir.join(name)).expect("write the picture");
 }
 
 fn count_near(raster: &Raster, rgb: [u8; 3]) -> usize {
@@ -322,15 +260,9 @@ fn the_safe_slate_shows_its_text_and_picture() {
     // Without a safe_slate: the logo and the default words.
     let default = render_safe_slate(&s).expect("renders");
     keep("safe-slate-default", &default);
-    assert_eq!(
-        (default.x, default.y, default.width, default.height),
-        (0, 0, 1280, 720)
-    );
+    assert_eq!((default.x, default.y, default.width, default.height), (0, 0, 1280, 720));
     assert!(default == render_slate(&s, render::SAFE_SLATE_TEXT).expect("renders"));
-    assert!(
-        count_near(&default, [20, 200, 40]) > 1000,
-        "the logo is on it"
-    );
+    assert!(count_near(&default, [20, 200, 40]) > 1000, "the logo is on it");
     let light = (0..default.width)
         .flat_map(|x| (0..default.height).map(move |y| (x, y)))
         .filter_map(|(x, y)| default.rgba_at(x, y))
@@ -339,35 +271,23 @@ fn the_safe_slate_shows_its_text_and_picture() {
     assert!(light > 500, "the words are drawn: {light} light pixels");
 
     // Its own text and picture.
-    s.safe_slate = Some(SafeSlate {
-        text: Some("马上回来 Back in 5".into()),
-        image: Some("brb.png".into()),
-    });
+    s.safe_slate = Some(SafeSlate { text: Some("马上回来 Back in 5".into()), image: Some("brb.png".into()) });
     let own = render_safe_slate(&s).expect("renders");
     keep("safe-slate-own", &own);
-    assert!(
-        count_near(&own, [30, 60, 220]) > 1000,
-        "its picture is on it"
-    );
+    assert!(count_near(&own, [30, 60, 220]) > 1000, "its picture is on it");
     assert_eq!(count_near(&own, [20, 200, 40]), 0, "instead of the logo");
     let lost = render_slate(&s, "摄像头已断开 Camera lost").expect("renders");
     assert_ne!(own.data, lost.data, "differs from the camera-loss slate");
     assert_ne!(own.data, default.data);
 
     // Only text: the logo stays.
-    s.safe_slate = Some(SafeSlate {
-        text: Some("马上回来 Back in 5".into()),
-        image: None,
-    });
+    s.safe_slate = Some(SafeSlate { text: Some("马上回来 Back in 5".into()), image: None });
     let text_only = render_safe_slate(&s).expect("renders");
     assert!(count_near(&text_only, [20, 200, 40]) > 1000);
     assert_ne!(text_only.data, default.data);
 
     // A picture that cannot be read still gives a slate.
-    s.safe_slate = Some(SafeSlate {
-        text: None,
-        image: Some("missing.png".into()),
-    });
+    s.safe_slate = Some(SafeSlate { text: None, image: Some("missing.png".into()) });
     let missing = render_safe_slate(&s).expect("renders without the picture");
     assert_eq!(count_near(&missing, [20, 200, 40]), 0);
 }

@@ -65,7 +65,11 @@ impl TimeAxis {
         let last = data.last_at.unwrap_or(origin);
         let mut axis = TimeAxis { origin, minutes: 0.0 };
         // Up to the end of the last per-minute bucket, so every time chart shares one scale.
-        let buckets = data.chat_per_minute.iter().map(|m| m.minute).chain(data.gifts_per_minute.values().flatten().map(|g| g.minute));
+        let buckets = data
+            .chat_per_minute
+            .iter()
+            .map(|m| m.minute)
+            .chain(data.gifts_per_minute.values().flatten().map(|g| g.minute));
         let bucket_end = buckets.map(|m| axis.x(m) + 1.0).fold(0.0, f64::max);
         axis.minutes = axis.x(last).max(bucket_end).max(1.0);
         axis
@@ -97,7 +101,12 @@ fn inline(svg: String) -> String {
     svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
 }
 
-fn draw(id: &str, title: &str, height: u32, paint: impl FnOnce(DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> ChartResult) -> Chart {
+fn draw(
+    id: &str,
+    title: &str,
+    height: u32,
+    paint: impl FnOnce(DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> ChartResult,
+) -> Chart {
     let mut svg = String::new();
     let outcome = {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
@@ -197,7 +206,8 @@ fn lines(id: &str, title: &str, y_desc: &str, axis: TimeAxis, series: &BTreeMap<
         let mut chart = time_chart(&root, &axis, max, y_desc)?;
         for (i, (name, points)) in series.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
-            let points: Vec<(f64, f64)> = points.iter().copied().filter(|p| p.0.is_finite() && p.1.is_finite()).collect();
+            let points: Vec<(f64, f64)> =
+                points.iter().copied().filter(|p| p.0.is_finite() && p.1.is_finite()).collect();
             chart
                 .draw_series(LineSeries::new(points, color.stroke_width(2)))
                 .map_err(|e| e.to_string())?

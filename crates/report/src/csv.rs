@@ -17,7 +17,8 @@ use crate::data::SessionData;
 use crate::ReportError;
 
 fn cell(value: &str) -> String {
-    let risky = value.starts_with(['=', '+', '@', '\t', '\r']) || (value.starts_with('-') && value.parse::<f64>().is_err());
+    let risky =
+        value.starts_with(['=', '+', '@', '\t', '\r']) || (value.starts_with('-') && value.parse::<f64>().is_err());
     let value = if risky { format!("'{value}") } else { value.to_owned() };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
@@ -125,7 +126,8 @@ impl SessionData {
             ]);
         }
         tables.push(("products", products.0));
-        let mut orders = Csv::new(&["at", "platform", "user", "product", "quantity", "amount", "currency", "during_exposure"]);
+        let mut orders =
+            Csv::new(&["at", "platform", "user", "product", "quantity", "amount", "currency", "during_exposure"]);
         for o in &self.orders {
             orders.row(vec![
                 t(o.at),
@@ -154,11 +156,18 @@ impl SessionData {
         let mut leaderboard = Csv::new(&["currency", "rank", "user", "name", "total"]);
         for rows in self.leaderboard.values() {
             for r in rows {
-                leaderboard.row(vec![r.currency.clone(), r.rank.to_string(), r.user.clone(), r.name.clone(), r.total.clone()]);
+                leaderboard.row(vec![
+                    r.currency.clone(),
+                    r.rank.to_string(),
+                    r.user.clone(),
+                    r.name.clone(),
+                    r.total.clone(),
+                ]);
             }
         }
         tables.push(("leaderboard", leaderboard.0));
-        let mut health = Csv::new(&["at", "output", "state", "bitrate_kbps", "fps", "dropped_frames", "dropped_percent"]);
+        let mut health =
+            Csv::new(&["at", "output", "state", "bitrate_kbps", "fps", "dropped_frames", "dropped_percent"]);
         for h in &self.health {
             health.row(vec![
                 t(h.at),

@@ -190,8 +190,9 @@ pub(crate) fn parse_micros(text: &str) -> Option<i128> {
 }
 
 fn table_exists(conn: &Connection, name: &str) -> Result<bool, rusqlite::Error> {
-    let found: Option<i64> =
-        conn.query_row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", [name], |r| r.get(0)).optional()?;
+    let found: Option<i64> = conn
+        .query_row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", [name], |r| r.get(0))
+        .optional()?;
     Ok(found.is_some())
 }
 
@@ -233,7 +234,11 @@ fn minute_of(at: DateTime<Utc>) -> DateTime<Utc> {
 
 /// The minutes to show: every minute from the first to the last when that is at most
 /// [`MAX_FILLED_MINUTES`], else only the minutes given.
-fn minutes(first: Option<DateTime<Utc>>, last: Option<DateTime<Utc>>, used: &BTreeSet<DateTime<Utc>>) -> Vec<DateTime<Utc>> {
+fn minutes(
+    first: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+    used: &BTreeSet<DateTime<Utc>>,
+) -> Vec<DateTime<Utc>> {
     match (first, last) {
         (Some(first), Some(last)) if (last - first).num_minutes() <= MAX_FILLED_MINUTES => {
             let (mut minute, end) = (minute_of(first), minute_of(last));
@@ -290,15 +295,23 @@ impl SessionData {
         }
         let mut totals = Vec::new();
         if table_exists(&conn, "totals")? {
-            let mut query =
-                conn.prepare("SELECT category, currency, total FROM totals WHERE session = ?1 ORDER BY category, currency")?;
-            let rows = query.query_map([session], |r| Ok(TotalRow { category: r.get(0)?, currency: r.get(1)?, total: r.get(2)? }))?;
+            let mut query = conn.prepare(
+                "SELECT category, currency, total FROM totals WHERE session = ?1 ORDER BY category, currency",
+            )?;
+            let rows = query.query_map([session], |r| {
+                Ok(TotalRow { category: r.get(0)?, currency: r.get(1)?, total: r.get(2)? })
+            })?;
             totals = rows.collect::<Result<Vec<_>, _>>()?;
         }
-        let leaderboard = if table_exists(&conn, "user_totals")? { leaderboard(&conn, session)? } else { BTreeMap::new() };
+        let leaderboard =
+            if table_exists(&conn, "user_totals")? { leaderboard(&conn, session)? } else { BTreeMap::new() };
 
         let (exposures, health, mut audit) = if journal::has_tables(&conn)? {
-            (journal::read_exposures(&conn, session)?, journal::read_health(&conn, session)?, journal::read_audit(&conn, session)?)
+            (
+                journal::read_exposures(&conn, session)?,
+                journal::read_health(&conn, session)?,
+                journal::read_audit(&conn, session)?,
+            )
         } else {
             (Vec::new(), Vec::new(), Vec::new())
         };
@@ -315,9 +328,10 @@ impl SessionData {
             .chain(exposures.iter().flat_map(|e| std::iter::once(e.started_at).chain(e.ended_at)))
             .chain(health.iter().map(|h| h.at))
             .chain(audit.iter().map(|a| a.at));
-        let (first_at, last_at) = times.fold((None, None), |(lo, hi): (Option<DateTime<Utc>>, Option<DateTime<Utc>>), t| {
-            (Some(lo.map_or(t, |lo| lo.min(t))), Some(hi.map_or(t, |hi| hi.max(t))))
-        });
+        let (first_at, last_at) =
+            times.fold((None, None), |(lo, hi): (Option<DateTime<Utc>>, Option<DateTime<Utc>>), t| {
+                (Some(lo.map_or(t, |lo| lo.min(t))), Some(hi.map_or(t, |hi| hi.max(t))))
+            });
 
         let mut viewers = Vec::new();
         let mut chat_minutes: BTreeMap<DateTime<Utc>, u64> = BTreeMap::new();
@@ -331,7 +345,8 @@ impl SessionData {
                 EventBody::Chat { .. } => *chat_minutes.entry(minute_of(event.at)).or_default() += 1,
                 EventBody::Gift { gift, .. } => {
                     let micros = i128::from(gift.unit_value.micros()) * i128::from(gift.count);
-                    *gift_minutes.entry(gift.currency.clone()).or_default().entry(minute_of(event.at)).or_default() += micros;
+                    *gift_minutes.entry(gift.currency.clone()).or_default().entry(minute_of(event.at)).or_default() +=
+                        micros;
                 }
                 EventBody::Order { product, quantity, amount, currency, .. } => orders.push(OrderRow {
                     at: event.at,
@@ -354,8 +369,10 @@ impl SessionData {
         let event_first = events.iter().map(|e| e.event.at).min();
         let event_last = events.iter().map(|e| e.event.at).max();
         let all_minutes = minutes(event_first, event_last, &used);
-        let chat_per_minute =
-            all_minutes.iter().map(|m| MinuteCount { minute: *m, messages: chat_minutes.get(m).copied().unwrap_or(0) }).collect();
+        let chat_per_minute = all_minutes
+            .iter()
+            .map(|m| MinuteCount { minute: *m, messages: chat_minutes.get(m).copied().unwrap_or(0) })
+            .collect();
         let gifts_per_minute = gift_minutes
             .into_iter()
             .map(|(currency, per_minute)| {
@@ -478,7 +495,9 @@ fn product_stats(orders: &[OrderRow], exposures: &[Exposure], last_at: Option<Da
             s
         })
         .collect();
-    stats.sort_by(|a, b| b.units.cmp(&a.units).then_with(|| b.orders.cmp(&a.orders)).then_with(|| a.product.cmp(&b.product)));
+    stats.sort_by(|a, b| {
+        b.units.cmp(&a.units).then_with(|| b.orders.cmp(&a.orders)).then_with(|| a.product.cmp(&b.product))
+    });
     stats
 }
 

@@ -103,7 +103,13 @@ fn chart(out: &mut String, chart: &Chart) {
 }
 
 fn audit_table(entries: &[AuditEntry]) -> Table {
-    let mut table = Table::new(&[("time (UTC)", false), ("source", false), ("action", false), ("detail", false), ("outcome", false)]);
+    let mut table = Table::new(&[
+        ("time (UTC)", false),
+        ("source", false),
+        ("action", false),
+        ("detail", false),
+        ("outcome", false),
+    ]);
     for e in entries {
         table.row(vec![time(e.at), e.source.clone(), e.action.clone(), e.detail.clone(), e.outcome.clone()]);
     }
@@ -156,11 +162,19 @@ pub fn render(data: &SessionData) -> String {
         card(&mut out, &data.counters.get(key).copied().unwrap_or(0).to_string(), label);
     }
     for total in &data.totals {
-        card(&mut out, &format!("{} {}", total.total, total.currency), &format!("{} total", total.category.replace('_', " ")));
+        card(
+            &mut out,
+            &format!("{} {}", total.total, total.currency),
+            &format!("{} total", total.category.replace('_', " ")),
+        );
     }
     out.push_str("</div>\n");
     if data.unreadable_events > 0 {
-        let _ = writeln!(out, "<p class=\"bad\">{} stored events could not be read and are left out.</p>", data.unreadable_events);
+        let _ = writeln!(
+            out,
+            "<p class=\"bad\">{} stored events could not be read and are left out.</p>",
+            data.unreadable_events
+        );
     }
 
     out.push_str("<h2>Audience</h2>\n");
@@ -173,7 +187,11 @@ pub fn render(data: &SessionData) -> String {
         chart(&mut out, c);
     }
     if data.products.len() > charts::MAX_LANES {
-        let _ = writeln!(out, "<p class=\"none\">The chart shows the {} products with most units; the table has all.</p>", charts::MAX_LANES);
+        let _ = writeln!(
+            out,
+            "<p class=\"none\">The chart shows the {} products with most units; the table has all.</p>",
+            charts::MAX_LANES
+        );
     }
     let mut products = Table::new(&[
         ("product", false),
@@ -204,7 +222,13 @@ pub fn render(data: &SessionData) -> String {
     }
     products.write(&mut out, "No orders and no product cards in this session.");
     out.push_str("<h3>Card exposures</h3>\n");
-    let mut exposures = Table::new(&[("product", false), ("layer", false), ("cued by", false), ("from (UTC)", false), ("until (UTC)", false)]);
+    let mut exposures = Table::new(&[
+        ("product", false),
+        ("layer", false),
+        ("cued by", false),
+        ("from (UTC)", false),
+        ("until (UTC)", false),
+    ]);
     for e in &data.exposures {
         exposures.row(vec![
             e.product.clone(),
@@ -228,7 +252,11 @@ pub fn render(data: &SessionData) -> String {
         }
         table.write(&mut out, "");
         if rows.len() > crate::LEADERBOARD_LINES {
-            let _ = writeln!(out, "<p class=\"none\">{} more in the JSON and CSV export.</p>", rows.len() - crate::LEADERBOARD_LINES);
+            let _ = writeln!(
+                out,
+                "<p class=\"none\">{} more in the JSON and CSV export.</p>",
+                rows.len() - crate::LEADERBOARD_LINES
+            );
         }
     }
 
@@ -252,7 +280,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_controls() {
-        assert_eq!(escape("<script>alert('x')</script> & \"y\""), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;");
+        assert_eq!(
+            escape("<script>alert('x')</script> & \"y\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
+        );
         assert_eq!(escape("茶\u{0}"), "茶\u{FFFD}");
     }
 }

@@ -22,7 +22,8 @@ pub mod data;
 pub mod html;
 
 pub use data::{
-    list_sessions, GiftMinute, LeaderRow, MinuteCount, OrderRow, ProductStats, SessionData, SessionInfo, TotalRow, ViewerPoint,
+    list_sessions, GiftMinute, LeaderRow, MinuteCount, OrderRow, ProductStats, SessionData, SessionInfo, TotalRow,
+    ViewerPoint,
 };
 
 /// How many leaderboard lines per currency the HTML page shows (JSON and CSV have all).

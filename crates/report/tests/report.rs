@@ -33,11 +33,20 @@ fn chat(text: &str) -> EventBody {
 }
 
 fn gift(name: &str, count: u64, unit: &str, currency: &str) -> EventBody {
-    EventBody::Gift { gift: Gift { name: name.into(), count, unit_value: unit.parse().unwrap(), currency: currency.into() }, text: None }
+    EventBody::Gift {
+        gift: Gift { name: name.into(), count, unit_value: unit.parse().unwrap(), currency: currency.into() },
+        text: None,
+    }
 }
 
 fn order(product: &str, quantity: u64, amount: &str) -> EventBody {
-    EventBody::Order { product: product.into(), quantity, amount: amount.parse().unwrap(), currency: "CNY".into(), stock_left: None }
+    EventBody::Order {
+        product: product.into(),
+        quantity,
+        amount: amount.parse().unwrap(),
+        currency: "CNY".into(),
+        stock_left: None,
+    }
 }
 
 fn audit(at: i64, source: &str, action: &str, detail: &str) -> AuditEntry {
@@ -45,7 +54,14 @@ fn audit(at: i64, source: &str, action: &str, detail: &str) -> AuditEntry {
 }
 
 fn health(output: &str, bitrate: f64, dropped: u64) -> HealthRow {
-    HealthRow { output: output.into(), state: "live".into(), bitrate_kbps: bitrate, fps: 30.0, dropped_frames: dropped, dropped_percent: 0.0 }
+    HealthRow {
+        output: output.into(),
+        state: "live".into(),
+        bitrate_kbps: bitrate,
+        fps: 30.0,
+        dropped_frames: dropped,
+        dropped_percent: 0.0,
+    }
 }
 
 /// Writes the known session; returns the database path and the session id.
@@ -78,7 +94,17 @@ fn build(dir: &Path) -> (PathBuf, i64) {
         event(&mut n, 80, b.clone(), gift("牛哇牛哇", 1, "1000", "gold")),
         event(&mut n, 90, c.clone(), order("tea", 1, "88")),
         event(&mut n, 95, a.clone(), order("cup", 1, "19.9")),
-        event(&mut n, 100, c.clone(), EventBody::SuperChat { amount: "50".parse().unwrap(), currency: "CNY".into(), text: "好".into(), tier: None }),
+        event(
+            &mut n,
+            100,
+            c.clone(),
+            EventBody::SuperChat {
+                amount: "50".parse().unwrap(),
+                currency: "CNY".into(),
+                text: "好".into(),
+                tier: None,
+            },
+        ),
         event(&mut n, 130, a.clone(), chat("冲")),
         event(&mut n, 140, c.clone(), gift("玫瑰", 3, "0.1", "CNY")),
         event(&mut n, 150, None, EventBody::Viewers { viewers: 180 }),
@@ -99,7 +125,13 @@ fn build(dir: &Path) -> (PathBuf, i64) {
     journal.audit(&audit(120, "desktop", "resume", "")).unwrap();
     journal.audit(&audit(125, "api", "override", "scene main")).unwrap();
     journal
-        .audit(&AuditEntry { at: t(126), source: "api".into(), action: "switch_scene".into(), detail: "nope".into(), outcome: "no scene nope".into() })
+        .audit(&AuditEntry {
+            at: t(126),
+            source: "api".into(),
+            action: "switch_scene".into(),
+            detail: "nope".into(),
+            outcome: "no scene nope".into(),
+        })
         .unwrap();
     for (at, dropped) in [(0, 0), (60, 3), (120, 7)] {
         journal.health(t(at), &[health("recording", 3000.0, 0), health("to-1", 2500.0 + at as f64, dropped)]).unwrap();
@@ -126,7 +158,8 @@ fn the_numbers_are_exact() {
     let chat: Vec<(DateTime<Utc>, u64)> = data.chat_per_minute.iter().map(|m| (m.minute, m.messages)).collect();
     assert_eq!(chat, [(t(0), 3), (t(60), 0), (t(120), 2), (t(180), 0)]);
 
-    let gold: Vec<(&str, &str)> = data.gifts_per_minute["gold"].iter().map(|g| (g.value.as_str(), g.cumulative.as_str())).collect();
+    let gold: Vec<(&str, &str)> =
+        data.gifts_per_minute["gold"].iter().map(|g| (g.value.as_str(), g.cumulative.as_str())).collect();
     assert_eq!(gold, [("500", "500"), ("1000", "1500"), ("0", "1500"), ("0", "1500")]);
     let cny: Vec<&str> = data.gifts_per_minute["CNY"].iter().map(|g| g.cumulative.as_str()).collect();
     assert_eq!(cny, ["0", "2999.99", "3000.29", "3000.29"]);
@@ -136,7 +169,9 @@ fn the_numbers_are_exact() {
     let products: Vec<(&str, u64, u64, u64, u64, u64, u64)> = data
         .products
         .iter()
-        .map(|p| (p.product.as_str(), p.units, p.orders, p.orders_during, p.orders_outside, p.units_during, p.units_outside))
+        .map(|p| {
+            (p.product.as_str(), p.units, p.orders, p.orders_during, p.orders_outside, p.units_during, p.units_outside)
+        })
         .collect();
     assert_eq!(products, [("tea", 6, 3, 1, 2, 2, 4), ("cup", 5, 2, 2, 0, 5, 0), ("scarf", 1, 1, 0, 1, 0, 1)]);
     assert_eq!(data.products[0].revenue["CNY"], "528");
@@ -149,7 +184,8 @@ fn the_numbers_are_exact() {
     assert_eq!(data.exposures.len(), 2);
     assert_eq!(data.exposures[1].ended_at, None);
 
-    let gold: Vec<(u32, &str, &str)> = data.leaderboard["gold"].iter().map(|r| (r.rank, r.name.as_str(), r.total.as_str())).collect();
+    let gold: Vec<(u32, &str, &str)> =
+        data.leaderboard["gold"].iter().map(|r| (r.rank, r.name.as_str(), r.total.as_str())).collect();
     assert_eq!(gold, [(1, "茶茶", "1000"), (2, EVIL, "500")]);
     let cny: Vec<(&str, &str)> = data.leaderboard["CNY"].iter().map(|r| (r.name.as_str(), r.total.as_str())).collect();
     assert_eq!(cny, [("茶茶", "2999.99"), ("Lily", "50.3")]);
@@ -159,7 +195,10 @@ fn the_numbers_are_exact() {
     assert_eq!(data.audit.len(), 6);
     assert_eq!(data.audit[5].outcome, "no scene nope");
     assert_eq!(data.health.len(), 6);
-    assert_eq!(data.health.iter().filter(|h| h.row.output == "to-1").map(|h| h.row.dropped_frames).collect::<Vec<_>>(), [0, 3, 7]);
+    assert_eq!(
+        data.health.iter().filter(|h| h.row.output == "to-1").map(|h| h.row.dropped_frames).collect::<Vec<_>>(),
+        [0, 3, 7]
+    );
 
     // JSON carries the same numbers.
     let json: serde_json::Value = serde_json::from_str(&data.to_json()).unwrap();

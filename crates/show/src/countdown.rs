@@ -66,16 +66,9 @@ mod tests {
         let a = parse_rfc3339("2026-11-25T20:00:00+08:00").expect("valid");
         let b = parse_rfc3339("2026-11-25T12:00:00Z").expect("valid");
         assert_eq!(a, b);
-        assert_eq!(
-            a.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).ok(),
-            Some(1_795_608_000)
-        );
+        assert_eq!(a.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).ok(), Some(1_795_608_000));
         assert_eq!(parse_rfc3339("2026-11-25 20:00"), None);
-        assert_eq!(
-            parse_rfc3339("2026-11-25T20:00:00"),
-            None,
-            "an offset is required"
-        );
+        assert_eq!(parse_rfc3339("2026-11-25T20:00:00"), None, "an offset is required");
         assert_eq!(parse_rfc3339("1960-01-01T00:00:00Z"), None);
         assert_eq!(parse_rfc3339(""), None);
     }
@@ -98,14 +91,8 @@ mod tests {
         let before = end - Duration::from_secs(90);
         assert_eq!(l.remaining_s(Duration::from_secs(5), before), 90);
         assert_eq!(l.remaining_s(Duration::ZERO, end), 0);
-        assert_eq!(
-            l.remaining_s(Duration::ZERO, end + Duration::from_secs(3)),
-            0
-        );
-        assert_eq!(
-            layer(None, Some("not a time")).remaining_s(Duration::ZERO, before),
-            0
-        );
+        assert_eq!(l.remaining_s(Duration::ZERO, end + Duration::from_secs(3)), 0);
+        assert_eq!(layer(None, Some("not a time")).remaining_s(Duration::ZERO, before), 0);
         assert_eq!(layer(None, None).initial_remaining_s(), 0);
     }
 }

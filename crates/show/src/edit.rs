@@ -8,10 +8,18 @@ use crate::model::{Layer, Rect, Show};
 #[derive(Debug, Clone, PartialEq)]
 pub enum LayerEdit {
     /// Moves or resizes a layer: `[x, y, w, h]` in 0..1 of the canvas.
-    SetRect { layer: String, rect: Rect },
+    SetRect {
+        layer: String,
+        rect: Rect,
+    },
     /// Puts a layer at another place in the stack (0 is the bottom).
-    Move { layer: String, to: usize },
-    Remove { layer: String },
+    Move {
+        layer: String,
+        to: usize,
+    },
+    Remove {
+        layer: String,
+    },
     /// Adds a layer on top of the stack.
     Add(Layer),
 }
@@ -29,10 +37,9 @@ impl Show {
         let mut edited = self.clone();
         let layers = &mut edited.scenes[index].layers;
         let position = |layers: &[Layer], id: &str| {
-            layers
-                .iter()
-                .position(|l| l.id() == id)
-                .ok_or_else(|| ShowError::single(format!("{path}.layers"), format!("scene \"{scene}\" has no layer \"{id}\"")))
+            layers.iter().position(|l| l.id() == id).ok_or_else(|| {
+                ShowError::single(format!("{path}.layers"), format!("scene \"{scene}\" has no layer \"{id}\""))
+            })
         };
         match edit {
             LayerEdit::SetRect { layer, rect } => {

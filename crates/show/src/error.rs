@@ -21,10 +21,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem {
-            path: path.into(),
-            message: message.into(),
-        }
+        Problem { path: path.into(), message: message.into() }
     }
 }
 
@@ -53,18 +50,13 @@ impl fmt::Display for Lines<'_> {
 impl ShowError {
     /// An error with a single problem.
     pub fn single(path: impl Into<String>, message: impl Into<String>) -> Self {
-        ShowError {
-            problems: vec![Problem::new(path, message)],
-        }
+        ShowError { problems: vec![Problem::new(path, message)] }
     }
 
     /// The show file could not be read: names the file and the system's reason in plain
     /// words, such as `/home/a/show.json: cannot read the file: it does not exist`.
     pub fn unreadable(file: &Path, error: &io::Error) -> Self {
-        ShowError::single(
-            file.display().to_string(),
-            format!("cannot read the file: {}", plain_io_reason(error)),
-        )
+        ShowError::single(file.display().to_string(), format!("cannot read the file: {}", plain_io_reason(error)))
     }
 
     /// Whether some problem is at exactly `path`.
@@ -116,14 +108,8 @@ mod tests {
 
     #[test]
     fn unreadable_file_says_why_in_plain_words() {
-        let error = ShowError::unreadable(
-            Path::new("/nowhere/show.json"),
-            &io::Error::from(io::ErrorKind::NotFound),
-        );
-        assert_eq!(
-            error.to_string(),
-            "/nowhere/show.json: cannot read the file: it does not exist"
-        );
+        let error = ShowError::unreadable(Path::new("/nowhere/show.json"), &io::Error::from(io::ErrorKind::NotFound));
+        assert_eq!(error.to_string(), "/nowhere/show.json: cannot read the file: it does not exist");
         let other = io::Error::from_raw_os_error(19);
         let error = ShowError::unreadable(Path::new("/dev/x"), &other);
         assert!(!error.to_string().contains("os error"), "{error}");

@@ -14,8 +14,7 @@ pub fn builtin_looks() -> Vec<LightingLook> {
     static LOOKS: OnceLock<Vec<LightingLook>> = OnceLock::new();
     LOOKS
         .get_or_init(|| {
-            serde_json::from_str(BUILTIN_LOOKS_JSON)
-                .expect("assets/looks/builtin.json parses (checked by a test)")
+            serde_json::from_str(BUILTIN_LOOKS_JSON).expect("assets/looks/builtin.json parses (checked by a test)")
         })
         .clone()
 }
@@ -99,11 +98,7 @@ mod tests {
             name: String::new(),
             logo: None,
             safe_slate: None,
-            canvas: Canvas {
-                width: 1280,
-                height: 720,
-                fps: 30,
-            },
+            canvas: Canvas { width: 1280, height: 720, fps: 30 },
             audio: Default::default(),
             scenes: vec![Scene {
                 id: "main".into(),
@@ -128,13 +123,7 @@ mod tests {
     fn builtin_looks_parse_and_validate() {
         let looks = builtin_looks();
         let ids: Vec<&str> = looks.iter().map(|l| l.id.as_str()).collect();
-        for id in [
-            "natural",
-            "warm-studio",
-            "cool-runway",
-            "spotlight",
-            "soft-beauty",
-        ] {
+        for id in ["natural", "warm-studio", "cool-runway", "spotlight", "soft-beauty"] {
             assert!(ids.contains(&id), "built-in look {id} missing from {ids:?}");
         }
         assert_eq!(
@@ -159,10 +148,7 @@ mod tests {
     #[test]
     fn own_looks_replace_builtin_ones() {
         let mut show = minimal_show();
-        assert_eq!(
-            show.look("spotlight").map(|l| l.id),
-            Some("spotlight".into())
-        );
+        assert_eq!(show.look("spotlight").map(|l| l.id), Some("spotlight".into()));
         let mut mine = LightingLook::neutral("spotlight");
         mine.brightness = 0.5;
         show.looks.push(mine.clone());
@@ -185,9 +171,6 @@ mod tests {
         moved.rebase(Path::new("/elsewhere"));
         assert_eq!(moved.logo.as_deref(), Some("/tmp/logo.png"));
         assert_eq!(moved.resolve(moved.logo.as_deref().unwrap_or_default()), PathBuf::from("/tmp/logo.png"));
-        assert_eq!(
-            show.resolve("/abs/logo.png"),
-            PathBuf::from("/abs/logo.png")
-        );
+        assert_eq!(show.resolve("/abs/logo.png"), PathBuf::from("/abs/logo.png"));
     }
 }

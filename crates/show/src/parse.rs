@@ -6,9 +6,7 @@ use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 
 use crate::error::{plain_io_reason, Problem, ShowError, ROOT_PATH};
-use crate::model::{
-    CameraLayer, CountdownLayer, ImageLayer, LookLayer, ProductCardLayer, Show, TextLayer,
-};
+use crate::model::{CameraLayer, CountdownLayer, ImageLayer, LookLayer, ProductCardLayer, Show, TextLayer};
 
 impl Show {
     /// Parses and validates a show. `base_dir` is the folder relative paths in the show
@@ -85,18 +83,13 @@ fn deserialize(json: &str) -> Result<Show, ShowError> {
     }
     if json.trim_start().starts_with('[') {
         // serde would take a list as the show's fields in order; no one means that.
-        return Err(ShowError::single(
-            ROOT_PATH,
-            "expected an object, found a list; a show is a JSON object {...}",
-        ));
+        return Err(ShowError::single(ROOT_PATH, "expected an object, found a list; a show is a JSON object {...}"));
     }
     let mut deserializer = serde_json::Deserializer::from_str(json);
     match serde_path_to_error::deserialize::<_, Show>(&mut deserializer) {
         Ok(show) => match deserializer.end() {
             Ok(()) => Ok(show),
-            Err(error) => Err(ShowError {
-                problems: vec![syntax_problem(&[], &error)],
-            }),
+            Err(error) => Err(ShowError { problems: vec![syntax_problem(&[], &error)] }),
         },
         Err(error) => {
             let steps = steps_of(error.path());
@@ -106,9 +99,7 @@ fn deserialize(json: &str) -> Result<Show, ShowError> {
                     .unwrap_or_else(|| data_problem(steps, &strip_position(&error.to_string()))),
                 Category::Syntax | Category::Eof | Category::Io => syntax_problem(&steps, &error),
             };
-            Err(ShowError {
-                problems: vec![problem],
-            })
+            Err(ShowError { problems: vec![problem] })
         }
     }
 }
@@ -141,8 +132,7 @@ fn syntax_problem(steps: &[Step], error: &serde_json::Error) -> Problem {
         );
     }
     let plain = if message.starts_with("EOF while parsing") {
-        "the text ends before the JSON is complete (is something cut off or a bracket missing?)"
-            .to_owned()
+        "the text ends before the JSON is complete (is something cut off or a bracket missing?)".to_owned()
     } else {
         match message.as_str() {
             "trailing comma" => "a comma before a closing bracket is not allowed in JSON".to_owned(),
@@ -156,30 +146,20 @@ fn syntax_problem(steps: &[Step], error: &serde_json::Error) -> Problem {
             other => other.to_owned(),
         }
     };
-    Problem::new(
-        ROOT_PATH,
-        format!("invalid JSON at line {line}, column {column}: {plain}"),
-    )
+    Problem::new(ROOT_PATH, format!("invalid JSON at line {line}, column {column}: {plain}"))
 }
 
 /// serde reads a whole layer before it knows its kind, so an error inside a layer loses its
 /// field path. Read the layer again on its own to find the field.
 fn refine_layer_error(json: &str, steps: &[Step]) -> Option<Problem> {
-    let [Step::Field(scenes), Step::Index(scene), Step::Field(layers), Step::Index(layer)] = steps
-    else {
+    let [Step::Field(scenes), Step::Index(scene), Step::Field(layers), Step::Index(layer)] = steps else {
         return None;
     };
     if scenes != "scenes" || layers != "layers" {
         return None;
     }
     let document: serde_json::Value = serde_json::from_str(json).ok()?;
-    let mut fields = document
-        .get("scenes")?
-        .get(*scene)?
-        .get("layers")?
-        .get(*layer)?
-        .as_object()?
-        .clone();
+    let mut fields = document.get("scenes")?.get(*scene)?.get("layers")?.get(*layer)?.as_object()?.clone();
     let kind = fields.remove("kind")?;
     let fields = serde_json::Value::Object(fields);
     let (inner_steps, message) = match kind.as_str()? {
@@ -236,17 +216,13 @@ fn data_problem(mut steps: Vec<Step>, message: &str) -> Problem {
     } else if let Some(rest) = message.strip_prefix("duplicate field `") {
         steps.push(Step::Field(rest.trim_end_matches('`').to_owned()));
         "is given more than once".to_owned()
-    } else if let Some(rest) = message
-        .strip_prefix("invalid type: ")
-        .or_else(|| message.strip_prefix("invalid value: "))
+    } else if let Some(rest) =
+        message.strip_prefix("invalid type: ").or_else(|| message.strip_prefix("invalid value: "))
     {
         match rest.rsplit_once(", expected ") {
             Some((found, expected)) => {
-                let found = if secret && found.starts_with("string ") {
-                    "a string".to_owned()
-                } else {
-                    plain_found(found)
-                };
+                let found =
+                    if secret && found.starts_with("string ") { "a string".to_owned() } else { plain_found(found) };
                 format!("expected {}, found {found}", plain_expected(expected))
             }
             None => rest.to_owned(),
@@ -330,14 +306,8 @@ mod tests {
 
     #[test]
     fn positions_are_stripped_only_when_they_are_positions() {
-        assert_eq!(
-            strip_position("trailing comma at line 3 column 7"),
-            "trailing comma"
-        );
-        assert_eq!(
-            strip_position("unknown field `at line x`"),
-            "unknown field `at line x`"
-        );
+        assert_eq!(strip_position("trailing comma at line 3 column 7"), "trailing comma");
+        assert_eq!(strip_position("unknown field `at line x`"), "unknown field `at line x`");
     }
 
     #[test]
@@ -351,25 +321,17 @@ mod tests {
             "destinations": [{"id": "a", "platform": "custom", "url": "x", "enabled": "SECRETKEY"}]}"#;
         let error = error_of(json);
         assert_eq!(error.problems[0].path, "destinations[0].enabled");
-        assert_eq!(
-            error.problems[0].message,
-            "expected true or false, found a string"
-        );
+        assert_eq!(error.problems[0].message, "expected true or false, found a string");
     }
 
     #[test]
     fn root_type_errors() {
         let error = error_of("[1, 2]");
         assert_eq!(error.problems[0].path, ROOT_PATH);
-        assert!(error.problems[0]
-            .message
-            .starts_with("expected an object, found a list"));
+        assert!(error.problems[0].message.starts_with("expected an object, found a list"));
         let error = error_of("\"show\"");
         assert_eq!(error.problems[0].path, ROOT_PATH);
-        assert_eq!(
-            error.problems[0].message,
-            "expected an object, found the string \"show\""
-        );
+        assert_eq!(error.problems[0].message, "expected an object, found the string \"show\"");
     }
 
     #[test]
@@ -380,9 +342,6 @@ mod tests {
                 {"kind": "text", "id": "t", "text": "hi", "rect": [0, 0, "1", 1]}]}]}"#;
         let error = error_of(json);
         assert_eq!(error.problems[0].path, "scenes[0].layers[1].rect[2]");
-        assert_eq!(
-            error.problems[0].message,
-            "expected a number, found the string \"1\""
-        );
+        assert_eq!(error.problems[0].message, "expected a number, found the string \"1\"");
     }
 }

@@ -118,17 +118,9 @@ fn mask_srt_query(query: &str) -> String {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             // `%73treamid` is `streamid` to libsrt: compare the decoded name.
             let name: String = url::form_urlencoded::parse(key.as_bytes())
-                .map(|(k, v)| {
-                    if v.is_empty() {
-                        k.into_owned()
-                    } else {
-                        format!("{k}={v}")
-                    }
-                })
+                .map(|(k, v)| if v.is_empty() { k.into_owned() } else { format!("{k}={v}") })
                 .collect();
-            let secret = SRT_SECRET_PARAMS
-                .iter()
-                .any(|s| name.trim().eq_ignore_ascii_case(s));
+            let secret = SRT_SECRET_PARAMS.iter().any(|s| name.trim().eq_ignore_ascii_case(s));
             if secret && !value.is_empty() {
                 format!("{key}={MASK}")
             } else {
@@ -175,12 +167,7 @@ fn encoded_forms(key: &str) -> Vec<String> {
     let mut forms = Vec::new();
     if let Ok(url) = Url::parse("rtmp://h/") {
         // `./` keeps a key such as `a:b` from reading as a URL of its own.
-        let relative = format!(
-            "./{}",
-            key.replace('/', "%2F")
-                .replace('?', "%3F")
-                .replace('#', "%23")
-        );
+        let relative = format!("./{}", key.replace('/', "%2F").replace('?', "%3F").replace('#', "%23"));
         if let Ok(joined) = url.join(&relative) {
             forms.push(joined.path().trim_start_matches('/').to_owned());
         }
@@ -257,11 +244,7 @@ mod tests {
 
     #[test]
     fn rtmp_keys_in_the_path() {
-        check(
-            "rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl-mnop",
-            "rtmp://a.rtmp.youtube.com/live2/****",
-            &["abcd"],
-        );
+        check("rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl-mnop", "rtmp://a.rtmp.youtube.com/live2/****", &["abcd"]);
         check(
             "rtmp://live.twitch.tv/app/live_123456_AbCdEf",
             "rtmp://live.twitch.tv/app/****",
@@ -272,22 +255,10 @@ mod tests {
             "rtmps://live-api-s.facebook.com:443/rtmp/****",
             &["FB-1234"],
         );
-        check(
-            "rtmp://127.0.0.1:1935/live/test",
-            "rtmp://127.0.0.1:1935/live/****",
-            &["test"],
-        );
-        check(
-            "rtmp://host/app/instance/key",
-            "rtmp://host/app/instance/****",
-            &["/key"],
-        );
+        check("rtmp://127.0.0.1:1935/live/test", "rtmp://127.0.0.1:1935/live/****", &["test"]);
+        check("rtmp://host/app/instance/key", "rtmp://host/app/instance/****", &["/key"]);
         check("rtmp://host/app/key/", "rtmp://host/app/****/", &["key"]);
-        check(
-            "RTMP://Live.Example.COM/App/Key",
-            "rtmp://Live.Example.COM/App/****",
-            &["Key"],
-        );
+        check("RTMP://Live.Example.COM/App/Key", "rtmp://Live.Example.COM/App/****", &["Key"]);
     }
 
     #[test]
@@ -296,11 +267,7 @@ mod tests {
         check("rtmp://host/live/", "rtmp://host/live/", &[]);
         check("rtmp://host", "rtmp://host", &[]);
         check("rtmp://host/", "rtmp://host/", &[]);
-        check(
-            "rtmp://[::1]:1935/live/k",
-            "rtmp://[::1]:1935/live/****",
-            &["/k"],
-        );
+        check("rtmp://[::1]:1935/live/k", "rtmp://[::1]:1935/live/****", &["/k"]);
     }
 
     #[test]
@@ -321,26 +288,14 @@ mod tests {
             &["stream-6900", "0a1b2c"],
         );
         check("rtmp://host/app/key?", "rtmp://host/app/****", &["key"]);
-        check(
-            "rtmp://host/app/key#frag",
-            "rtmp://host/app/****#****",
-            &["key", "frag"],
-        );
+        check("rtmp://host/app/key#frag", "rtmp://host/app/****#****", &["key", "frag"]);
     }
 
     #[test]
     fn passwords_in_user_info() {
-        check(
-            "rtmp://user:hunter2@host/app/key",
-            "rtmp://****:****@host/app/****",
-            &["hunter2", "key", "user"],
-        );
+        check("rtmp://user:hunter2@host/app/key", "rtmp://****:****@host/app/****", &["hunter2", "key", "user"]);
         check("rtmp://user@host/app", "rtmp://****@host/app", &["user"]);
-        check(
-            "srt://streamer42@host:9000",
-            "srt://****@host:9000",
-            &["streamer42"],
-        );
+        check("srt://streamer42@host:9000", "srt://****@host:9000", &["streamer42"]);
         check("srt://:pw@host:9000", "srt://:****@host:9000", &["pw"]);
     }
 
@@ -351,32 +306,12 @@ mod tests {
             "srt://ingest.example.com:9000?streamid=****&passphrase=****&latency=200",
             &["abc", "secretpass1"],
         );
-        check(
-            "srt://host:9000?mode=caller&StreamID=x1y2z3",
-            "srt://host:9000?mode=caller&StreamID=****",
-            &["x1y2z3"],
-        );
+        check("srt://host:9000?mode=caller&StreamID=x1y2z3", "srt://host:9000?mode=caller&StreamID=****", &["x1y2z3"]);
         check("srt://host:9000", "srt://host:9000", &[]);
-        check(
-            "srt://host:9000?latency=120",
-            "srt://host:9000?latency=120",
-            &[],
-        );
-        check(
-            "srt://host:9000?streamid=#!::r=live/key123,m=publish",
-            "srt://host:9000?streamid=#****",
-            &["key123"],
-        );
-        check(
-            "srt://host:9000?streamid=%23%21%3A%3Ar%3Dlive%2Fkey123",
-            "srt://host:9000?streamid=****",
-            &["key123"],
-        );
-        check(
-            "srt://host:9000/secretpath",
-            "srt://host:9000/****",
-            &["secretpath"],
-        );
+        check("srt://host:9000?latency=120", "srt://host:9000?latency=120", &[]);
+        check("srt://host:9000?streamid=#!::r=live/key123,m=publish", "srt://host:9000?streamid=#****", &["key123"]);
+        check("srt://host:9000?streamid=%23%21%3A%3Ar%3Dlive%2Fkey123", "srt://host:9000?streamid=****", &["key123"]);
+        check("srt://host:9000/secretpath", "srt://host:9000/****", &["secretpath"]);
     }
 
     #[test]
@@ -405,10 +340,7 @@ mod tests {
         assert_eq!(out, "rtmp://host/****");
         let out = redact_url_with_key("rtmp://host:1935/app/k3y-secret", Some("k3y-secret"));
         assert_eq!(out, "rtmp://host:1935/app/****");
-        assert_eq!(
-            redact_url_with_key("rtmp://host/live", None),
-            "rtmp://host/live"
-        );
+        assert_eq!(redact_url_with_key("rtmp://host/live", None), "rtmp://host/live");
     }
 
     #[test]
@@ -427,29 +359,19 @@ mod tests {
 
     #[test]
     fn urls_inside_free_text() {
-        let text =
-            r#"{"id":"x","url":"rtmp://127.0.0.1:1935/live/SECRETKEY123","platform":"custom"}"#;
+        let text = r#"{"id":"x","url":"rtmp://127.0.0.1:1935/live/SECRETKEY123","platform":"custom"}"#;
         let out = redact_urls_in_text(text);
         assert!(!out.contains("SECRETKEY123"), "{out}");
         assert!(out.contains("rtmp://127.0.0.1:1935/live/****"), "{out}");
-        let out = redact_urls_in_text(
-            "to srt://h:9000?streamid=abc&passphrase=xyzxyz then rtmp://u:pw@h/a/k9 ok",
-        );
-        assert_eq!(
-            out,
-            "to srt://h:9000?streamid=****&passphrase=**** then rtmp://****:****@h/a/**** ok"
-        );
+        let out = redact_urls_in_text("to srt://h:9000?streamid=abc&passphrase=xyzxyz then rtmp://u:pw@h/a/k9 ok");
+        assert_eq!(out, "to srt://h:9000?streamid=****&passphrase=**** then rtmp://****:****@h/a/**** ok");
         assert_eq!(redact_urls_in_text("no urls here"), "no urls here");
         assert_eq!(redact_urls_in_text("odd ://thing"), "odd ****");
     }
 
     #[test]
     fn other_schemes_keep_only_the_host() {
-        check(
-            "http://example.com/live/key?token=1",
-            "http://example.com/****?****",
-            &["key", "token"],
-        );
+        check("http://example.com/live/key?token=1", "http://example.com/****?****", &["key", "token"]);
         check("https://example.com", "https://example.com/", &[]);
     }
 
@@ -474,18 +396,13 @@ mod tests {
             id: "yt".into(),
             platform: Platform::Youtube,
             url: "rtmp://a.rtmp.youtube.com/live2/abcd-efgh".into(),
-            key: Some(SecretRef {
-                secret: "youtube-main".into(),
-            }),
+            key: Some(SecretRef { secret: "youtube-main".into() }),
             enabled: true,
             delay_seconds: 0,
         };
         let debug = format!("{destination:?}");
         assert!(!debug.contains("abcd"), "{debug}");
         assert!(debug.contains("live2/****"), "{debug}");
-        assert_eq!(
-            destination.redacted_url(),
-            "rtmp://a.rtmp.youtube.com/live2/****"
-        );
+        assert_eq!(destination.redacted_url(), "rtmp://a.rtmp.youtube.com/live2/****");
     }
 }

@@ -54,9 +54,6 @@ mod tests {
         ] {
             assert!(text.contains(field), "{field} missing from the schema");
         }
-        assert!(
-            !text.contains("base_dir"),
-            "base_dir is not part of the file format"
-        );
+        assert!(!text.contains("base_dir"), "base_dir is not part of the file format");
     }
 }

@@ -11,21 +11,14 @@ use crate::color::parse_color;
 use crate::countdown::parse_rfc3339;
 use crate::error::{plain_io_reason, Problem, ShowError};
 use crate::model::{
-    CameraLayer, CountdownLayer, Destination, Encoding, ImageLayer, Layer, LightingLook, Outline,
-    Product, ProductCardLayer, Rect, RunOfShow, SafeSlate, Scene, Show, TextLayer,
+    CameraLayer, CountdownLayer, Destination, Encoding, ImageLayer, Layer, LightingLook, Outline, Product,
+    ProductCardLayer, Rect, RunOfShow, SafeSlate, Scene, Show, TextLayer,
 };
 use crate::redact::redact_url;
 
 /// The x264 presets a show may ask for, fastest first. Slower ones cannot keep up live on
 /// the machines we target.
-pub const X264_PRESETS: &[&str] = &[
-    "ultrafast",
-    "superfast",
-    "veryfast",
-    "faster",
-    "fast",
-    "medium",
-];
+pub const X264_PRESETS: &[&str] = &["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"];
 
 /// How far past the canvas edge a rect may reach, for rounding in editors.
 const EDGE_TOLERANCE: f64 = 1e-6;
@@ -43,10 +36,7 @@ impl Show {
     /// Checks every rule of the show format and reports all problems found. Files named by
     /// the show (images, LUTs) are looked for relative to `base_dir`.
     pub fn validate(&self) -> Result<(), ShowError> {
-        let mut check = Checker {
-            show: self,
-            problems: Vec::new(),
-        };
+        let mut check = Checker { show: self, problems: Vec::new() };
         check.canvas();
         if let Some(logo) = &self.logo {
             check.picture("logo", logo);
@@ -65,9 +55,7 @@ impl Show {
         if check.problems.is_empty() {
             Ok(())
         } else {
-            Err(ShowError {
-                problems: check.problems,
-            })
+            Err(ShowError { problems: check.problems })
         }
     }
 }
@@ -108,15 +96,7 @@ impl Checker<'_> {
     /// `lo <= value <= hi`, finite.
     fn range(&mut self, path: &str, value: f64, lo: f64, hi: f64) {
         if self.finite(path, value) && !(lo..=hi).contains(&value) {
-            self.problem(
-                path,
-                format!(
-                    "must be between {} and {}, got {}",
-                    num(lo),
-                    num(hi),
-                    num(value)
-                ),
-            );
+            self.problem(path, format!("must be between {} and {}, got {}", num(lo), num(hi), num(value)));
         }
     }
 
@@ -143,10 +123,7 @@ impl Checker<'_> {
                 continue;
             }
             if let Some(first) = seen.get(id) {
-                self.problem(
-                    &path,
-                    format!("duplicate {what} \"{id}\" (already used by {first})"),
-                );
+                self.problem(&path, format!("duplicate {what} \"{id}\" (already used by {first})"));
             } else {
                 seen.insert(id, path.trim_end_matches(".id").to_owned());
             }
@@ -155,21 +132,12 @@ impl Checker<'_> {
 
     fn canvas(&mut self) {
         let canvas = self.show.canvas;
-        for (name, value, lo, hi) in [
-            ("width", canvas.width, 160, 3840),
-            ("height", canvas.height, 90, 2160),
-        ] {
+        for (name, value, lo, hi) in [("width", canvas.width, 160, 3840), ("height", canvas.height, 90, 2160)] {
             let path = format!("canvas.{name}");
             if !(lo..=hi).contains(&value) {
-                self.problem(
-                    &path,
-                    format!("must be between {lo} and {hi} pixels, got {value}"),
-                );
+                self.problem(&path, format!("must be between {lo} and {hi} pixels, got {value}"));
             } else if value % 2 != 0 {
-                self.problem(
-                    &path,
-                    format!("must be even (video encoders need even sizes), got {value}"),
-                );
+                self.problem(&path, format!("must be even (video encoders need even sizes), got {value}"));
             }
         }
         self.whole_range("canvas.fps", canvas.fps, 1, 60);
@@ -180,13 +148,7 @@ impl Checker<'_> {
         if scenes.is_empty() {
             self.problem("scenes", "at least one scene is required");
         }
-        self.unique_ids(
-            "scene id",
-            scenes
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (format!("scenes[{i}].id"), s.id.as_str())),
-        );
+        self.unique_ids("scene id", scenes.iter().enumerate().map(|(i, s)| (format!("scenes[{i}].id"), s.id.as_str())));
         for (i, scene) in scenes.iter().enumerate() {
             self.scene(&format!("scenes[{i}]"), scene);
         }
@@ -195,11 +157,7 @@ impl Checker<'_> {
     fn scene(&mut self, path: &str, scene: &Scene) {
         self.unique_ids(
             "layer id",
-            scene
-                .layers
-                .iter()
-                .enumerate()
-                .map(|(j, l)| (format!("{path}.layers[{j}].id"), l.id())),
+            scene.layers.iter().enumerate().map(|(j, l)| (format!("{path}.layers[{j}].id"), l.id())),
         );
         let mut camera: Option<usize> = None;
         for (j, layer) in scene.layers.iter().enumerate() {
@@ -212,9 +170,7 @@ impl Checker<'_> {
                     if let Some(first) = camera {
                         self.problem(
                             &path,
-                            format!(
-                                "a scene can have only one camera layer, and layers[{first}] is already one"
-                            ),
+                            format!("a scene can have only one camera layer, and layers[{first}] is already one"),
                         );
                     } else {
                         camera = Some(j);
@@ -227,19 +183,10 @@ impl Checker<'_> {
                 Layer::Countdown(layer) => self.countdown(&path, layer),
                 Layer::Look(layer) => {
                     if self.show.look(&layer.look).is_none() {
-                        let known: Vec<String> = self
-                            .show
-                            .available_looks()
-                            .into_iter()
-                            .map(|l| l.id)
-                            .collect();
+                        let known: Vec<String> = self.show.available_looks().into_iter().map(|l| l.id).collect();
                         self.problem(
                             format!("{path}.look"),
-                            format!(
-                                "unknown look \"{}\"; available looks: {}",
-                                layer.look,
-                                known.join(", ")
-                            ),
+                            format!("unknown look \"{}\"; available looks: {}", layer.look, known.join(", ")),
                         );
                     }
                 }
@@ -250,18 +197,12 @@ impl Checker<'_> {
     fn rect(&mut self, path: &str, rect: Rect) {
         let [x, y, w, h] = rect;
         if rect.iter().any(|v| !v.is_finite()) {
-            self.problem(
-                path,
-                "all four numbers [x, y, width, height] must be finite",
-            );
+            self.problem(path, "all four numbers [x, y, width, height] must be finite");
             return;
         }
         for (name, value) in [("x", x), ("y", y)] {
             if !(0.0..=1.0).contains(&value) {
-                self.problem(
-                    path,
-                    format!("{name} must be between 0 and 1, got {}", num(value)),
-                );
+                self.problem(path, format!("{name} must be between 0 and 1, got {}", num(value)));
             }
         }
         for (name, value) in [("width", w), ("height", h)] {
@@ -294,9 +235,7 @@ impl Checker<'_> {
         if device != "auto" && device != "test" && !Path::new(device).is_absolute() {
             self.problem(
                 format!("{path}.device"),
-                format!(
-                    "must be \"auto\", \"test\" or an absolute device path such as /dev/video0, got \"{device}\""
-                ),
+                format!("must be \"auto\", \"test\" or an absolute device path such as /dev/video0, got \"{device}\""),
             );
         }
     }
@@ -324,12 +263,7 @@ impl Checker<'_> {
 
     fn color(&mut self, path: &str, value: &str) {
         if parse_color(value).is_none() {
-            self.problem(
-                path,
-                format!(
-                    "is not a color: expected #RRGGBB or #RRGGBBAA (hex digits), got \"{value}\""
-                ),
-            );
+            self.problem(path, format!("is not a color: expected #RRGGBB or #RRGGBBAA (hex digits), got \"{value}\""));
         }
     }
 
@@ -357,10 +291,9 @@ impl Checker<'_> {
                 "a countdown needs \"seconds\" (counted from when it is shown) or \"until\" \
                  (a time such as 2026-11-25T20:00:00+08:00)",
             ),
-            (Some(_), Some(_)) => self.problem(
-                format!("{path}.until"),
-                "give either \"seconds\" or \"until\", not both",
-            ),
+            (Some(_), Some(_)) => {
+                self.problem(format!("{path}.until"), "give either \"seconds\" or \"until\", not both")
+            }
             _ => {}
         }
         if let Some(seconds) = layer.seconds {
@@ -395,10 +328,7 @@ impl Checker<'_> {
             self.cue_card("run_of_show.card", &run.card);
         }
         if run.items.is_empty() {
-            self.problem(
-                "run_of_show.items",
-                "at least one item is required (a product to cue)",
-            );
+            self.problem("run_of_show.items", "at least one item is required (a product to cue)");
         }
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, item) in run.items.iter().enumerate() {
@@ -428,9 +358,7 @@ impl Checker<'_> {
                     if chars > MAX_TALKING_POINT_CHARS {
                         self.problem(
                             &point_path,
-                            format!(
-                                "must be at most {MAX_TALKING_POINT_CHARS} characters, got {chars}"
-                            ),
+                            format!("must be at most {MAX_TALKING_POINT_CHARS} characters, got {chars}"),
                         );
                     }
                 }
@@ -445,24 +373,16 @@ impl Checker<'_> {
             return;
         }
         let message = match layers().find(|l| l.id() == card) {
-            Some(other) => format!(
-                "layer \"{card}\" is a {} layer, not a product card",
-                other.kind()
-            ),
+            Some(other) => format!("layer \"{card}\" is a {} layer, not a product card", other.kind()),
             None => {
-                let mut cards: Vec<&str> = layers()
-                    .filter(|l| matches!(l, Layer::ProductCard(_)))
-                    .map(Layer::id)
-                    .collect();
+                let mut cards: Vec<&str> =
+                    layers().filter(|l| matches!(l, Layer::ProductCard(_))).map(Layer::id).collect();
                 cards.sort_unstable();
                 cards.dedup();
                 if cards.is_empty() {
                     format!("no scene has a layer \"{card}\", and the show has no product cards")
                 } else {
-                    format!(
-                        "no scene has a layer \"{card}\"; the product cards are: {}",
-                        cards.join(", ")
-                    )
+                    format!("no scene has a layer \"{card}\"; the product cards are: {}", cards.join(", "))
                 }
             }
         };
@@ -476,23 +396,16 @@ impl Checker<'_> {
         }
         let file = self.show.resolve(rel);
         if file.is_dir() {
-            self.problem(
-                path,
-                format!("\"{rel}\" is a folder, not a PNG or JPEG file"),
-            );
+            self.problem(path, format!("\"{rel}\" is a folder, not a PNG or JPEG file"));
             return;
         }
         let mut magic = Vec::with_capacity(8);
         let read = std::fs::File::open(&file).and_then(|f| f.take(8).read_to_end(&mut magic));
         match read {
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => self.problem(
-                path,
-                format!("\"{rel}\" does not exist (looked for {})", file.display()),
-            ),
-            Err(error) => self.problem(
-                path,
-                format!("cannot read \"{rel}\": {}", plain_io_reason(&error)),
-            ),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                self.problem(path, format!("\"{rel}\" does not exist (looked for {})", file.display()))
+            }
+            Err(error) => self.problem(path, format!("cannot read \"{rel}\": {}", plain_io_reason(&error))),
             Ok(_) if is_png(&magic) || is_jpeg(&magic) => {}
             Ok(_) => self.problem(path, format!("\"{rel}\" is not a PNG or JPEG image")),
         }
@@ -502,10 +415,7 @@ impl Checker<'_> {
         let products = &self.show.products;
         self.unique_ids(
             "product id",
-            products
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (format!("products[{i}].id"), p.id.as_str())),
+            products.iter().enumerate().map(|(i, p)| (format!("products[{i}].id"), p.id.as_str())),
         );
         for (i, product) in products.iter().enumerate() {
             self.product(&format!("products[{i}]"), product);
@@ -540,17 +450,12 @@ impl Checker<'_> {
     fn web_link(&mut self, path: &str, text: &str) {
         let example = "such as https://shop.example.com/item/42";
         match Url::parse(text) {
-            Err(error) => self.problem(
-                path,
-                format!("is not a valid link ({error}): expected a full http(s) address {example}"),
-            ),
-            Ok(url) if url.scheme() != "http" && url.scheme() != "https" => self.problem(
-                path,
-                format!(
-                    "must be an http:// or https:// link (not {}:), {example}",
-                    url.scheme()
-                ),
-            ),
+            Err(error) => {
+                self.problem(path, format!("is not a valid link ({error}): expected a full http(s) address {example}"))
+            }
+            Ok(url) if url.scheme() != "http" && url.scheme() != "https" => {
+                self.problem(path, format!("must be an http:// or https:// link (not {}:), {example}", url.scheme()))
+            }
             Ok(url) if url.host_str().is_none_or(str::is_empty) => {
                 self.problem(path, format!("has no host; expected an address {example}"))
             }
@@ -560,13 +465,7 @@ impl Checker<'_> {
 
     fn looks(&mut self) {
         let looks = &self.show.looks;
-        self.unique_ids(
-            "look id",
-            looks
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (format!("looks[{i}].id"), l.id.as_str())),
-        );
+        self.unique_ids("look id", looks.iter().enumerate().map(|(i, l)| (format!("looks[{i}].id"), l.id.as_str())));
         for (i, look) in looks.iter().enumerate() {
             self.look(&format!("looks[{i}]"), look);
         }
@@ -590,19 +489,11 @@ impl Checker<'_> {
             let lut_path = format!("{path}.lut");
             if self.not_empty(&lut_path, lut) {
                 let file = self.show.resolve(lut);
-                let is_cube = Path::new(lut)
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("cube"));
+                let is_cube = Path::new(lut).extension().is_some_and(|e| e.eq_ignore_ascii_case("cube"));
                 if !is_cube {
-                    self.problem(
-                        &lut_path,
-                        format!("must be a .cube 3D LUT file, got \"{lut}\""),
-                    );
+                    self.problem(&lut_path, format!("must be a .cube 3D LUT file, got \"{lut}\""));
                 } else if !file.is_file() {
-                    self.problem(
-                        &lut_path,
-                        format!("\"{lut}\" does not exist (looked for {})", file.display()),
-                    );
+                    self.problem(&lut_path, format!("\"{lut}\" does not exist (looked for {})", file.display()));
                 }
             }
         }
@@ -613,10 +504,7 @@ impl Checker<'_> {
         let destinations = &self.show.destinations;
         self.unique_ids(
             "destination id",
-            destinations
-                .iter()
-                .enumerate()
-                .map(|(i, d)| (format!("destinations[{i}].id"), d.id.as_str())),
+            destinations.iter().enumerate().map(|(i, d)| (format!("destinations[{i}].id"), d.id.as_str())),
         );
         for (i, destination) in destinations.iter().enumerate() {
             self.destination(&format!("destinations[{i}]"), destination);
@@ -630,24 +518,17 @@ impl Checker<'_> {
         match Url::parse(&destination.url) {
             Err(error) => self.problem(
                 &url_path,
-                format!(
-                    "is not a valid URL ({error}); expected an ingest address such as rtmp://live.example.com/app"
-                ),
+                format!("is not a valid URL ({error}); expected an ingest address such as rtmp://live.example.com/app"),
             ),
             Ok(url) => {
                 let scheme = url.scheme();
                 if !matches!(scheme, "rtmp" | "rtmps" | "srt") {
                     self.problem(
                         &url_path,
-                        format!(
-                            "scheme \"{scheme}\" is not accepted; use rtmp://, rtmps:// or srt:// (got {shown})"
-                        ),
+                        format!("scheme \"{scheme}\" is not accepted; use rtmp://, rtmps:// or srt:// (got {shown})"),
                     );
                 } else if url.host_str().is_none_or(str::is_empty) {
-                    self.problem(
-                        &url_path,
-                        format!("has no host; expected {scheme}://HOST/... (got {shown})"),
-                    );
+                    self.problem(&url_path, format!("has no host; expected {scheme}://HOST/... (got {shown})"));
                 } else if scheme == "srt" && url.port().is_none() {
                     self.problem(
                         &url_path,
@@ -659,43 +540,19 @@ impl Checker<'_> {
         if let Some(key) = &destination.key {
             self.not_empty(&format!("{path}.key.secret"), &key.secret);
         }
-        self.whole_range(
-            &format!("{path}.delay_seconds"),
-            destination.delay_seconds,
-            0,
-            MAX_DELAY_SECONDS,
-        );
+        self.whole_range(&format!("{path}.delay_seconds"), destination.delay_seconds, 0, MAX_DELAY_SECONDS);
     }
 
     fn encoding(&mut self, encoding: &Encoding) {
-        self.whole_range(
-            "encoding.video_bitrate_kbps",
-            encoding.video_bitrate_kbps,
-            200,
-            51000,
-        );
-        self.range(
-            "encoding.keyframe_interval_s",
-            encoding.keyframe_interval_s,
-            0.5,
-            10.0,
-        );
+        self.whole_range("encoding.video_bitrate_kbps", encoding.video_bitrate_kbps, 200, 51000);
+        self.range("encoding.keyframe_interval_s", encoding.keyframe_interval_s, 0.5, 10.0);
         if !X264_PRESETS.contains(&encoding.x264_preset.as_str()) {
             self.problem(
                 "encoding.x264_preset",
-                format!(
-                    "unknown preset \"{}\"; expected one of {}",
-                    encoding.x264_preset,
-                    X264_PRESETS.join(", ")
-                ),
+                format!("unknown preset \"{}\"; expected one of {}", encoding.x264_preset, X264_PRESETS.join(", ")),
             );
         }
-        self.whole_range(
-            "encoding.audio_bitrate_kbps",
-            encoding.audio_bitrate_kbps,
-            64,
-            320,
-        );
+        self.whole_range("encoding.audio_bitrate_kbps", encoding.audio_bitrate_kbps, 64, 320);
     }
 }
 
@@ -718,11 +575,7 @@ mod tests {
             name: "t".into(),
             logo: None,
             safe_slate: None,
-            canvas: Canvas {
-                width: 1280,
-                height: 720,
-                fps: 30,
-            },
+            canvas: Canvas { width: 1280, height: 720, fps: 30 },
             audio: Default::default(),
             scenes: vec![Scene {
                 id: "main".into(),
@@ -753,10 +606,7 @@ mod tests {
     #[track_caller]
     fn expect(show: &Show, wanted: &str) {
         let found = problems(show);
-        assert!(
-            found.iter().any(|p| p.contains(wanted)),
-            "expected a problem containing {wanted:?}, got {found:#?}"
-        );
+        assert!(found.iter().any(|p| p.contains(wanted)), "expected a problem containing {wanted:?}, got {found:#?}");
     }
 
     #[test]
@@ -829,12 +679,7 @@ mod tests {
             "looks[0].vignette.strength",
             "looks[0].vignette.center[0]",
         ] {
-            assert!(
-                found
-                    .iter()
-                    .any(|p| p.starts_with(path) && p.contains("finite")),
-                "{path} in {found:#?}"
-            );
+            assert!(found.iter().any(|p| p.starts_with(path) && p.contains("finite")), "{path} in {found:#?}");
         }
     }
 
@@ -846,22 +691,13 @@ mod tests {
             c.id = "cam2".into();
             s.scenes[0].layers.push(Layer::Camera(c));
         }
-        expect(
-            &s,
-            "scenes[0].layers[1]: a scene can have only one camera layer",
-        );
+        expect(&s, "scenes[0].layers[1]: a scene can have only one camera layer");
     }
 
     #[test]
     fn camera_devices() {
         let mut s = show();
-        for (device, ok) in [
-            ("auto", true),
-            ("test", true),
-            ("/dev/video2", true),
-            ("video0", false),
-            ("", false),
-        ] {
+        for (device, ok) in [("auto", true), ("test", true), ("/dev/video2", true), ("video0", false), ("", false)] {
             if let Layer::Camera(c) = &mut s.scenes[0].layers[0] {
                 c.device = device.into();
             }
@@ -877,9 +713,7 @@ mod tests {
                 id: format!("d{}", s.destinations.len()),
                 platform: Platform::Custom,
                 url: url.into(),
-                key: Some(SecretRef {
-                    secret: String::new(),
-                }),
+                key: Some(SecretRef { secret: String::new() }),
                 enabled: true,
                 delay_seconds: 0,
             })
@@ -894,57 +728,39 @@ mod tests {
         for p in &found {
             assert!(!p.contains("SECRETKEY"), "key printed in {p:?}");
         }
-        expect(
-            &s,
-            "destinations[0].url: scheme \"http\" is not accepted; use rtmp://, rtmps:// or srt://",
-        );
+        expect(&s, "destinations[0].url: scheme \"http\" is not accepted; use rtmp://, rtmps:// or srt://");
         expect(&s, "destinations[1].url: has no host");
         expect(&s, "destinations[2].url: an srt:// URL needs a port");
         expect(&s, "destinations[3].url: is not a valid URL");
         expect(&s, "destinations[5].url: is not a valid URL");
         expect(&s, "destinations[0].key.secret: must not be empty");
-        assert!(
-            !found.iter().any(|p| p.starts_with("destinations[4].url")),
-            "{found:#?}"
-        );
+        assert!(!found.iter().any(|p| p.starts_with("destinations[4].url")), "{found:#?}");
     }
 
     #[test]
     fn look_and_product_references() {
         let mut s = show();
-        s.scenes[0]
-            .layers
-            .push(Layer::Look(crate::model::LookLayer {
-                id: "look".into(),
-                visible: true,
-                look: "spotlight".into(),
-            }));
+        s.scenes[0].layers.push(Layer::Look(crate::model::LookLayer {
+            id: "look".into(),
+            visible: true,
+            look: "spotlight".into(),
+        }));
         assert_eq!(problems(&s), Vec::<String>::new());
-        s.scenes[0]
-            .layers
-            .push(Layer::Look(crate::model::LookLayer {
-                id: "look2".into(),
-                visible: true,
-                look: "disco".into(),
-            }));
-        expect(
-            &s,
-            "scenes[0].layers[2].look: unknown look \"disco\"; available looks: natural",
-        );
-        s.scenes[0]
-            .layers
-            .push(Layer::ProductCard(ProductCardLayer {
-                id: "card".into(),
-                visible: true,
-                product: "p1".into(),
-                rect: [0.6, 0.6, 0.3, 0.3],
-                qr: true,
-                sales: false,
-            }));
-        expect(
-            &s,
-            "scenes[0].layers[3].product: unknown product \"p1\"; the show has no products",
-        );
+        s.scenes[0].layers.push(Layer::Look(crate::model::LookLayer {
+            id: "look2".into(),
+            visible: true,
+            look: "disco".into(),
+        }));
+        expect(&s, "scenes[0].layers[2].look: unknown look \"disco\"; available looks: natural");
+        s.scenes[0].layers.push(Layer::ProductCard(ProductCardLayer {
+            id: "card".into(),
+            visible: true,
+            product: "p1".into(),
+            rect: [0.6, 0.6, 0.3, 0.3],
+            qr: true,
+            sales: false,
+        }));
+        expect(&s, "scenes[0].layers[3].product: unknown product \"p1\"; the show has no products");
     }
 
     #[test]
@@ -976,10 +792,7 @@ mod tests {
             assert_eq!(problems(&s).is_empty(), ok, "{path}: {:?}", problems(&s));
         }
         s.scenes[0].layers.truncate(1);
-        s.looks.push(LightingLook {
-            lut: Some("grade.cube".into()),
-            ..LightingLook::neutral("graded")
-        });
+        s.looks.push(LightingLook { lut: Some("grade.cube".into()), ..LightingLook::neutral("graded") });
         assert_eq!(problems(&s), Vec::<String>::new());
         s.looks[0].lut = Some("grade.png".into());
         expect(&s, "looks[0].lut: must be a .cube 3D LUT file");
@@ -1007,16 +820,14 @@ mod tests {
     fn shop() -> Show {
         let mut s = show();
         s.products = vec![product("tea"), product("silk")];
-        s.scenes[0]
-            .layers
-            .push(Layer::ProductCard(ProductCardLayer {
-                id: "card".into(),
-                visible: true,
-                product: "tea".into(),
-                rect: [0.6, 0.6, 0.3, 0.3],
-                qr: true,
-                sales: true,
-            }));
+        s.scenes[0].layers.push(Layer::ProductCard(ProductCardLayer {
+            id: "card".into(),
+            visible: true,
+            product: "tea".into(),
+            rect: [0.6, 0.6, 0.3, 0.3],
+            qr: true,
+            sales: true,
+        }));
         s.scenes[0].layers.push(Layer::Text(TextLayer {
             id: "title".into(),
             visible: true,
@@ -1051,19 +862,12 @@ mod tests {
     #[test]
     fn run_of_show_good() {
         let mut s = shop();
-        s.run_of_show = Some(run(&[
-            ("tea", Some(120), &["明前龙井", "买二送一"]),
-            ("silk", None, &[]),
-        ]));
+        s.run_of_show = Some(run(&[("tea", Some(120), &["明前龙井", "买二送一"]), ("silk", None, &[])]));
         assert_eq!(problems(&s), Vec::<String>::new());
         // The card may be in any scene, not only the first.
         let mut other = s.clone();
         let card = other.scenes[0].layers.remove(1);
-        other.scenes.push(Scene {
-            id: "second".into(),
-            name: String::new(),
-            layers: vec![card],
-        });
+        other.scenes.push(Scene { id: "second".into(), name: String::new(), layers: vec![card] });
         assert_eq!(problems(&other), Vec::<String>::new());
     }
 
@@ -1077,19 +881,9 @@ mod tests {
     #[test]
     fn run_of_show_products_exist_and_come_once() {
         let mut s = shop();
-        s.run_of_show = Some(run(&[
-            ("tea", None, &[]),
-            ("gin", None, &[]),
-            ("tea", None, &[]),
-        ]));
-        expect(
-            &s,
-            "run_of_show.items[1].product: unknown product \"gin\"; the show's products are: tea, silk",
-        );
-        expect(
-            &s,
-            "run_of_show.items[2].product: product \"tea\" is already in the run of show (items[0])",
-        );
+        s.run_of_show = Some(run(&[("tea", None, &[]), ("gin", None, &[]), ("tea", None, &[])]));
+        expect(&s, "run_of_show.items[1].product: unknown product \"gin\"; the show's products are: tea, silk");
+        expect(&s, "run_of_show.items[2].product: product \"tea\" is already in the run of show (items[0])");
         assert_eq!(problems(&s).len(), 2, "{:#?}", problems(&s));
     }
 
@@ -1101,10 +895,7 @@ mod tests {
             assert_eq!(problems(&s).is_empty(), ok, "{target}: {:?}", problems(&s));
         }
         s.run_of_show = Some(run(&[("tea", Some(0), &[])]));
-        expect(
-            &s,
-            "run_of_show.items[0].target_seconds: must be between 1 and 86400, got 0",
-        );
+        expect(&s, "run_of_show.items[0].target_seconds: must be between 1 and 86400, got 0");
     }
 
     #[test]
@@ -1112,18 +903,9 @@ mod tests {
         let mut s = shop();
         let long = "话".repeat(501);
         let limit = "话".repeat(500);
-        s.run_of_show = Some(run(&[
-            ("tea", None, &["ok", " ", &long]),
-            ("silk", None, &[&limit]),
-        ]));
-        expect(
-            &s,
-            "run_of_show.items[0].talking_points[1]: must not be empty",
-        );
-        expect(
-            &s,
-            "run_of_show.items[0].talking_points[2]: must be at most 500 characters, got 501",
-        );
+        s.run_of_show = Some(run(&[("tea", None, &["ok", " ", &long]), ("silk", None, &[&limit])]));
+        expect(&s, "run_of_show.items[0].talking_points[1]: must not be empty");
+        expect(&s, "run_of_show.items[0].talking_points[2]: must be at most 500 characters, got 501");
         assert_eq!(problems(&s).len(), 2, "{:#?}", problems(&s));
     }
 
@@ -1133,16 +915,10 @@ mod tests {
         let mut r = run(&[("tea", None, &[])]);
         r.card = "title".into();
         s.run_of_show = Some(r.clone());
-        expect(
-            &s,
-            "run_of_show.card: layer \"title\" is a text layer, not a product card",
-        );
+        expect(&s, "run_of_show.card: layer \"title\" is a text layer, not a product card");
         r.card = "nope".into();
         s.run_of_show = Some(r.clone());
-        expect(
-            &s,
-            "run_of_show.card: no scene has a layer \"nope\"; the product cards are: card",
-        );
+        expect(&s, "run_of_show.card: no scene has a layer \"nope\"; the product cards are: card");
         r.card = String::new();
         s.run_of_show = Some(r);
         expect(&s, "run_of_show.card: must not be empty");
@@ -1171,10 +947,7 @@ mod tests {
 
     #[test]
     fn countdown_good() {
-        assert_eq!(
-            problems(&with_countdown(countdown(Some(300), None))),
-            Vec::<String>::new()
-        );
+        assert_eq!(problems(&with_countdown(countdown(Some(300), None))), Vec::<String>::new());
         let until = countdown(None, Some("2026-11-25T20:00:00+08:00"));
         assert_eq!(problems(&with_countdown(until)), Vec::<String>::new());
         let mut empty_label = countdown(Some(1), None);
@@ -1184,10 +957,7 @@ mod tests {
 
     #[test]
     fn countdown_needs_exactly_one_of_seconds_and_until() {
-        expect(
-            &with_countdown(countdown(None, None)),
-            "scenes[0].layers[1]: a countdown needs \"seconds\"",
-        );
+        expect(&with_countdown(countdown(None, None)), "scenes[0].layers[1]: a countdown needs \"seconds\"");
         expect(
             &with_countdown(countdown(Some(60), Some("2026-11-25T20:00:00+08:00"))),
             "scenes[0].layers[1].until: give either \"seconds\" or \"until\", not both",
@@ -1209,10 +979,7 @@ mod tests {
     #[test]
     fn countdown_until_is_rfc3339() {
         for bad in ["tomorrow", "2026-11-25 20:00", "2026-11-25T20:00:00", ""] {
-            expect(
-                &with_countdown(countdown(None, Some(bad))),
-                "scenes[0].layers[1].until: is not an RFC 3339 time",
-            );
+            expect(&with_countdown(countdown(None, Some(bad))), "scenes[0].layers[1].until: is not an RFC 3339 time");
         }
     }
 
@@ -1226,10 +993,7 @@ mod tests {
         let s = with_countdown(layer);
         expect(&s, "scenes[0].layers[1].color: is not a color");
         expect(&s, "scenes[0].layers[1].background: is not a color");
-        expect(
-            &s,
-            "scenes[0].layers[1].font_size: must be between 4 and 400",
-        );
+        expect(&s, "scenes[0].layers[1].font_size: must be between 4 and 400");
         expect(&s, "scenes[0].layers[1].rect: x + width must be <= 1");
     }
 
@@ -1240,20 +1004,11 @@ mod tests {
         let mut s = show();
         s.base_dir = dir.path().to_path_buf();
         s.safe_slate = Some(SafeSlate::default());
-        assert_eq!(
-            problems(&s),
-            Vec::<String>::new(),
-            "both fields are optional"
-        );
-        s.safe_slate = Some(SafeSlate {
-            text: Some("稍后回来 · Be right back".into()),
-            image: Some("brb.png".into()),
-        });
+        assert_eq!(problems(&s), Vec::<String>::new(), "both fields are optional");
+        s.safe_slate =
+            Some(SafeSlate { text: Some("稍后回来 · Be right back".into()), image: Some("brb.png".into()) });
         assert_eq!(problems(&s), Vec::<String>::new());
-        s.safe_slate = Some(SafeSlate {
-            text: Some("  ".into()),
-            image: Some("gone.png".into()),
-        });
+        s.safe_slate = Some(SafeSlate { text: Some("  ".into()), image: Some("gone.png".into()) });
         expect(&s, "safe_slate.text: must not be empty");
         expect(&s, "safe_slate.image: \"gone.png\" does not exist");
     }
@@ -1272,10 +1027,7 @@ mod tests {
             }];
             assert_eq!(problems(&s).is_empty(), ok, "{delay}: {:?}", problems(&s));
         }
-        expect(
-            &s,
-            "destinations[0].delay_seconds: must be between 0 and 30, got 31",
-        );
+        expect(&s, "destinations[0].delay_seconds: must be between 0 and 30, got 31");
     }
 
     #[test]
@@ -1290,14 +1042,7 @@ mod tests {
         // Defaults are left out, so shows written before these fields stay unchanged.
         let plain = serde_json::to_value(show()).expect("serializes");
         let text = plain.to_string();
-        for field in [
-            "stock",
-            "sold\"",
-            "sales",
-            "delay_seconds",
-            "run_of_show",
-            "safe_slate",
-        ] {
+        for field in ["stock", "sold\"", "sales", "delay_seconds", "run_of_show", "safe_slate"] {
             assert!(!text.contains(field), "{field} in {text}");
         }
         let back: Show = serde_json::from_value(json).expect("parses back");

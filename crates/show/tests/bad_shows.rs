@@ -29,8 +29,7 @@ fn fixtures() -> PathBuf {
 
 fn cases() -> Vec<BadShow> {
     let file = fixtures().join("bad_shows.json");
-    let text = std::fs::read_to_string(&file)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not valid: {e}", file.display()))
 }
 
@@ -38,18 +37,11 @@ fn cases() -> Vec<BadShow> {
 fn every_bad_show_is_refused_with_the_expected_problem() {
     let base_dir = fixtures();
     let cases = cases();
-    assert!(
-        cases.len() >= 20,
-        "the table should cover at least 20 kinds of mistakes"
-    );
+    assert!(cases.len() >= 20, "the table should cover at least 20 kinds of mistakes");
     let mut failures = Vec::new();
     for case in &cases {
         for file in &case.files {
-            assert!(
-                base_dir.join(file).exists(),
-                "{}: fixture file {file} is missing",
-                case.name
-            );
+            assert!(base_dir.join(file).exists(), "{}: fixture file {file} is missing", case.name);
         }
         let json = match (&case.show, &case.raw) {
             (Some(show), None) => show.to_string(),
@@ -63,10 +55,8 @@ fn every_bad_show_is_refused_with_the_expected_problem() {
             }
             Err(error) => error,
         };
-        let found = error
-            .problems
-            .iter()
-            .any(|p| p.path == case.expect_path && p.message.contains(&case.expect_message));
+        let found =
+            error.problems.iter().any(|p| p.path == case.expect_path && p.message.contains(&case.expect_message));
         if !found {
             failures.push(format!(
                 "{}: expected `{}: ...{}...`, got:\n{error}",
@@ -74,10 +64,7 @@ fn every_bad_show_is_refused_with_the_expected_problem() {
             ));
         } else if error.problems.len() != 1 {
             // Each case breaks one thing; more problems mean the base show itself is wrong.
-            failures.push(format!(
-                "{}: expected one problem, got:\n{error}",
-                case.name
-            ));
+            failures.push(format!("{}: expected one problem, got:\n{error}", case.name));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -90,30 +77,21 @@ fn case_names_are_unique() {
     names.sort_unstable();
     let before = names.len();
     names.dedup();
-    assert_eq!(
-        before,
-        names.len(),
-        "duplicate case names in bad_shows.json"
-    );
+    assert_eq!(before, names.len(), "duplicate case names in bad_shows.json");
 }
 
 /// Whatever the input, the parser answers with a show or an error, never a panic.
 #[test]
 fn garbage_and_truncated_input_never_panics() {
     let base_dir = fixtures();
-    let demo = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/shows/demo.json"),
-    )
-    .expect("read demo.json");
+    let demo = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/shows/demo.json"))
+        .expect("read demo.json");
 
     // Every prefix of a real show (on char boundaries, so it stays a &str).
     let mut checked = 0;
     for (at, _) in demo.char_indices() {
         let result = Show::parse(&demo[..at], &base_dir);
-        assert!(
-            result.is_err(),
-            "a truncated show was accepted at byte {at}"
-        );
+        assert!(result.is_err(), "a truncated show was accepted at byte {at}");
         checked += 1;
     }
     assert!(checked > 1000);
@@ -150,10 +128,7 @@ fn garbage_and_truncated_input_never_panics() {
         &deep_objects,
     ];
     for text in garbage {
-        assert!(
-            Show::parse(text, &base_dir).is_err(),
-            "{text:.40} was accepted"
-        );
+        assert!(Show::parse(text, &base_dir).is_err(), "{text:.40} was accepted");
     }
 
     // Bytes from a small deterministic generator, and the demo with bytes flipped.
@@ -167,9 +142,7 @@ fn garbage_and_truncated_input_never_panics() {
     let alphabet = b"{}[]:,\"\\ 0123456789.eE+-truefalsnul\n\tabc";
     for _ in 0..2000 {
         let len = (next() % 64) as usize;
-        let text: String = (0..len)
-            .map(|_| alphabet[(next() % alphabet.len() as u64) as usize] as char)
-            .collect();
+        let text: String = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize] as char).collect();
         let _ = Show::parse(&text, &base_dir);
     }
     let bytes = demo.as_bytes();

@@ -26,20 +26,11 @@ fn parse_and_check(json: &str) -> Result<(), TestCaseError> {
     match Show::parse(json, &shows_dir()) {
         Ok(_) => Ok(()),
         Err(error) => {
-            prop_assert!(
-                !error.problems.is_empty(),
-                "an error with no problem for {json:?}"
-            );
+            prop_assert!(!error.problems.is_empty(), "an error with no problem for {json:?}");
             for problem in &error.problems {
                 // A field may be called " " (an unknown one the producer typed): named as it is.
-                prop_assert!(
-                    !problem.path.is_empty(),
-                    "a problem with no field: {problem:?}"
-                );
-                prop_assert!(
-                    !problem.message.trim().is_empty(),
-                    "a problem with no words: {problem:?}"
-                );
+                prop_assert!(!problem.path.is_empty(), "a problem with no field: {problem:?}");
+                prop_assert!(!problem.message.trim().is_empty(), "a problem with no words: {problem:?}");
             }
             Ok(())
         }
@@ -98,23 +89,12 @@ fn leaf() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
-        prop_oneof![Just(0.0), Just(-1.0), Just(0.5), Just(1.0), Just(1e300)]
-            .prop_map(|f: f64| Value::from(f)),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        prop_oneof![Just(0.0), Just(-1.0), Just(0.5), Just(1.0), Just(1e300)].prop_map(|f: f64| Value::from(f)),
         "\\PC{0,24}".prop_map(Value::String),
         prop::sample::select(FIELDS).prop_map(|s| Value::String(s.to_owned())),
         prop::sample::select(
-            &[
-                "camera",
-                "image",
-                "text",
-                "product_card",
-                "look",
-                "countdown",
-                "custom",
-                "rtmp://h/a/k"
-            ][..]
+            &["camera", "image", "text", "product_card", "look", "countdown", "custom", "rtmp://h/a/k"][..]
         )
         .prop_map(|s| Value::String(s.to_owned())),
     ]

@@ -82,7 +82,8 @@ pub fn spawn_connector(spec: &ConnectorSpec, tx: mpsc::Sender<AudienceEvent>) ->
             audience::twitch::spawn(config, tx)
         }
         "bilibili" => {
-            let id = room.parse().map_err(|_| format!("Bilibili room `{room}` is not a number: use the numeric room id"))?;
+            let id =
+                room.parse().map_err(|_| format!("Bilibili room `{room}` is not a number: use the numeric room id"))?;
             let mut config = audience::bilibili::BilibiliConfig::new(id);
             config.token = spec.key.clone();
             if let Some(endpoint) = &spec.endpoint {
@@ -186,17 +187,24 @@ pub async fn start(studio: Studio, options: AudienceOptions, store: Store) -> Re
     let mut connectors = Vec::new();
     let (tx, rx) = mpsc::channel::<AudienceEvent>(MAX_BATCH * 4);
     if let Some(rate) = options.simulate {
-        let config =
-            SimulatorConfig { rate, room: "rehearsal".into(), products: options.products.clone(), ..SimulatorConfig::default() };
+        let config = SimulatorConfig {
+            rate,
+            room: "rehearsal".into(),
+            products: options.products.clone(),
+            ..SimulatorConfig::default()
+        };
         let (handle, _truth) = simulator::spawn(config, tx.clone());
         connectors.push(handle);
         sources.push("simulator".to_owned());
     }
     let mut bridge_addr = None;
     if let Some(listen) = options.bridge {
-        let bridge = bridge::start(BridgeConfig { listen, token: options.bridge_token.clone(), hosts: options.bridge_hosts.clone() }, tx.clone())
-            .await
-            .map_err(|e| format!("the audience bridge cannot start on {listen}: {e}"))?;
+        let bridge = bridge::start(
+            BridgeConfig { listen, token: options.bridge_token.clone(), hosts: options.bridge_hosts.clone() },
+            tx.clone(),
+        )
+        .await
+        .map_err(|e| format!("the audience bridge cannot start on {listen}: {e}"))?;
         bridge_addr = Some(bridge.addr);
         connectors.push(bridge.handle);
         sources.push("bridge".to_owned());
@@ -243,7 +251,9 @@ fn spawn_session_thread(
             } else {
                 None
             };
-            if (!items.is_empty() || summary.is_some() || !sales.is_empty()) && out.blocking_send((items, summary, sales)).is_err() {
+            if (!items.is_empty() || summary.is_some() || !sales.is_empty())
+                && out.blocking_send((items, summary, sales)).is_err()
+            {
                 break;
             }
         }
@@ -271,7 +281,10 @@ pub(crate) fn chat_item(moderated: &ModeratedEvent) -> Option<ChatItem> {
         EventBody::Chat { text, .. } => (text.clone(), None),
         EventBody::Gift { gift, text } => {
             let total = gift.total().map(|t| t.to_string()).unwrap_or_else(|| "?".into());
-            (text.clone().unwrap_or_default(), Some(format!("{} × {} ({total} {})", gift.count, gift.name, gift.currency)))
+            (
+                text.clone().unwrap_or_default(),
+                Some(format!("{} × {} ({total} {})", gift.count, gift.name, gift.currency)),
+            )
         }
         EventBody::SuperChat { amount, currency, text, .. } => (text.clone(), Some(format!("{amount} {currency}"))),
         EventBody::Like { count } => (format!("liked ×{count}"), None),
@@ -280,9 +293,10 @@ pub(crate) fn chat_item(moderated: &ModeratedEvent) -> Option<ChatItem> {
             Some(via) => (format!("joined with {count} ({via})"), None),
             None => ("joined".into(), None),
         },
-        EventBody::Subscription { tier, text, .. } => {
-            (text.clone().unwrap_or_default(), Some(if tier.is_empty() { "subscribed".into() } else { format!("subscribed ({tier})") }))
-        }
+        EventBody::Subscription { tier, text, .. } => (
+            text.clone().unwrap_or_default(),
+            Some(if tier.is_empty() { "subscribed".into() } else { format!("subscribed ({tier})") }),
+        ),
         EventBody::Order { product, quantity, amount, currency, .. } => {
             (format!("ordered {quantity} × {product}"), Some(format!("{amount} {currency}")))
         }
@@ -306,7 +320,9 @@ pub(crate) fn chat_item(moderated: &ModeratedEvent) -> Option<ChatItem> {
 }
 
 fn totals(map: &std::collections::BTreeMap<String, i128>) -> Vec<CurrencyTotal> {
-    map.iter().map(|(currency, micros)| CurrencyTotal { currency: currency.clone(), total: Amount::format_micros(*micros) }).collect()
+    map.iter()
+        .map(|(currency, micros)| CurrencyTotal { currency: currency.clone(), total: Amount::format_micros(*micros) })
+        .collect()
 }
 
 /// Totals and the top ten spenders (across currencies, each currency's best first).

@@ -9,12 +9,7 @@ use crate::vault::{Vault, VaultError};
 /// The enabled destinations of `show`, then one per `--to` URL (ids `to-1`, `to-2`, ...).
 /// Stream keys referenced by name are fetched from the vault and appended to the URL.
 pub fn ingest_targets(show: &Show, extra: &[Destination], vault: &Vault) -> Result<Vec<IngestTarget>, VaultError> {
-    show.destinations
-        .iter()
-        .chain(extra)
-        .filter(|d| d.enabled)
-        .map(|d| ingest_target(d, vault))
-        .collect()
+    show.destinations.iter().chain(extra).filter(|d| d.enabled).map(|d| ingest_target(d, vault)).collect()
 }
 
 /// One destination as an ingest target, its stream key (if any) fetched from the vault.
@@ -26,7 +21,12 @@ pub fn ingest_target(d: &Destination, vault: &Vault) -> Result<IngestTarget, Vau
         }
         None => SecretUrl::new(d.url.clone()),
     };
-    Ok(IngestTarget { id: d.id.clone(), platform: d.platform, url, delay: std::time::Duration::from_secs(d.delay_seconds.into()) })
+    Ok(IngestTarget {
+        id: d.id.clone(),
+        platform: d.platform,
+        url,
+        delay: std::time::Duration::from_secs(d.delay_seconds.into()),
+    })
 }
 
 /// A stream key typed inside an ingest URL (`rtmp://host/app/KEY`), split off so it can go

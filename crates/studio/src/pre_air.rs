@@ -61,7 +61,9 @@ impl PreAirCheck {
 fn on_air_texts(show: &Show, scene: &str, command: &Command) -> Vec<(String, String)> {
     let scene_layers = |id: &str| show.scene(id).map(|s| s.layers.clone()).unwrap_or_default();
     match command {
-        Command::GoLive => scene_layers(scene).iter().filter(|l| l.visible()).flat_map(|l| layer_texts(show, l)).collect(),
+        Command::GoLive => {
+            scene_layers(scene).iter().filter(|l| l.visible()).flat_map(|l| layer_texts(show, l)).collect()
+        }
         Command::SwitchScene { scene } => {
             scene_layers(scene).iter().filter(|l| l.visible()).flat_map(|l| layer_texts(show, l)).collect()
         }
@@ -137,14 +139,19 @@ mod tests {
         // The talking point is checked when its product is cued.
         let cue = Command::CueProduct { product: "tea".into() };
         let findings = check.findings(&show(), "main", &cue);
-        assert_eq!(findings, vec![Finding { word: "最低价".into(), place: "a talking point of product \"tea\"".into() }]);
+        assert_eq!(
+            findings,
+            vec![Finding { word: "最低价".into(), place: "a talking point of product \"tea\"".into() }]
+        );
     }
 
     #[test]
     fn clean_changes_and_changes_that_show_nothing_pass() {
         let check = PreAirCheck::new(&["scam".to_owned()]);
         assert!(check.check(&show(), "main", &Command::SwitchScene { scene: "main".into() }).is_ok());
-        assert!(check.check(&show(), "main", &Command::SetLayerVisible { layer: "promo".into(), visible: false }).is_ok());
+        assert!(check
+            .check(&show(), "main", &Command::SetLayerVisible { layer: "promo".into(), visible: false })
+            .is_ok());
         assert!(PreAirCheck::new(&[]).check(&show(), "main", &Command::CueProduct { product: "tea".into() }).is_ok());
     }
 }

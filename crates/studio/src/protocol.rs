@@ -349,7 +349,9 @@ pub enum LivePhase {
     Live,
     Ending,
     /// The program failed; Go Live tries again.
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -432,8 +434,14 @@ pub enum OutputPhase {
     Idle,
     Connecting,
     Live,
-    Reconnecting { attempt: u32, next_in_s: f64, reason: String },
-    Failed { reason: String },
+    Reconnecting {
+        attempt: u32,
+        next_in_s: f64,
+        reason: String,
+    },
+    Failed {
+        reason: String,
+    },
     Stopped,
 }
 
@@ -444,8 +452,12 @@ pub enum HealthView {
     /// No measurement yet (not live, or the first second).
     Unknown,
     Good,
-    Warning { advice: String },
-    Error { advice: String },
+    Warning {
+        advice: String,
+    },
+    Error {
+        advice: String,
+    },
 }
 
 /// One second of the program.
@@ -541,7 +553,8 @@ mod tests {
 
     #[test]
     fn commands_read_as_documented() {
-        let command: Command = serde_json::from_str(r#"{"type":"switch_scene","scene":"main"}"#).expect("valid command");
+        let command: Command =
+            serde_json::from_str(r#"{"type":"switch_scene","scene":"main"}"#).expect("valid command");
         assert_eq!(command, Command::SwitchScene { scene: "main".into() });
         let command: Command = serde_json::from_str(r#"{"type":"go_live"}"#).expect("valid command");
         assert_eq!(command, Command::GoLive);

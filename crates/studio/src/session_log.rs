@@ -40,7 +40,8 @@ pub struct SessionFiles {
 /// `title` for this sitting of the studio: the audience store writing into it, and where
 /// the journal and the report find it.
 pub fn open_session(data_dir: &std::path::Path, title: &str) -> Result<(audience::store::Store, SessionFiles), String> {
-    std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create the data folder {}: {e}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("cannot create the data folder {}: {e}", data_dir.display()))?;
     let database = crate::cli::report::database_path(data_dir);
     let store = audience::store::Store::open(&database, title, audience::store::Durability::ProcessCrash)
         .map_err(|e| format!("cannot open the session database {}: {e}", database.display()))?;
@@ -61,9 +62,21 @@ pub struct SessionLog {
 /// One write for the writer thread.
 enum Write {
     Audit(AuditEntry),
-    OpenExposure { handle: u64, product: String, layer: String, cued_by: String, at: DateTime<Utc> },
-    CloseExposure { handle: u64, at: DateTime<Utc> },
-    Health { at: DateTime<Utc>, rows: Vec<HealthRow> },
+    OpenExposure {
+        handle: u64,
+        product: String,
+        layer: String,
+        cued_by: String,
+        at: DateTime<Utc>,
+    },
+    CloseExposure {
+        handle: u64,
+        at: DateTime<Utc>,
+    },
+    Health {
+        at: DateTime<Utc>,
+        rows: Vec<HealthRow>,
+    },
     /// Answered once every write before it is in the database (or given up).
     Flush(mpsc::Sender<()>),
 }
@@ -89,7 +102,8 @@ impl SessionLog {
         let writes = files.as_ref().and_then(|f| match Journal::open(&f.database, f.session) {
             Ok(journal) => {
                 let (tx, rx) = mpsc::channel();
-                let spawned = std::thread::Builder::new().name("kaibo-journal".into()).spawn(move || write_loop(journal, rx));
+                let spawned =
+                    std::thread::Builder::new().name("kaibo-journal".into()).spawn(move || write_loop(journal, rx));
                 match spawned {
                     Ok(_) => Some(tx),
                     Err(error) => {
@@ -99,7 +113,10 @@ impl SessionLog {
                 }
             }
             Err(error) => {
-                eprintln!("warning: the session journal cannot open ({}): {error}; nothing is logged", f.database.display());
+                eprintln!(
+                    "warning: the session journal cannot open ({}): {error}; nothing is logged",
+                    f.database.display()
+                );
                 None
             }
         });
@@ -229,7 +246,9 @@ fn write_loop(journal: Journal, writes: mpsc::Receiver<Write>) {
                 }
                 Err(error) => {
                     if !warned {
-                        eprintln!("warning: the session journal could not be written: {error} (retrying; the show goes on)");
+                        eprintln!(
+                            "warning: the session journal could not be written: {error} (retrying; the show goes on)"
+                        );
                         warned = true;
                     }
                     // Only the database saying no now (locked, full) may pass; a write that

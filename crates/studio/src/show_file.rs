@@ -105,7 +105,10 @@ pub fn reserve_recording(folder: &Path, stem: &str) -> std::io::Result<PathBuf> 
             Err(error) => return Err(error),
         }
     }
-    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, format!("too many recordings named {base} in {}", folder.display())))
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("too many recordings named {base} in {}", folder.display()),
+    ))
 }
 
 #[cfg(test)]
@@ -134,8 +137,11 @@ mod tests {
     }
 
     fn tiny_show(dir: &Path) -> Show {
-        Show::parse(r#"{ "canvas": { "width": 640, "height": 360, "fps": 30 }, "scenes": [{ "id": "main", "layers": [] }] }"#, dir)
-            .expect("valid show")
+        Show::parse(
+            r#"{ "canvas": { "width": 640, "height": 360, "fps": 30 }, "scenes": [{ "id": "main", "layers": [] }] }"#,
+            dir,
+        )
+        .expect("valid show")
     }
 
     #[test]

@@ -166,7 +166,11 @@ pub(crate) fn camera_notice(event: &EngineEvent) -> Option<String> {
 }
 
 /// The run of show as clients see it, with the item on air now.
-pub(crate) fn run_of_show(show: &Show, current: Option<usize>, cued_at: Option<&str>) -> Option<crate::protocol::RunOfShowView> {
+pub(crate) fn run_of_show(
+    show: &Show,
+    current: Option<usize>,
+    cued_at: Option<&str>,
+) -> Option<crate::protocol::RunOfShowView> {
     let run = show.run_of_show.as_ref()?;
     let items = run
         .items

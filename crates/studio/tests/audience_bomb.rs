@@ -45,14 +45,7 @@ fn serve() -> Serve {
     let data = tempfile::tempdir().expect("temp dir");
     let show = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/shows/demo.json");
     let mut child = Command::new(env!("CARGO_BIN_EXE_kaibo"))
-        .args([
-            "serve",
-            show,
-            "--listen",
-            "127.0.0.1:0",
-            "--no-record",
-            "--data",
-        ])
+        .args(["serve", show, "--listen", "127.0.0.1:0", "--no-record", "--data"])
         .arg(data.path())
         .env("KAIBO_TOKEN", TOKEN)
         .stdout(Stdio::piped())
@@ -67,19 +60,12 @@ fn serve() -> Serve {
         }
     });
     let line = loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("kaibo serve prints its URL within 30 s");
+        let line = rx.recv_timeout(Duration::from_secs(30)).expect("kaibo serve prints its URL within 30 s");
         if line.starts_with("Kaibo Studio: ") {
             break line;
         }
     };
-    let addr = line
-        .trim_start_matches("Kaibo Studio: http://")
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let addr = line.trim_start_matches("Kaibo Studio: http://").split('/').next().unwrap_or_default().to_owned();
     Serve { child, addr, data }
 }
 
@@ -99,23 +85,14 @@ fn request(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut response = Vec::new();
     let _ = stream.take(16 * 1024 * 1024).read_to_end(&mut response);
     let response = String::from_utf8_lossy(&response).into_owned();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
+    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
     (status, body)
 }
 
 fn state(addr: &str) -> Option<serde_json::Value> {
     let (status, body) = request(addr, "GET", "/api/state", "");
-    (status == 200)
-        .then(|| serde_json::from_str(&body).ok())
-        .flatten()
+    (status == 200).then(|| serde_json::from_str(&body).ok()).flatten()
 }
 
 /// A line of /proc/PID/status in kB (`VmHWM`, `VmRSS`).
@@ -132,12 +109,7 @@ fn proc_kb(pid: u32, field: &str) -> u64 {
 /// About 100 KB: a zlib body holding ~1000 zlib packets, each inflating to a packet of almost
 /// 8 MiB of zeros (each under the old per-inflate cap, together about 8 GB).
 fn nested_zlib_bomb() -> Vec<u8> {
-    let zeros = encode(
-        packet::VERSION_JSON,
-        packet::OP_COMMAND,
-        0,
-        &vec![0u8; 8 * 1024 * 1024 - 1024],
-    );
+    let zeros = encode(packet::VERSION_JSON, packet::OP_COMMAND, 0, &vec![0u8; 8 * 1024 * 1024 - 1024]);
     let inner = encode_zlib(packet::OP_COMMAND, &zeros);
     let copies = (8 * 1024 * 1024 - 1024) / inner.len();
     encode_zlib(packet::OP_COMMAND, &inner.repeat(copies))
@@ -149,15 +121,7 @@ fn danmaku(id: &str, text: &str) -> Vec<u8> {
         "info": [[0, 1, 25, 16777215, 1700000000000i64, 0, 0, "", 0, 0, 0, "", 0, "{}", "{}",
                   {"extra": format!("{{\"id_str\":\"{id}\"}}")}], text, [7, "viewer", 0]]
     });
-    encode_zlib(
-        packet::OP_COMMAND,
-        &encode(
-            packet::VERSION_JSON,
-            packet::OP_COMMAND,
-            0,
-            body.to_string().as_bytes(),
-        ),
-    )
+    encode_zlib(packet::OP_COMMAND, &encode(packet::VERSION_JSON, packet::OP_COMMAND, 0, body.to_string().as_bytes()))
 }
 
 /// The fake Bilibili server on its own thread: serves one client, then sends whatever the
@@ -168,10 +132,7 @@ fn fake_bilibili() -> (u16, mpsc::UnboundedSender<Vec<u8>>) {
     let port = listener.local_addr().expect("address").port();
     listener.set_nonblocking(true).expect("nonblocking");
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
             let Ok((stream, _)) = listener.accept().await else { return };
@@ -226,23 +187,15 @@ fn studio_reading_fake_bilibili() -> (Serve, mpsc::UnboundedSender<Vec<u8>>) {
     let (status, answer) = request(&serve.addr, "POST", "/api/commands", &command);
     assert_eq!(status, 200, "connect_audience: {answer}");
     // Authenticated, and the popularity answer to the first heartbeat is counted.
-    wait_for(
-        "the popularity count in the studio",
-        Duration::from_secs(30),
-        || {
-            let state = state(&serve.addr)?;
-            (state["audience"]["peak_viewers"] == POPULARITY).then_some(())
-        },
-    );
+    wait_for("the popularity count in the studio", Duration::from_secs(30), || {
+        let state = state(&serve.addr)?;
+        (state["audience"]["peak_viewers"] == POPULARITY).then_some(())
+    });
     (serve, server)
 }
 
 fn chat_item(state: &serde_json::Value, id: &str) -> Option<serde_json::Value> {
-    state["chat"]
-        .as_array()?
-        .iter()
-        .find(|c| c["id"] == id)
-        .cloned()
+    state["chat"].as_array()?.iter().find(|c| c["id"] == id).cloned()
 }
 
 #[test]
@@ -255,78 +208,42 @@ fn overflowing_gift_counts_leave_the_chat_flowing() {
         server
             .send(encode_zlib(
                 packet::OP_COMMAND,
-                &encode(
-                    packet::VERSION_JSON,
-                    packet::OP_COMMAND,
-                    0,
-                    gift.to_string().as_bytes(),
-                ),
+                &encode(packet::VERSION_JSON, packet::OP_COMMAND, 0, gift.to_string().as_bytes()),
             ))
             .expect("send");
     }
-    server
-        .send(danmaku("after-the-whale", "还有人吗"))
-        .expect("send");
-    let seen = wait_for(
-        "the danmaku after the overflowing gifts",
-        Duration::from_secs(30),
-        || {
-            assert!(
-                serve.child.try_wait().expect("child status").is_none(),
-                "the studio died"
-            );
-            let state = state(&serve.addr)?;
-            chat_item(&state, "bilibili:after-the-whale").map(|_| state)
-        },
-    );
+    server.send(danmaku("after-the-whale", "还有人吗")).expect("send");
+    let seen = wait_for("the danmaku after the overflowing gifts", Duration::from_secs(30), || {
+        assert!(serve.child.try_wait().expect("child status").is_none(), "the studio died");
+        let state = state(&serve.addr)?;
+        chat_item(&state, "bilibili:after-the-whale").map(|_| state)
+    });
     for round in 0..3 {
-        assert!(
-            chat_item(&seen, &format!("bilibili:gift-overflow-{round}")).is_some(),
-            "{}",
-            seen["chat"]
-        );
+        assert!(chat_item(&seen, &format!("bilibili:gift-overflow-{round}")).is_some(), "{}", seen["chat"]);
     }
     // Totals go out at most once a second, with a batch: keep chatting until they show.
     let mut tick = 0;
-    let audience = wait_for(
-        "the totals with the saturated gifts",
-        Duration::from_secs(30),
-        || {
-            tick += 1;
-            server
-                .send(danmaku(&format!("tick-{tick}"), "tick"))
-                .expect("send");
-            let state = state(&serve.addr)?;
-            (state["audience"]["gifts"] == 3).then(|| state["audience"].clone())
-        },
-    );
-    assert!(
-        audience["gift_totals"].to_string().contains("gold"),
-        "{audience}"
-    );
-    assert!(
-        serve.child.try_wait().expect("child status").is_none(),
-        "the studio is alive"
-    );
+    let audience = wait_for("the totals with the saturated gifts", Duration::from_secs(30), || {
+        tick += 1;
+        server.send(danmaku(&format!("tick-{tick}"), "tick")).expect("send");
+        let state = state(&serve.addr)?;
+        (state["audience"]["gifts"] == 3).then(|| state["audience"].clone())
+    });
+    assert!(audience["gift_totals"].to_string().contains("gold"), "{audience}");
+    assert!(serve.child.try_wait().expect("child status").is_none(), "the studio is alive");
 }
 
 #[test]
 fn a_decompression_bomb_leaves_the_studio_bounded_and_the_chat_flowing() {
     let bomb = nested_zlib_bomb();
-    assert!(
-        bomb.len() < 200 * 1024,
-        "the bomb is small on the wire ({} bytes)",
-        bomb.len()
-    );
+    assert!(bomb.len() < 200 * 1024, "the bomb is small on the wire ({} bytes)", bomb.len());
     let (mut serve, server) = studio_reading_fake_bilibili();
     let pid = serve.child.id();
     let before = proc_kb(pid, "VmHWM:");
     assert!(before > 0, "VmHWM readable");
 
     server.send(bomb).expect("send the bomb");
-    server
-        .send(danmaku("after-the-bomb", "还在吗"))
-        .expect("send the danmaku");
+    server.send(danmaku("after-the-bomb", "还在吗")).expect("send the danmaku");
 
     // A watchdog thread follows the peak closely and kills the studio at once if it runs
     // away (today's code eats gigabytes), so a failing test does not bring the machine down.
@@ -339,9 +256,7 @@ fn a_decompression_bomb_leaves_the_studio_bounded_and_the_chat_flowing() {
                 let peak = proc_kb(pid, "VmHWM:");
                 if peak > before + RSS_GROWTH_LIMIT_KB {
                     blew.store(peak, Ordering::SeqCst);
-                    let _ = Command::new("kill")
-                        .args(["-KILL", &pid.to_string()])
-                        .status();
+                    let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
                     return;
                 }
                 std::thread::sleep(Duration::from_millis(2));
@@ -351,21 +266,15 @@ fn a_decompression_bomb_leaves_the_studio_bounded_and_the_chat_flowing() {
     let deadline = Instant::now() + Duration::from_secs(60);
     let chat = loop {
         let peak = blew.load(Ordering::SeqCst);
-        assert!(peak == 0, "the studio's peak RSS grew from {before} kB to over {peak} kB on a ~100 KB message (killed)");
         assert!(
-            serve.child.try_wait().expect("child status").is_none(),
-            "the studio died"
+            peak == 0,
+            "the studio's peak RSS grew from {before} kB to over {peak} kB on a ~100 KB message (killed)"
         );
-        assert!(
-            Instant::now() < deadline,
-            "the danmaku after the bomb never reached the chat"
-        );
+        assert!(serve.child.try_wait().expect("child status").is_none(), "the studio died");
+        assert!(Instant::now() < deadline, "the danmaku after the bomb never reached the chat");
         if let Some(state) = state(&serve.addr) {
             let items = state["chat"].as_array().cloned().unwrap_or_default();
-            if let Some(item) = items
-                .into_iter()
-                .find(|c| c["id"] == "bilibili:after-the-bomb")
-            {
+            if let Some(item) = items.into_iter().find(|c| c["id"] == "bilibili:after-the-bomb") {
                 break (item, state);
             }
         }
@@ -376,28 +285,16 @@ fn a_decompression_bomb_leaves_the_studio_bounded_and_the_chat_flowing() {
     let (item, seen) = chat;
     assert_eq!(item["text"], "还在吗");
     let peak = proc_kb(pid, "VmHWM:");
-    assert!(
-        peak <= before + RSS_GROWTH_LIMIT_KB,
-        "peak RSS {before} kB -> {peak} kB"
-    );
+    assert!(peak <= before + RSS_GROWTH_LIMIT_KB, "peak RSS {before} kB -> {peak} kB");
     eprintln!("peak RSS before the bomb {before} kB, after {peak} kB");
 
     // The operator is told, and the connection is the same one, still live.
     let connector = &seen["connectors"][0];
     assert_eq!(connector["status"], "live", "{connector}");
     let notice = connector["error"].as_str().unwrap_or_default();
-    assert!(
-        notice.contains("inflates past") && notice.contains("reading on"),
-        "the notice: {connector}"
-    );
-    assert!(
-        serve.child.try_wait().expect("child status").is_none(),
-        "the studio is alive"
-    );
-    assert!(
-        state(&serve.addr).is_some(),
-        "the studio still answers /api/state"
-    );
+    assert!(notice.contains("inflates past") && notice.contains("reading on"), "the notice: {connector}");
+    assert!(serve.child.try_wait().expect("child status").is_none(), "the studio is alive");
+    assert!(state(&serve.addr).is_some(), "the studio still answers /api/state");
 }
 
 #[test]
@@ -407,34 +304,44 @@ fn foreign_plain_endpoints_and_bad_channels_are_refused_before_any_connection() 
     listener.set_nonblocking(true).expect("nonblocking");
     let port = listener.local_addr().expect("address").port();
     let cases = [
-        (r#"{"type":"connect_audience","platform":"bilibili","room":"123","endpoint":"ws://192.0.2.1/sub"}"#.to_owned(), "not encrypted"),
-        (r#"{"type":"connect_audience","platform":"youtube","room":"chat","endpoint":"http://192.0.2.1/v3"}"#.to_owned(), "not encrypted"),
-        (r#"{"type":"connect_audience","platform":"twitch","room":"shop","endpoint":"ftp://127.0.0.1/"}"#.to_owned(), "wss://"),
         (
-            format!(r#"{{"type":"connect_audience","platform":"twitch","room":"shop\r\nPRIVMSG #other :spam","endpoint":"ws://127.0.0.1:{port}"}}"#),
+            r#"{"type":"connect_audience","platform":"bilibili","room":"123","endpoint":"ws://192.0.2.1/sub"}"#
+                .to_owned(),
+            "not encrypted",
+        ),
+        (
+            r#"{"type":"connect_audience","platform":"youtube","room":"chat","endpoint":"http://192.0.2.1/v3"}"#
+                .to_owned(),
+            "not encrypted",
+        ),
+        (
+            r#"{"type":"connect_audience","platform":"twitch","room":"shop","endpoint":"ftp://127.0.0.1/"}"#.to_owned(),
+            "wss://",
+        ),
+        (
+            format!(
+                r#"{{"type":"connect_audience","platform":"twitch","room":"shop\r\nPRIVMSG #other :spam","endpoint":"ws://127.0.0.1:{port}"}}"#
+            ),
             // The studio refuses control characters in any room before the connector's check.
             "channel name",
         ),
-        (format!(r#"{{"type":"connect_audience","platform":"twitch","room":"shop two","endpoint":"ws://127.0.0.1:{port}"}}"#), "not a channel name"),
+        (
+            format!(
+                r#"{{"type":"connect_audience","platform":"twitch","room":"shop two","endpoint":"ws://127.0.0.1:{port}"}}"#
+            ),
+            "not a channel name",
+        ),
     ];
     for (command, expected) in &cases {
         let (status, answer) = request(&serve.addr, "POST", "/api/commands", command);
         assert_eq!(status, 400, "{command}: {answer}");
         assert!(answer.contains(expected), "{command}: {answer}");
-        assert!(
-            !answer.contains("AIza-not-real"),
-            "a key never comes back: {answer}"
-        );
+        assert!(!answer.contains("AIza-not-real"), "a key never comes back: {answer}");
     }
     std::thread::sleep(Duration::from_millis(300));
     assert!(listener.accept().is_err(), "nothing was dialled");
     let state = state(&serve.addr).expect("state");
-    assert_eq!(
-        state["connectors"].as_array().map(Vec::len),
-        Some(0),
-        "{}",
-        state["connectors"]
-    );
+    assert_eq!(state["connectors"].as_array().map(Vec::len), Some(0), "{}", state["connectors"]);
 }
 
 /// Runs SQL on the studio's session database from outside, as another program would.
@@ -458,18 +365,13 @@ fn a_batch_the_database_refuses_is_written_once_it_comes_back() {
     server.send(danmaku("held-1", "稍等")).expect("send");
     std::thread::sleep(Duration::from_secs(1));
     let state = state(&serve.addr).expect("state");
-    assert!(
-        chat_item(&state, "bilibili:held-1").is_none(),
-        "not committed, so not shown yet"
-    );
+    assert!(chat_item(&state, "bilibili:held-1").is_none(), "not committed, so not shown yet");
     sqlite(&database, "DELETE FROM refuse;");
     // Retried by the writer itself within seconds, not only when the next event happens to
     // come (the next heartbeat reply is 30 s away).
-    let item = wait_for(
-        "the held danmaku in the chat",
-        Duration::from_secs(15),
-        || chat_item(&state_or_null(&serve.addr), "bilibili:held-1"),
-    );
+    let item = wait_for("the held danmaku in the chat", Duration::from_secs(15), || {
+        chat_item(&state_or_null(&serve.addr), "bilibili:held-1")
+    });
     assert_eq!(item["text"], "稍等");
 }
 

@@ -36,14 +36,20 @@ async fn a_twitch_chat_connected_from_the_studio_reaches_the_panel_and_disconnec
     let endpoint = format!("ws://{}", listener.local_addr().expect("address"));
     let studio = Studio::new(show(), StudioConfig::default());
     let error = studio
-        .apply(Command::ConnectAudience { platform: "twitch".into(), room: "kaiboshop".into(), key: None, endpoint: None })
+        .apply(Command::ConnectAudience {
+            platform: "twitch".into(),
+            room: "kaiboshop".into(),
+            key: None,
+            endpoint: None,
+        })
         .await
         .expect_err("no audience path yet");
     assert_eq!(error.kind, ErrorKind::WrongPhase);
 
-    let feed = audience_feed::start(studio.clone(), AudienceOptions::default(), Store::in_memory("test").expect("store"))
-        .await
-        .expect("feed");
+    let feed =
+        audience_feed::start(studio.clone(), AudienceOptions::default(), Store::in_memory("test").expect("store"))
+            .await
+            .expect("feed");
     studio.attach_feed(feed).await;
     let error = studio
         .apply(Command::ConnectAudience { platform: "myspace".into(), room: "x".into(), key: None, endpoint: None })
@@ -64,7 +70,11 @@ async fn a_twitch_chat_connected_from_the_studio_reaches_the_panel_and_disconnec
     let mut socket = tokio_tungstenite::accept_async(stream).await.expect("websocket");
     let mut login = String::new();
     while !login.contains("JOIN") {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next()).await.expect("login").expect("open").expect("frame");
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("login")
+            .expect("open")
+            .expect("frame");
         login.push_str(&message.into_text().expect("text"));
     }
     assert!(login.contains("JOIN #kaiboshop"), "{login}");
@@ -84,14 +94,20 @@ async fn a_twitch_chat_connected_from_the_studio_reaches_the_panel_and_disconnec
     .await;
     assert_eq!((connector.platform.as_str(), connector.room.as_str()), ("twitch", "KaiboShop"));
     let error = studio
-        .apply(Command::ConnectAudience { platform: "twitch".into(), room: "KaiboShop".into(), key: None, endpoint: None })
+        .apply(Command::ConnectAudience {
+            platform: "twitch".into(),
+            room: "KaiboShop".into(),
+            key: None,
+            endpoint: None,
+        })
         .await
         .expect_err("twice");
     assert!(error.message.contains("already connected"), "{}", error.message);
 
     studio.apply(Command::DisconnectAudience { connector: "twitch:KaiboShop".into() }).await.expect("disconnect");
     assert!(studio.state().await.connectors.is_empty());
-    let error = studio.apply(Command::DisconnectAudience { connector: "twitch:KaiboShop".into() }).await.expect_err("gone");
+    let error =
+        studio.apply(Command::DisconnectAudience { connector: "twitch:KaiboShop".into() }).await.expect_err("gone");
     assert_eq!(error.kind, ErrorKind::NotFound);
     studio.shutdown().await;
 }
@@ -100,9 +116,10 @@ async fn a_twitch_chat_connected_from_the_studio_reaches_the_panel_and_disconnec
 async fn a_connector_key_goes_to_the_keyring_and_never_comes_back() {
     keyring::set_default_credential_builder(keyring::mock::default_credential_builder());
     let studio = Studio::new(show(), StudioConfig::default());
-    let feed = audience_feed::start(studio.clone(), AudienceOptions::default(), Store::in_memory("test").expect("store"))
-        .await
-        .expect("feed");
+    let feed =
+        audience_feed::start(studio.clone(), AudienceOptions::default(), Store::in_memory("test").expect("store"))
+            .await
+            .expect("feed");
     studio.attach_feed(feed).await;
     let key = "AIzaSy-SECRET-API-KEY-123";
     studio

@@ -45,18 +45,7 @@ fn serve(show: &Path, data: &Path) -> Serve {
     let kaibo = env!("CARGO_BIN_EXE_kaibo");
     let show = show.to_string_lossy().into_owned();
     let data = data.to_string_lossy().into_owned();
-    let args = [
-        "session",
-        "-",
-        kaibo,
-        "serve",
-        &show,
-        "--listen",
-        "127.0.0.1:0",
-        "--no-record",
-        "--data",
-        &data,
-    ];
+    let args = ["session", "-", kaibo, "serve", &show, "--listen", "127.0.0.1:0", "--no-record", "--data", &data];
     let mut child = Command::new("keyctl")
         .args(args)
         .env("KAIBO_TOKEN", TOKEN)
@@ -74,28 +63,19 @@ fn serve(show: &Path, data: &Path) -> Serve {
         }
     });
     let line = loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("kaibo serve prints its URL within 60 s");
+        let line = rx.recv_timeout(Duration::from_secs(60)).expect("kaibo serve prints its URL within 60 s");
         if line.starts_with("Kaibo Studio: ") {
             break line;
         }
     };
-    let addr = line
-        .trim_start_matches("Kaibo Studio: http://")
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let addr = line.trim_start_matches("Kaibo Studio: http://").split('/').next().unwrap_or_default().to_owned();
     Serve { child, addr }
 }
 
 /// One HTTP/1.1 request with the token; the status and the body.
 fn request(addr: &str, method: &str, path: &str, body: &[u8]) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {TOKEN}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
@@ -112,29 +92,14 @@ fn request(addr: &str, method: &str, path: &str, body: &[u8]) -> (u16, String) {
     let _ = stream.read_to_end(&mut response);
     let _ = sending.join();
     let response = String::from_utf8_lossy(&response).into_owned();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
+    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
     (status, body)
 }
 
 fn command(addr: &str, command: serde_json::Value) -> (u16, serde_json::Value) {
-    let (status, body) = request(
-        addr,
-        "POST",
-        "/api/commands",
-        command.to_string().as_bytes(),
-    );
-    (
-        status,
-        serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)),
-    )
+    let (status, body) = request(addr, "POST", "/api/commands", command.to_string().as_bytes());
+    (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body)))
 }
 
 /// Every file under `dir`, as (path, bytes).
@@ -157,10 +122,7 @@ fn holds_key(bytes: &[u8]) -> bool {
 
 #[test]
 fn a_key_typed_inside_a_url_lands_only_in_the_keyring() {
-    let (show_dir, data) = (
-        tempfile::tempdir().expect("dir"),
-        tempfile::tempdir().expect("dir"),
-    );
+    let (show_dir, data) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
     let show = copy_demo(show_dir.path());
     let serve = serve(&show, data.path());
     let port = serve.addr.rsplit(':').next().unwrap_or("1935").to_owned();
@@ -176,69 +138,37 @@ fn a_key_typed_inside_a_url_lands_only_in_the_keyring() {
     assert_eq!(status, 200);
     assert!(!state.contains(KEY));
     let state: serde_json::Value = serde_json::from_str(&state).expect("state");
-    let mine = state["destinations"]
-        .as_array()
-        .and_then(|d| d.iter().find(|d| d["id"] == "mine"))
-        .expect("added")
-        .clone();
-    assert_eq!(
-        mine["has_key"], true,
-        "the key went into the keyring: {mine}"
-    );
+    let mine =
+        state["destinations"].as_array().and_then(|d| d.iter().find(|d| d["id"] == "mine")).expect("added").clone();
+    assert_eq!(mine["has_key"], true, "the key went into the keyring: {mine}");
 
     let saved = std::fs::read_to_string(&show).expect("saved show");
-    assert!(
-        !saved.contains(KEY),
-        "the saved show holds the key:\n{saved}"
-    );
-    assert!(
-        saved.contains("\"secret\": \"destination-mine\""),
-        "the saved show names the key:\n{saved}"
-    );
-    assert!(
-        saved.contains(&format!("rtmp://127.0.0.1:{port}/live\"")),
-        "the URL without the key:\n{saved}"
-    );
+    assert!(!saved.contains(KEY), "the saved show holds the key:\n{saved}");
+    assert!(saved.contains("\"secret\": \"destination-mine\""), "the saved show names the key:\n{saved}");
+    assert!(saved.contains(&format!("rtmp://127.0.0.1:{port}/live\"")), "the URL without the key:\n{saved}");
 
     let (status, html) = request(&serve.addr, "GET", "/api/report", b"");
     assert_eq!(status, 200, "{html}");
-    assert!(
-        html.contains("add_destination"),
-        "the audit log is in the report"
-    );
+    assert!(html.contains("add_destination"), "the audit log is in the report");
     assert!(!html.contains(KEY), "/api/report holds the key");
     let (status, reply) = command(&serve.addr, serde_json::json!({"type": "write_report"}));
     assert_eq!(status, 200, "{reply}");
 
     let files = files_under(data.path());
-    assert!(
-        files
-            .iter()
-            .any(|(p, _)| p.extension().is_some_and(|e| e == "csv")),
-        "report files were written"
-    );
-    assert!(
-        files
-            .iter()
-            .any(|(p, _)| p.to_string_lossy().contains("sessions.db")),
-        "the session database is there"
-    );
+    assert!(files.iter().any(|(p, _)| p.extension().is_some_and(|e| e == "csv")), "report files were written");
+    assert!(files.iter().any(|(p, _)| p.to_string_lossy().contains("sessions.db")), "the session database is there");
     for (path, bytes) in &files {
         assert!(!holds_key(bytes), "{} holds the key", path.display());
     }
     drop(serve);
     // After the studio is gone the write-ahead log is folded in; still no key anywhere.
-    for (path, bytes) in files_under(data.path())
-        .iter()
-        .chain(&files_under(show_dir.path()))
-    {
+    for (path, bytes) in files_under(data.path()).iter().chain(&files_under(show_dir.path())) {
         assert!(!holds_key(bytes), "{} holds the key", path.display());
     }
 }
 
 fn png() -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/shows/logo.png"))
-        .expect("logo")
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/shows/logo.png")).expect("logo")
 }
 
 fn add_image(addr: &str, id: &str, path: &str) -> (u16, serde_json::Value) {
@@ -250,11 +180,8 @@ fn add_image(addr: &str, id: &str, path: &str) -> (u16, serde_json::Value) {
 
 #[test]
 fn files_come_only_from_the_show_or_the_media_folder() {
-    let (show_dir, data, outside) = (
-        tempfile::tempdir().expect("dir"),
-        tempfile::tempdir().expect("dir"),
-        tempfile::tempdir().expect("dir"),
-    );
+    let (show_dir, data, outside) =
+        (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
     let show = copy_demo(show_dir.path());
     let elsewhere = outside.path().join("private.png");
     std::fs::write(&elsewhere, png()).expect("an outside picture");
@@ -280,23 +207,11 @@ fn files_come_only_from_the_show_or_the_media_folder() {
         messages.push(reply["message"].as_str().unwrap_or_default().to_owned());
     }
     for (path, message) in outside_paths.iter().zip(&messages) {
-        assert_eq!(
-            message, &messages[0],
-            "{path} is told apart from {}",
-            outside_paths[0]
-        );
+        assert_eq!(message, &messages[0], "{path} is told apart from {}", outside_paths[0]);
     }
-    assert!(
-        messages[0].contains("media folder"),
-        "the refusal says where files may come from: {}",
-        messages[0]
-    );
+    assert!(messages[0].contains("media folder"), "the refusal says where files may come from: {}", messages[0]);
     for word in ["does not exist", "permission", "folder, not", "passwd"] {
-        assert!(
-            !messages[0].contains(word),
-            "the refusal tells something: {}",
-            messages[0]
-        );
+        assert!(!messages[0].contains(word), "the refusal tells something: {}", messages[0]);
     }
 
     // The show's own pictures still work.
@@ -307,10 +222,7 @@ fn files_come_only_from_the_show_or_the_media_folder() {
     assert_eq!(status, 200, "{body}");
     let uploaded: serde_json::Value = serde_json::from_str(&body).expect("json");
     let path = uploaded["path"].as_str().expect("path").to_owned();
-    assert!(
-        Path::new(&path).starts_with(data.path().canonicalize().expect("canonical").join("media")),
-        "{path}"
-    );
+    assert!(Path::new(&path).starts_with(data.path().canonicalize().expect("canonical").join("media")), "{path}");
     assert_eq!(uploaded["name"], "sticker.png");
     let (status, body) = request(&serve.addr, "POST", "/api/media?name=sticker.png", &png());
     assert_eq!(status, 200, "{body}");
@@ -319,31 +231,12 @@ fn files_come_only_from_the_show_or_the_media_folder() {
     assert_eq!(status, 200, "{reply}");
     let (_, state) = request(&serve.addr, "GET", "/api/state", b"");
     let state: serde_json::Value = serde_json::from_str(&state).expect("state");
-    let main = state["scenes"]
-        .as_array()
-        .and_then(|s| s.first())
-        .expect("a scene")
-        .clone();
-    assert!(
-        main["layers"]
-            .as_array()
-            .is_some_and(|l| l.iter().any(|l| l["id"] == "sticker")),
-        "{main}"
-    );
+    let main = state["scenes"].as_array().and_then(|s| s.first()).expect("a scene").clone();
+    assert!(main["layers"].as_array().is_some_and(|l| l.iter().any(|l| l["id"] == "sticker")), "{main}");
 
-    let (status, body) = request(
-        &serve.addr,
-        "POST",
-        "/api/media?name=fake.png",
-        b"#!/bin/sh\necho not a picture\n",
-    );
+    let (status, body) = request(&serve.addr, "POST", "/api/media?name=fake.png", b"#!/bin/sh\necho not a picture\n");
     assert_eq!(status, 400, "{body}");
-    let (status, body) = request(
-        &serve.addr,
-        "POST",
-        "/api/media?name=../../escape.png",
-        &png(),
-    );
+    let (status, body) = request(&serve.addr, "POST", "/api/media?name=../../escape.png", &png());
     assert_eq!(status, 400, "{body}");
     let (status, body) = request(&serve.addr, "POST", "/api/media?name=.hidden.png", &png());
     assert_eq!(status, 400, "{body}");
@@ -358,11 +251,7 @@ fn files_come_only_from_the_show_or_the_media_folder() {
         .collect();
     let mut media = media;
     media.sort();
-    assert_eq!(
-        media,
-        ["sticker-2.png", "sticker.png"],
-        "only the accepted files, no temporaries"
-    );
+    assert_eq!(media, ["sticker-2.png", "sticker.png"], "only the accepted files, no temporaries");
 }
 
 const INSIDE: &str = "KAIBO_KEYS_TEST_INSIDE_SESSION";
@@ -374,27 +263,14 @@ fn in_a_keyring_session(test: &str) {
     let output = Command::new("keyctl")
         .args(["session", "-"])
         .arg(exe)
-        .args([
-            test,
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args([test, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env(INSIDE, "1")
         .env("KAIBO_KEYRING", "keyutils")
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .output()
         .expect("keyctl is missing: apt-get install keyutils (make test does)");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.status.success() && text.contains("1 passed"),
-        "{test} failed:\n{text}"
-    );
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success() && text.contains("1 passed"), "{test} failed:\n{text}");
 }
 
 #[test]
@@ -422,19 +298,12 @@ fn serve_here(show: &Path, data: &Path) -> Serve {
         }
     });
     let line = loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("kaibo serve prints its URL within 60 s");
+        let line = rx.recv_timeout(Duration::from_secs(60)).expect("kaibo serve prints its URL within 60 s");
         if line.starts_with("Kaibo Studio: ") {
             break line;
         }
     };
-    let addr = line
-        .trim_start_matches("Kaibo Studio: http://")
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let addr = line.trim_start_matches("Kaibo Studio: http://").split('/').next().unwrap_or_default().to_owned();
     Serve { child, addr }
 }
 
@@ -446,16 +315,8 @@ fn store_secret(name: &str, value: &str) {
         .stderr(Stdio::null())
         .spawn()
         .expect("kaibo secret set");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(value.as_bytes())
-        .expect("write");
-    assert!(
-        child.wait().expect("wait").success(),
-        "kaibo secret set {name}"
-    );
+    child.stdin.take().expect("stdin").write_all(value.as_bytes()).expect("write");
+    assert!(child.wait().expect("wait").success(), "kaibo secret set {name}");
 }
 
 #[test]
@@ -463,17 +324,10 @@ fn store_secret(name: &str, value: &str) {
 // tungstenite's handshake callback returns its own (large) error type.
 #[allow(clippy::result_large_err)]
 fn stored_chat_keys_inside_session() {
-    assert_eq!(
-        std::env::var(INSIDE).as_deref(),
-        Ok("1"),
-        "run through the outer test"
-    );
+    assert_eq!(std::env::var(INSIDE).as_deref(), Ok("1"), "run through the outer test");
     store_secret("audience-bilibili-4242", CHAT_KEY);
     store_secret("audience-youtube-abcchat", CHAT_KEY);
-    let (show_dir, data) = (
-        tempfile::tempdir().expect("dir"),
-        tempfile::tempdir().expect("dir"),
-    );
+    let (show_dir, data) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
     let serve = serve_here(&copy_demo(show_dir.path()), data.path());
 
     // A foreign server, on loopback: it records every byte the studio sends it.
@@ -492,10 +346,8 @@ fn stored_chat_keys_inside_session() {
                 let written = std::sync::Arc::clone(&request_text);
                 let accepted = tokio_tungstenite::tungstenite::accept_hdr(
                     stream,
-                    |request: &tokio_tungstenite::tungstenite::handshake::server::Request,
-                     response| {
-                        *written.lock().expect("lock") =
-                            format!("{} {:?}", request.uri(), request.headers());
+                    |request: &tokio_tungstenite::tungstenite::handshake::server::Request, response| {
+                        *written.lock().expect("lock") = format!("{} {:?}", request.uri(), request.headers());
                         Ok(response)
                     },
                 );
@@ -515,35 +367,17 @@ fn stored_chat_keys_inside_session() {
         serde_json::json!({"type": "connect_audience", "platform": "bilibili", "room": "4242", "endpoint": endpoint}),
     );
     assert_eq!(status, 200, "{reply}");
-    let seen = rx
-        .recv_timeout(Duration::from_secs(20))
-        .expect("the studio reached the foreign server");
+    let seen = rx.recv_timeout(Duration::from_secs(20)).expect("the studio reached the foreign server");
     assert!(
         seen.windows(4).any(|w| w == b"4242"),
         "the studio's first message (its auth packet) was read: {}",
         String::from_utf8_lossy(&seen)
     );
-    assert!(
-        !seen
-            .windows(CHAT_KEY.len())
-            .any(|w| w == CHAT_KEY.as_bytes()),
-        "the stored key went to a foreign host"
-    );
+    assert!(!seen.windows(CHAT_KEY.len()).any(|w| w == CHAT_KEY.as_bytes()), "the stored key went to a foreign host");
 
     // The lookup is exact: another spelling of a room never finds its key.
-    let (status, reply) = command(
-        &serve.addr,
-        serde_json::json!({"type": "connect_audience", "platform": "youtube", "room": "ABCchat"}),
-    );
-    assert_eq!(
-        status, 400,
-        "a key filed under abcchat was found for ABCchat: {reply}"
-    );
-    assert!(
-        reply["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("API key"),
-        "{reply}"
-    );
+    let (status, reply) =
+        command(&serve.addr, serde_json::json!({"type": "connect_audience", "platform": "youtube", "room": "ABCchat"}));
+    assert_eq!(status, 400, "a key filed under abcchat was found for ABCchat: {reply}");
+    assert!(reply["message"].as_str().unwrap_or_default().contains("API key"), "{reply}");
 }

@@ -25,7 +25,13 @@ fn report_writes_html_json_and_csv_and_explains_bad_input() {
         id: "o1".into(),
         at: chrono::Utc::now(),
         user: Some(User { id: "1".into(), name: "阿花".into(), badges: Vec::new() }),
-        body: EventBody::Order { product: "tea".into(), quantity: 2, amount: "176".parse().unwrap(), currency: "CNY".into(), stock_left: Some(3) },
+        body: EventBody::Order {
+            product: "tea".into(),
+            quantity: 2,
+            amount: "176".parse().unwrap(),
+            currency: "CNY".into(),
+            stock_left: Some(3),
+        },
     };
     store.write_batch(&[Recorded { event: &event, hidden: false }], &mut Tally::default()).unwrap();
     let session = store.session().to_string();
@@ -54,7 +60,13 @@ fn report_writes_html_json_and_csv_and_explains_bad_input() {
     assert!(stderr.contains("no session 99") && stderr.contains("抹茶专场"), "{stderr}");
 
     // No database, exit 2.
-    let nothing = kaibo().args(["report", "1", "--out"]).arg(&out).arg("--data").arg(dir.path().join("nowhere")).output().unwrap();
+    let nothing = kaibo()
+        .args(["report", "1", "--out"])
+        .arg(&out)
+        .arg("--data")
+        .arg(dir.path().join("nowhere"))
+        .output()
+        .unwrap();
     assert_eq!(nothing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&nothing.stderr).contains("no session database"));
 

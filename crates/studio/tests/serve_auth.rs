@@ -53,7 +53,8 @@ fn serve() -> Serve {
 fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
-    let mut text = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut text =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     for (name, value) in headers {
         text.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -92,9 +93,12 @@ fn every_api_route_needs_the_token() {
     ];
     for (method, path, body) in routes {
         let upgrade = if path.starts_with("/api/events") { WEBSOCKET } else { &[] };
-        let wrong_header: Vec<(&str, &str)> = upgrade.iter().copied().chain([("Authorization", "Bearer wrong")]).collect();
-        let wrong_query = if path.contains('?') { format!("{path}&token=wrong") } else { format!("{path}?token=wrong") };
-        let prefix: Vec<(&str, &str)> = upgrade.iter().copied().chain([("Authorization", "Bearer test-token")]).collect();
+        let wrong_header: Vec<(&str, &str)> =
+            upgrade.iter().copied().chain([("Authorization", "Bearer wrong")]).collect();
+        let wrong_query =
+            if path.contains('?') { format!("{path}&token=wrong") } else { format!("{path}?token=wrong") };
+        let prefix: Vec<(&str, &str)> =
+            upgrade.iter().copied().chain([("Authorization", "Bearer test-token")]).collect();
         let cases: Vec<Case> = vec![
             ("no token", path.to_string(), upgrade.to_vec()),
             ("wrong bearer", path.to_string(), wrong_header),
@@ -119,7 +123,8 @@ fn every_api_route_needs_the_token() {
     // The right token works in the query string too, and bad commands say why in words.
     let (status, _) = request(&serve.addr, "GET", &format!("/api/state?token={TOKEN}"), &[], "");
     assert_eq!(status, 200);
-    let (status, answer) = request(&serve.addr, "POST", "/api/commands", &[("Authorization", &bearer)], r#"{"type":"fly"}"#);
+    let (status, answer) =
+        request(&serve.addr, "POST", "/api/commands", &[("Authorization", &bearer)], r#"{"type":"fly"}"#);
     assert_eq!(status, 400, "{answer}");
     let error: serde_json::Value = serde_json::from_str(&answer).expect("error is JSON");
     assert_eq!(error["kind"], "bad_request");

@@ -21,7 +21,10 @@ async fn commands_change_the_state_and_are_announced() {
 
     studio.apply(Command::SetLook { look: "cool-runway".into() }).await.expect("look");
     studio.apply(Command::SetLayerVisible { layer: "flash-sale".into(), visible: true }).await.expect("layer");
-    studio.apply(Command::SetCardProduct { layer: "card".into(), product: "lipstick-rouge".into() }).await.expect("card");
+    studio
+        .apply(Command::SetCardProduct { layer: "card".into(), product: "lipstick-rouge".into() })
+        .await
+        .expect("card");
     studio.apply(Command::SetProductSoldOut { product: "matcha-set".into(), sold_out: true }).await.expect("sold out");
     let state = studio.state().await;
     assert_eq!(state.look.as_deref(), Some("cool-runway"));
@@ -74,12 +77,22 @@ async fn a_stream_key_is_never_shown_again() {
         assert!(!serde_json::to_string(&event).expect("event serializes").contains(key), "no event carries the key");
     }
     let error = studio
-        .apply(Command::AddDestination { id: "bili".into(), platform: PlatformId::Custom, url: "rtmp://x/y".into(), key: None })
+        .apply(Command::AddDestination {
+            id: "bili".into(),
+            platform: PlatformId::Custom,
+            url: "rtmp://x/y".into(),
+            key: None,
+        })
         .await
         .expect_err("duplicate");
     assert!(error.message.contains("already a destination"));
     let error = studio
-        .apply(Command::AddDestination { id: "web".into(), platform: PlatformId::Custom, url: "http://x/y".into(), key: None })
+        .apply(Command::AddDestination {
+            id: "web".into(),
+            platform: PlatformId::Custom,
+            url: "http://x/y".into(),
+            key: None,
+        })
         .await
         .expect_err("not an ingest URL");
     assert!(error.message.contains("the new destination"), "{}", error.message);
@@ -172,7 +185,8 @@ async fn layers_are_reordered_removed_and_added() {
     assert_eq!(ids(main_layers(&studio.state().await)), ["camera", "lighting", "card", "logo", "headline"]);
     studio.apply(Command::MoveLayer { layer: "camera".into(), to_index: 99 }).await.expect("to the top");
     assert_eq!(ids(main_layers(&studio.state().await)), ["lighting", "card", "logo", "headline", "camera"]);
-    let error = studio.apply(Command::MoveLayer { layer: "nope".into(), to_index: 0 }).await.expect_err("no such layer");
+    let error =
+        studio.apply(Command::MoveLayer { layer: "nope".into(), to_index: 0 }).await.expect_err("no such layer");
     assert_eq!(error.kind, ErrorKind::NotFound);
 
     studio.apply(Command::RemoveLayer { layer: "logo".into() }).await.expect("remove");
@@ -180,7 +194,8 @@ async fn layers_are_reordered_removed_and_added() {
     let error = studio.apply(Command::RemoveLayer { layer: "logo".into() }).await.expect_err("already gone");
     assert_eq!(error.kind, ErrorKind::NotFound);
 
-    let text = serde_json::json!({"id": "promo", "kind": "text", "text": "限时 50% off 🎉", "rect": [0.1, 0.1, 0.4, 0.1]});
+    let text =
+        serde_json::json!({"id": "promo", "kind": "text", "text": "限时 50% off 🎉", "rect": [0.1, 0.1, 0.4, 0.1]});
     studio.apply(Command::AddLayer { layer: text.clone() }).await.expect("add a text layer");
     let added = main_layers(&studio.state().await).pop().expect("on top");
     assert_eq!((added.id.as_str(), added.kind.as_str()), ("promo", "text"));
@@ -190,7 +205,8 @@ async fn layers_are_reordered_removed_and_added() {
     let off = serde_json::json!({"id": "off", "kind": "text", "text": "x", "rect": [0.9, 0.1, 0.4, 0.1]});
     let error = studio.apply(Command::AddLayer { layer: off }).await.expect_err("off the canvas");
     assert!(error.message.contains(".rect:"), "{}", error.message);
-    let card = serde_json::json!({"id": "card2", "kind": "product_card", "product": "ghost", "rect": [0.1, 0.1, 0.3, 0.3]});
+    let card =
+        serde_json::json!({"id": "card2", "kind": "product_card", "product": "ghost", "rect": [0.1, 0.1, 0.3, 0.3]});
     let error = studio.apply(Command::AddLayer { layer: card }).await.expect_err("unknown product");
     assert!(error.message.contains("ghost"), "{}", error.message);
     let image = serde_json::json!({"id": "pic", "kind": "image", "path": "missing.png", "rect": [0.1, 0.1, 0.3, 0.3]});

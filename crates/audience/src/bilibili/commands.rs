@@ -62,7 +62,14 @@ fn seconds(value: &Value) -> Option<DateTime<Utc>> {
 }
 
 fn event(room: &str, id: String, at: Option<DateTime<Utc>>, user: Option<User>, body: EventBody) -> AudienceEvent {
-    AudienceEvent { platform: "bilibili".into(), room: room.to_owned(), id, at: at.unwrap_or_else(Utc::now), user, body }
+    AudienceEvent {
+        platform: "bilibili".into(),
+        room: room.to_owned(),
+        id,
+        at: at.unwrap_or_else(Utc::now),
+        user,
+        body,
+    }
 }
 
 fn user(id: &Value, name: &Value) -> Option<User> {
@@ -146,8 +153,15 @@ fn guard_buy(data: &Value, room: &str) -> Option<AudienceEvent> {
     let start = data.get("start_time").and_then(Value::as_i64).unwrap_or(0);
     let mut user = user(data.get("uid")?, data.get("username")?)?;
     user.badges.push(format!("guard/{level}"));
-    let gift = Gift { name, count, unit_value: Amount::from_units(i64::try_from(price).ok()?), currency: "gold".into() };
-    Some(event(room, format!("guard-{uid}-{start}-{level}"), seconds(&data["start_time"]), Some(user), EventBody::Gift { gift, text: None }))
+    let gift =
+        Gift { name, count, unit_value: Amount::from_units(i64::try_from(price).ok()?), currency: "gold".into() };
+    Some(event(
+        room,
+        format!("guard-{uid}-{start}-{level}"),
+        seconds(&data["start_time"]),
+        Some(user),
+        EventBody::Gift { gift, text: None },
+    ))
 }
 
 /// `data`: `uid`, `uname`, `msg_type` (1 entered, 2 followed, 4 special follow, 5 mutual
@@ -160,7 +174,8 @@ fn interact(data: &Value, room: &str) -> Option<Option<AudienceEvent>> {
         _ => return Some(None),
     };
     let user = user(data.get("uid")?, data.get("uname")?)?;
-    let when = data.get("trigger_time").and_then(unsigned).or_else(|| data.get("timestamp").and_then(unsigned)).unwrap_or(0);
+    let when =
+        data.get("trigger_time").and_then(unsigned).or_else(|| data.get("timestamp").and_then(unsigned)).unwrap_or(0);
     let id = format!("interact-{}-{kind}-{when}", user.id);
     Some(Some(event(room, id, seconds(&data["timestamp"]), Some(user), body)))
 }

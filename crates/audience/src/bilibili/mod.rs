@@ -180,10 +180,14 @@ fn handle_packet(packet: &Packet, room: &str, seq: &mut u64) -> Handled {
     *seq = seq.wrapping_add(1);
     match packet.operation {
         packet::OP_AUTH_REPLY => {
-            let code = serde_json::from_slice::<serde_json::Value>(&packet.body).ok().and_then(|v| v.get("code").and_then(|c| c.as_i64()));
+            let code = serde_json::from_slice::<serde_json::Value>(&packet.body)
+                .ok()
+                .and_then(|v| v.get("code").and_then(|c| c.as_i64()));
             match code {
                 Some(0) => Handled::AuthOk,
-                Some(code) => Handled::AuthRefused(format!("auth reply code {code} (room {room}; a token from getDanmuInfo may be needed)")),
+                Some(code) => Handled::AuthRefused(format!(
+                    "auth reply code {code} (room {room}; a token from getDanmuInfo may be needed)"
+                )),
                 None => Handled::Malformed,
             }
         }

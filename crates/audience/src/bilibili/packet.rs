@@ -304,7 +304,8 @@ fn expand_at(packet: Packet, out: &mut Vec<Packet>, depth: u8, budget: &mut Infl
 /// Inflates at most what is left of `budget`, and spends it.
 fn inflate(reader: impl Read, budget: &mut InflateBudget) -> Result<Vec<u8>, PacketError> {
     let mut out = Vec::new();
-    let read = reader.take(budget.left as u64 + 1).read_to_end(&mut out).map_err(|e| PacketError::Corrupt(e.to_string()))?;
+    let read =
+        reader.take(budget.left as u64 + 1).read_to_end(&mut out).map_err(|e| PacketError::Corrupt(e.to_string()))?;
     if read > budget.left {
         return Err(PacketError::OverBudget);
     }

@@ -234,9 +234,9 @@ fn event(irc: &IrcMessage, room: &str, id: &str, body: EventBody) -> AudienceEve
 }
 
 fn user(irc: &IrcMessage) -> Option<User> {
-    let login = irc
-        .tag_nonempty("login")
-        .or_else(|| irc.source.as_deref().and_then(|s| s.split('!').next()).filter(|s| !s.is_empty() && !s.contains('.')));
+    let login = irc.tag_nonempty("login").or_else(|| {
+        irc.source.as_deref().and_then(|s| s.split('!').next()).filter(|s| !s.is_empty() && !s.contains('.'))
+    });
     let name = irc.tag_nonempty("display-name").or(login)?;
     let badges = irc.tag("badges").unwrap_or("").split(',').filter(|b| !b.is_empty()).map(str::to_owned).collect();
     Some(User { id: irc.tag("user-id").unwrap_or("").to_owned(), name: name.to_owned(), badges })

@@ -79,6 +79,10 @@ pub fn kaibo_bin() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().and_then(std::path::Path::parent).unwrap();
     let bin = dir.join("kaibo");
-    assert!(bin.exists(), "{} is missing: run `cargo build -p studio --bin kaibo` first (make test does)", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p studio --bin kaibo` first (make test does)",
+        bin.display()
+    );
     bin
 }

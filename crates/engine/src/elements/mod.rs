@@ -15,16 +15,6 @@ mod yuv;
 /// the existing factory.
 pub fn register() -> Result<(), glib::BoolError> {
     gst::init().map_err(|err| glib::bool_error!("Could not initialise GStreamer: {err}"))?;
-    gst::Element::register(
-        None,
-        "kaibolook",
-        gst::Rank::NONE,
-        look::Look::static_type(),
-    )?;
-    gst::Element::register(
-        None,
-        "kaibooverlay",
-        gst::Rank::NONE,
-        overlay::Overlay::static_type(),
-    )
+    gst::Element::register(None, "kaibolook", gst::Rank::NONE, look::Look::static_type())?;
+    gst::Element::register(None, "kaibooverlay", gst::Rank::NONE, overlay::Overlay::static_type())
 }

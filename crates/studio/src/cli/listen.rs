@@ -74,7 +74,10 @@ pub fn run(args: ListenArgs) -> ExitCode {
 }
 
 fn room(args: &ListenArgs, what: &str) -> Result<String, String> {
-    args.room.clone().filter(|r| !r.trim().is_empty()).ok_or_else(|| format!("kaibo listen {} needs {what}", args.platform))
+    args.room
+        .clone()
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| format!("kaibo listen {} needs {what}", args.platform))
 }
 
 async fn start(args: &ListenArgs, tx: mpsc::Sender<AudienceEvent>) -> Result<ConnectorHandle, String> {
@@ -117,7 +120,10 @@ async fn start(args: &ListenArgs, tx: mpsc::Sender<AudienceEvent>) -> Result<Con
                 }
             };
             if !args.listen.ip().is_loopback() {
-                eprintln!("warning: the bridge listens on {}: anyone who can reach it and has the token can send events", args.listen);
+                eprintln!(
+                    "warning: the bridge listens on {}: anyone who can reach it and has the token can send events",
+                    args.listen
+                );
             }
             let config = BridgeConfig { listen: args.listen, token, hosts: Vec::new() };
             let bridge = bridge::start(config, tx).await.map_err(|e| e.to_string())?;
@@ -139,7 +145,11 @@ async fn start(args: &ListenArgs, tx: mpsc::Sender<AudienceEvent>) -> Result<Con
 }
 
 async fn listen(args: ListenArgs) -> ExitCode {
-    let rules = ModerationRules { banned_words: args.banned_words.clone(), blocked_users: args.blocked_users.clone(), ..Default::default() };
+    let rules = ModerationRules {
+        banned_words: args.banned_words.clone(),
+        blocked_users: args.blocked_users.clone(),
+        ..Default::default()
+    };
     let (tx, rx) = mpsc::channel::<AudienceEvent>(4096);
     let (out_tx, mut out_rx) = mpsc::channel::<ModeratedEvent>(4096);
 

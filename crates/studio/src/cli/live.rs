@@ -23,7 +23,6 @@ pub struct LiveOptions {
     pub delay: Option<u32>,
 }
 
-
 pub fn run(options: &LiveOptions) -> ExitCode {
     let Some(mut show) = load_show(&options.show) else { return ExitCode::from(2) };
 
@@ -88,13 +87,14 @@ pub fn run(options: &LiveOptions) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let (engine, events) = match Engine::start(show, Outputs { destinations: targets, recording: recording.clone(), preview: false }) {
-        Ok(started) => started,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(1);
-        }
-    };
+    let (engine, events) =
+        match Engine::start(show, Outputs { destinations: targets, recording: recording.clone(), preview: false }) {
+            Ok(started) => started,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::from(1);
+            }
+        };
 
     let commands = super::console::read_stdin();
     let started = Instant::now();
@@ -224,7 +224,9 @@ fn rename_to_flag(path: &str, show_destinations: usize) -> String {
     let Some(rest) = path.strip_prefix("destinations[") else { return path.to_owned() };
     let Some((index, tail)) = rest.split_once(']') else { return path.to_owned() };
     match index.parse::<usize>() {
-        Ok(i) if i >= show_destinations => format!("--to #{}{}", i - show_destinations + 1, tail.replacen(".url", " URL", 1)),
+        Ok(i) if i >= show_destinations => {
+            format!("--to #{}{}", i - show_destinations + 1, tail.replacen(".url", " URL", 1))
+        }
         _ => path.to_owned(),
     }
 }

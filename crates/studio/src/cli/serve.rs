@@ -82,7 +82,9 @@ fn tokens() -> Result<Tokens, String> {
         None => (audience::bridge::generate_token(), true),
     };
     if bridge == control {
-        return Err("KAIBO_BRIDGE_TOKEN must differ from KAIBO_TOKEN: the bridge must not open the studio's controls".into());
+        return Err(
+            "KAIBO_BRIDGE_TOKEN must differ from KAIBO_TOKEN: the bridge must not open the studio's controls".into()
+        );
     }
     Ok(Tokens { control, bridge, bridge_generated })
 }
@@ -91,7 +93,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
     let remote = std::iter::once(("--listen", args.listen)).chain(args.bridge.map(|b| ("--bridge", b)));
     for (flag, addr) in remote {
         if !addr.ip().is_loopback() && !args.allow_remote {
-            eprintln!("error: {flag} {addr} is reachable from other machines; add --allow-remote if that is what you want");
+            eprintln!(
+                "error: {flag} {addr} is reachable from other machines; add --allow-remote if that is what you want"
+            );
             return ExitCode::from(2);
         }
     }
@@ -127,7 +131,8 @@ pub fn run(args: ServeArgs) -> ExitCode {
 
 async fn serve(args: ServeArgs, show: Show, tokens: Tokens) -> ExitCode {
     let token = tokens.control.clone();
-    let recording_dir = if args.no_record { None } else { Some(args.record_dir.clone().unwrap_or_else(default_recording_dir)) };
+    let recording_dir =
+        if args.no_record { None } else { Some(args.record_dir.clone().unwrap_or_else(default_recording_dir)) };
     let data_dir = args.data.clone().unwrap_or_else(super::report::default_data_dir);
     let (store, session) = match open_session(&data_dir, &show.name) {
         Ok(opened) => opened,
@@ -153,7 +158,10 @@ async fn serve(args: ServeArgs, show: Show, tokens: Tokens) -> ExitCode {
     let studio = Studio::new(show, config);
     let ui_dir = args.ui.clone().unwrap_or_else(static_files::default_ui_dir);
     if !ui_dir.join("index.html").exists() {
-        eprintln!("warning: no built UI in {}: run `npm --prefix ui ci && npm --prefix ui run build`", ui_dir.display());
+        eprintln!(
+            "warning: no built UI in {}: run `npm --prefix ui ci && npm --prefix ui run build`",
+            ui_dir.display()
+        );
     }
 
     let options = AudienceOptions {
@@ -190,13 +198,23 @@ async fn serve(args: ServeArgs, show: Show, tokens: Tokens) -> ExitCode {
     if !addr.ip().is_loopback() {
         eprintln!("warning: listening on {addr}: anyone who can reach it and has the token controls the show");
     }
-    let printable = |addr: SocketAddr| if addr.ip().is_unspecified() { SocketAddr::new([127, 0, 0, 1].into(), addr.port()) } else { addr };
+    let printable = |addr: SocketAddr| {
+        if addr.ip().is_unspecified() {
+            SocketAddr::new([127, 0, 0, 1].into(), addr.port())
+        } else {
+            addr
+        }
+    };
     if let Some(bridge) = bridge_addr {
         if !bridge.ip().is_loopback() {
             eprintln!("warning: the audience bridge listens on {bridge}: anyone who can reach it and has its token can send events");
         }
         // The bridge token, printed once, only when it was generated here.
-        let token = if tokens.bridge_generated { format!("token={}", tokens.bridge) } else { "(token: KAIBO_BRIDGE_TOKEN)".to_owned() };
+        let token = if tokens.bridge_generated {
+            format!("token={}", tokens.bridge)
+        } else {
+            "(token: KAIBO_BRIDGE_TOKEN)".to_owned()
+        };
         println!("audience bridge: http://{}/events {token}", printable(bridge));
     }
     let host = printable(addr);

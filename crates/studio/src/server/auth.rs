@@ -42,7 +42,9 @@ pub fn configured_token(var: &str) -> Result<Option<String>, String> {
             None => Ok(Some(token)),
         },
         Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(format!("{var} is not text: choose a token of letters and digits")),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(format!("{var} is not text: choose a token of letters and digits"))
+        }
     }
 }
 
@@ -92,9 +94,10 @@ fn offered(request: &Request) -> Option<String> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
     from_header.or_else(|| {
-        request.uri().query().and_then(|query| {
-            query.split('&').find_map(|pair| pair.strip_prefix("token=")).map(percent_decode)
-        })
+        request
+            .uri()
+            .query()
+            .and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("token=")).map(percent_decode))
     })
 }
 
@@ -104,7 +107,10 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
         match (bytes[i], hex) {
             (b'%', Some(byte)) => {
                 out.push(byte);
@@ -133,10 +139,15 @@ pub async fn require_token_or_ticket(
     request: Request,
     next: Next,
 ) -> Response {
-    let ticket = request.uri().query().and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("ticket=")).map(percent_decode));
+    let ticket = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("ticket=")).map(percent_decode));
     match ticket {
         Some(ticket) if tickets.redeem(&ticket) => next.run(request).await,
-        Some(_) => unauthorized("this report link was already used or is too old: open the report again from the studio"),
+        Some(_) => {
+            unauthorized("this report link was already used or is too old: open the report again from the studio")
+        }
         None => require_token(State(token), request, next).await,
     }
 }

@@ -55,16 +55,12 @@ async fn upload(
             return too_large();
         }
         Err(rejection) => {
-            return StudioError::bad_request(format!(
-                "the file did not arrive whole ({})",
-                rejection.body_text()
-            ))
-            .into_response()
+            return StudioError::bad_request(format!("the file did not arrive whole ({})", rejection.body_text()))
+                .into_response()
         }
     };
     let Some(folder) = studio.media_dir().await else {
-        return StudioError::wrong_phase("this studio has no media folder to upload into")
-            .into_response();
+        return StudioError::wrong_phase("this studio has no media folder to upload into").into_response();
     };
     let name = match clean_name(query.name.as_deref().unwrap_or_default()) {
         Ok(name) => name,
@@ -76,26 +72,13 @@ async fn upload(
     let stored = tokio::task::spawn_blocking(move || store(&folder, &name, &body)).await;
     match stored {
         Ok(Ok(path)) => {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            Json(Uploaded {
-                path: path.display().to_string(),
-                name,
-            })
-            .into_response()
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            Json(Uploaded { path: path.display().to_string(), name }).into_response()
         }
-        Ok(Err(error)) => StudioError::new(
-            ErrorKind::Internal,
-            format!("the file could not be stored: {error}"),
-        )
-        .into_response(),
-        Err(error) => StudioError::new(
-            ErrorKind::Internal,
-            format!("a studio task failed: {error}"),
-        )
-        .into_response(),
+        Ok(Err(error)) => {
+            StudioError::new(ErrorKind::Internal, format!("the file could not be stored: {error}")).into_response()
+        }
+        Err(error) => StudioError::new(ErrorKind::Internal, format!("a studio task failed: {error}")).into_response(),
     }
 }
 
@@ -115,9 +98,7 @@ pub fn clean_name(name: &str) -> Result<String, String> {
         return Err("name the file: POST /api/media?name=picture.png".into());
     }
     if name.contains(['/', '\\']) || name.contains("..") || name.chars().any(char::is_control) {
-        return Err(
-            "the file name must be a plain name such as picture.png (no folders, no ..)".into(),
-        );
+        return Err("the file name must be a plain name such as picture.png (no folders, no ..)".into());
     }
     if name.starts_with('.') {
         return Err("the file name must not start with a dot (hidden files are not taken)".into());
@@ -128,11 +109,7 @@ pub fn clean_name(name: &str) -> Result<String, String> {
     if kind_of(name).is_none() {
         return Err(format!(
             "the studio takes {} files only",
-            KNOWN
-                .iter()
-                .map(|(ext, _)| *ext)
-                .collect::<Vec<_>>()
-                .join(", ")
+            KNOWN.iter().map(|(ext, _)| *ext).collect::<Vec<_>>().join(", ")
         ));
     }
     Ok(name.to_owned())
@@ -172,10 +149,7 @@ const KNOWN: &[(&str, Kind)] = &[
 
 fn kind_of(name: &str) -> Option<Kind> {
     let ext = Path::new(name).extension()?.to_str()?.to_ascii_lowercase();
-    KNOWN
-        .iter()
-        .find(|(known, _)| *known == ext)
-        .map(|(_, kind)| *kind)
+    KNOWN.iter().find(|(known, _)| *known == ext).map(|(_, kind)| *kind)
 }
 
 /// The body must be what its name says.
@@ -187,19 +161,14 @@ pub fn check_type(name: &str, body: &[u8]) -> Result<(), String> {
         Kind::Webp => body.len() >= 12 && &body[..4] == b"RIFF" && &body[8..12] == b"WEBP",
         Kind::Gif => body.starts_with(b"GIF87a") || body.starts_with(b"GIF89a"),
         // ISO BMFF: a box size, then `ftyp` (QuickTime files may start with another box).
-        Kind::Mp4 => {
-            body.len() >= 12
-                && matches!(&body[4..8], b"ftyp" | b"moov" | b"mdat" | b"wide" | b"free")
-        }
+        Kind::Mp4 => body.len() >= 12 && matches!(&body[4..8], b"ftyp" | b"moov" | b"mdat" | b"wide" | b"free"),
         Kind::Matroska => body.starts_with(b"\x1a\x45\xdf\xa3"),
-        Kind::Mp3 => {
-            body.starts_with(b"ID3")
-                || (body.len() >= 2 && body[0] == 0xff && body[1] & 0xe0 == 0xe0)
-        }
+        Kind::Mp3 => body.starts_with(b"ID3") || (body.len() >= 2 && body[0] == 0xff && body[1] & 0xe0 == 0xe0),
         Kind::Wav => body.len() >= 12 && &body[..4] == b"RIFF" && &body[8..12] == b"WAVE",
         Kind::Ogg => body.starts_with(b"OggS"),
-        Kind::Cube => std::str::from_utf8(body)
-            .is_ok_and(|text| text.contains("LUT_3D_SIZE") || text.contains("LUT_1D_SIZE")),
+        Kind::Cube => {
+            std::str::from_utf8(body).is_ok_and(|text| text.contains("LUT_3D_SIZE") || text.contains("LUT_1D_SIZE"))
+        }
     };
     if ok {
         Ok(())
@@ -215,38 +184,21 @@ pub fn check_type(name: &str, body: &[u8]) -> Result<(), String> {
 fn store(folder: &Path, name: &str, body: &[u8]) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(folder)?;
     let folder = folder.canonicalize()?;
-    let mut file = tempfile::Builder::new()
-        .prefix(".upload-")
-        .tempfile_in(&folder)?;
+    let mut file = tempfile::Builder::new().prefix(".upload-").tempfile_in(&folder)?;
     file.write_all(body)?;
     file.as_file().sync_all()?;
     let path = Path::new(name);
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let ext = path
-        .extension()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     for n in 1..=1000u32 {
-        let candidate = if n == 1 {
-            folder.join(name)
-        } else {
-            folder.join(format!("{stem}-{n}.{ext}"))
-        };
+        let candidate = if n == 1 { folder.join(name) } else { folder.join(format!("{stem}-{n}.{ext}")) };
         match file.persist_noclobber(&candidate) {
             Ok(_) => return Ok(candidate),
-            Err(error) if error.error.kind() == std::io::ErrorKind::AlreadyExists => {
-                file = error.file
-            }
+            Err(error) if error.error.kind() == std::io::ErrorKind::AlreadyExists => file = error.file,
             Err(error) => return Err(error.error),
         }
     }
-    Err(std::io::Error::new(
-        std::io::ErrorKind::AlreadyExists,
-        format!("too many files named {name}"),
-    ))
+    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, format!("too many files named {name}")))
 }
 
 #[cfg(test)]
@@ -256,17 +208,7 @@ mod tests {
     #[test]
     fn names_are_plain() {
         assert_eq!(clean_name(" logo.png ").as_deref(), Ok("logo.png"));
-        for bad in [
-            "",
-            "../x.png",
-            "a/b.png",
-            "a\\b.png",
-            ".hidden.png",
-            "x.exe",
-            "x",
-            "a\nb.png",
-            "..png",
-        ] {
+        for bad in ["", "../x.png", "a/b.png", "a\\b.png", ".hidden.png", "x.exe", "x", "a\nb.png", "..png"] {
             assert!(clean_name(bad).is_err(), "{bad:?}");
         }
     }

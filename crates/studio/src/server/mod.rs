@@ -145,7 +145,11 @@ async fn report_ticket(State((_, tickets)): State<Api>) -> Response {
 /// `POST /api/commands`: one command as JSON. The web UI names itself in `X-Kaibo-Source`
 /// (`remote_console`, or `hotkey` for its shortcuts); without it the caller is an outside
 /// tool (`api`) in the audit log.
-async fn command(State((studio, _)): State<Api>, headers: axum::http::HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+async fn command(
+    State((studio, _)): State<Api>,
+    headers: axum::http::HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let body = match body {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -158,8 +162,11 @@ async fn command(State((studio, _)): State<Api>, headers: axum::http::HeaderMap,
     let command: Command = match serde_json::from_slice(&body) {
         Ok(command) => command,
         Err(error) => {
-            return StudioError::bad_request(format!("this is not a command the studio understands ({})", error.classify_words()))
-                .into_response()
+            return StudioError::bad_request(format!(
+                "this is not a command the studio understands ({})",
+                error.classify_words()
+            ))
+            .into_response()
         }
     };
     match studio.apply_from(command, source).await {
@@ -179,7 +186,8 @@ impl ClassifyWords for serde_json::Error {
         let text = self.to_string();
         // serde's messages quote values as `invalid type: string "..."`; keep only its kind
         // and position for those, and the whole message for unknown or missing names.
-        if text.starts_with("unknown variant") || text.starts_with("missing field") || text.starts_with("unknown field") {
+        if text.starts_with("unknown variant") || text.starts_with("missing field") || text.starts_with("unknown field")
+        {
             text
         } else {
             format!("{:?} at line {} column {}", self.classify(), self.line(), self.column())
@@ -189,7 +197,10 @@ impl ClassifyWords for serde_json::Error {
 
 async fn events(State((studio, _)): State<Api>, upgrade: WebSocketUpgrade) -> Response {
     // Nothing but a close is expected from the client; a huge message ends the socket.
-    upgrade.max_message_size(MAX_WS_MESSAGE).max_frame_size(MAX_WS_MESSAGE).on_upgrade(move |socket| forward_events(studio, socket))
+    upgrade
+        .max_message_size(MAX_WS_MESSAGE)
+        .max_frame_size(MAX_WS_MESSAGE)
+        .on_upgrade(move |socket| forward_events(studio, socket))
 }
 
 /// The state first, then every event, until the client goes away.
@@ -237,7 +248,8 @@ async fn preview(State((studio, _)): State<Api>, Query(query): Query<PreviewQuer
     if query.frame.is_some() {
         let latest = frames.borrow().clone();
         return match latest {
-            Some(jpeg) => ([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "no-store")], jpeg.to_vec()).into_response(),
+            Some(jpeg) => ([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "no-store")], jpeg.to_vec())
+                .into_response(),
             None => StudioError::wrong_phase("no preview: the program runs only while live").into_response(),
         };
     }
@@ -246,7 +258,9 @@ async fn preview(State((studio, _)): State<Api>, Query(query): Query<PreviewQuer
         loop {
             frames.changed().await.ok()?;
             let Some(jpeg) = frames.borrow_and_update().clone() else { continue };
-            let mut part = format!("--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n", jpeg.len()).into_bytes();
+            let mut part =
+                format!("--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n", jpeg.len())
+                    .into_bytes();
             part.extend_from_slice(&jpeg);
             part.extend_from_slice(b"\r\n");
             return Some((Ok::<_, std::convert::Infallible>(Bytes::from(part)), frames));

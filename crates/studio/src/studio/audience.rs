@@ -64,7 +64,9 @@ impl Inner {
             return Err(no_feed());
         }
         if audience::endpoint::default_endpoint(&platform).is_none() {
-            return Err(StudioError::bad_request(format!("unknown platform \"{platform}\": use twitch, youtube or bilibili")));
+            return Err(StudioError::bad_request(format!(
+                "unknown platform \"{platform}\": use twitch, youtube or bilibili"
+            )));
         }
         if room.is_empty() || room.chars().any(char::is_control) {
             return Err(StudioError::bad_request(format!(

@@ -18,7 +18,12 @@ impl Studio {
         let mut inner = self.inner.lock().await;
         let change = crate::sales::apply(&mut inner.show, &sales);
         for product in &change.sold_out {
-            inner.log.audit(CommandSource::Auto, "set_product_sold_out", format!("product {product}: stock reached 0"), &Ok(String::new()));
+            inner.log.audit(
+                CommandSource::Auto,
+                "set_product_sold_out",
+                format!("product {product}: stock reached 0"),
+                &Ok(String::new()),
+            );
             self.notice(NoticeLevel::Info, format!("\"{product}\" is sold out: its card says so now"));
         }
         inner.sales_dirty.extend(change.changed);
@@ -34,7 +39,8 @@ impl Inner {
         let command = match command {
             Command::CueNextProduct => match self.next_cue() {
                 Ok(index) => {
-                    let product = self.show.run_of_show.as_ref().map(|r| r.items[index].product.clone()).unwrap_or_default();
+                    let product =
+                        self.show.run_of_show.as_ref().map(|r| r.items[index].product.clone()).unwrap_or_default();
                     resolved = Command::CueProduct { product };
                     &resolved
                 }
@@ -121,10 +127,8 @@ impl Inner {
         if self.sales_dirty.is_empty() {
             return;
         }
-        let products: Vec<show::Product> = std::mem::take(&mut self.sales_dirty)
-            .iter()
-            .filter_map(|id| self.show.product(id).cloned())
-            .collect();
+        let products: Vec<show::Product> =
+            std::mem::take(&mut self.sales_dirty).iter().filter_map(|id| self.show.product(id).cloned()).collect();
         let Some(live) = &self.live else { return };
         let engine = Arc::clone(&live.engine);
         let _ = blocking(move || {

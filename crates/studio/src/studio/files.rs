@@ -16,13 +16,14 @@ impl Studio {
             let inner = self.inner.lock().await;
             (inner.log.files().cloned(), inner.log.flusher())
         };
-        let files = files.ok_or_else(|| StudioError::wrong_phase("this studio keeps no session data (start it with --data)"))?;
+        let files = files
+            .ok_or_else(|| StudioError::wrong_phase("this studio keeps no session data (start it with --data)"))?;
         blocking(move || {
             flusher.flush();
             report::SessionData::load(&files.database, files.session).map(|data| data.to_html())
         })
-            .await?
-            .map_err(|e| StudioError::new(ErrorKind::Internal, format!("the report could not be made: {e}")))
+        .await?
+        .map_err(|e| StudioError::new(ErrorKind::Internal, format!("the report could not be made: {e}")))
     }
 }
 
@@ -55,9 +56,9 @@ impl Inner {
         for (index, secret, base, key) in moves {
             let vault = self.vault.clone();
             let name = secret.clone();
-            blocking(move || vault.set(&name, &key))
-                .await?
-                .map_err(|e| StudioError::new(ErrorKind::Vault, format!("the stream key could not be moved into the keyring: {e}")))?;
+            blocking(move || vault.set(&name, &key)).await?.map_err(|e| {
+                StudioError::new(ErrorKind::Vault, format!("the stream key could not be moved into the keyring: {e}"))
+            })?;
             let destination = &mut self.show.destinations[index];
             destination.url = base;
             destination.key = Some(SecretRef { secret });

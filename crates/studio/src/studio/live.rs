@@ -282,7 +282,10 @@ async fn stop_engine(engine: Arc<Engine>) {
 }
 
 /// Moves preview frames from the engine's channel to the watch clients read.
-fn spawn_preview_pump(frames: std::sync::mpsc::Receiver<engine::PreviewFrame>, out: watch::Sender<Option<PreviewJpeg>>) {
+fn spawn_preview_pump(
+    frames: std::sync::mpsc::Receiver<engine::PreviewFrame>,
+    out: watch::Sender<Option<PreviewJpeg>>,
+) {
     std::thread::spawn(move || {
         for frame in frames {
             out.send_replace(Some(Arc::new(frame)));

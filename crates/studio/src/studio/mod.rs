@@ -237,8 +237,9 @@ impl Studio {
                 inner.edit_layers(LayerEdit::Remove { layer }).await
             }
             Command::AddLayer { layer } => {
-                let layer: Layer = serde_json::from_value(layer)
-                    .map_err(|e| StudioError::bad_request(format!("the new layer is not a layer of the show format: {e}")))?;
+                let layer: Layer = serde_json::from_value(layer).map_err(|e| {
+                    StudioError::bad_request(format!("the new layer is not a layer of the show format: {e}"))
+                })?;
                 // Checked before the show's validation, whose messages tell missing files,
                 // folders and unreadable ones apart.
                 paths::AllowedFolders::new(&inner.show, inner.config.media_dir.as_deref())
@@ -291,7 +292,9 @@ impl Studio {
                 Ok(CommandReply::done())
             }
             // Unwrapped by `apply_from`; one inside another is refused there.
-            Command::Override { .. } => Err(StudioError::bad_request("an override holds the command itself, not another override")),
+            Command::Override { .. } => {
+                Err(StudioError::bad_request("an override holds the command itself, not another override"))
+            }
         }
     }
 
@@ -312,14 +315,19 @@ impl Inner {
             .destinations
             .iter()
             .map(|d| {
-                let (state, health) = self.outputs.get(&d.id).cloned().unwrap_or((OutputPhase::Idle, HealthView::Unknown));
+                let (state, health) =
+                    self.outputs.get(&d.id).cloned().unwrap_or((OutputPhase::Idle, HealthView::Unknown));
                 views::destination(d, state, health)
             })
             .collect();
         let skip = self.chat.len().saturating_sub(CHAT_IN_STATE);
         StudioState {
             show_name: self.show.name.clone(),
-            canvas: CanvasView { width: self.show.canvas.width, height: self.show.canvas.height, fps: self.show.canvas.fps },
+            canvas: CanvasView {
+                width: self.show.canvas.width,
+                height: self.show.canvas.height,
+                fps: self.show.canvas.fps,
+            },
             phase: self.phase.clone(),
             scene: self.scene.clone(),
             look: self.look_override.clone().or_else(|| views::scene_look(&self.show, &self.scene)),
@@ -353,9 +361,7 @@ impl Inner {
             return Err(StudioError::wrong_phase("this works while live: press Go Live first"));
         };
         let engine = Arc::clone(&live.engine);
-        blocking(move || act(&engine))
-            .await?
-            .map_err(|e| StudioError::new(ErrorKind::Engine, e.to_string()))?;
+        blocking(move || act(&engine)).await?.map_err(|e| StudioError::new(ErrorKind::Engine, e.to_string()))?;
         Ok(CommandReply::done())
     }
 

@@ -24,9 +24,7 @@ pub struct AllowedFolders {
 
 impl AllowedFolders {
     pub fn new(show: &Show, media_dir: Option<&Path>) -> AllowedFolders {
-        let home = std::env::var_os("HOME")
-            .map(PathBuf::from)
-            .and_then(|h| h.canonicalize().ok());
+        let home = std::env::var_os("HOME").map(PathBuf::from).and_then(|h| h.canonicalize().ok());
         let mut folders = Vec::new();
         let mut names = Vec::new();
         if let Ok(show_dir) = show.base_dir.canonicalize() {
@@ -44,11 +42,7 @@ impl AllowedFolders {
                 folders.push(media);
             }
         }
-        let named = if names.is_empty() {
-            "the studio's media folder".to_owned()
-        } else {
-            names.join(" or ")
-        };
+        let named = if names.is_empty() { "the studio's media folder".to_owned() } else { names.join(" or ") };
         AllowedFolders { folders, named }
     }
 
@@ -71,15 +65,9 @@ impl AllowedFolders {
         }
         let resolved = match joined.canonicalize() {
             Ok(resolved) => resolved,
-            Err(_) => self
-                .resolve_missing(&joined)
-                .ok_or_else(|| self.refusal(field))?,
+            Err(_) => self.resolve_missing(&joined).ok_or_else(|| self.refusal(field))?,
         };
-        if self
-            .folders
-            .iter()
-            .any(|folder| resolved.starts_with(folder))
-        {
+        if self.folders.iter().any(|folder| resolved.starts_with(folder)) {
             Ok(())
         } else {
             Err(self.refusal(field))
@@ -104,11 +92,7 @@ impl AllowedFolders {
             existing = existing.parent()?;
             // `file_name` is `None` for `..`, so a trailing `..` ends here; one in the middle
             // is caught below.
-            if existing
-                .components()
-                .next_back()
-                .is_some_and(|c| matches!(c, Component::ParentDir))
-            {
+            if existing.components().next_back().is_some_and(|c| matches!(c, Component::ParentDir)) {
                 return None;
             }
         }

@@ -44,7 +44,11 @@ impl Inner {
             .ok_or_else(|| StudioError::not_found(&format!("layer in scene \"{scene_id}\" called"), layer))
     }
 
-    pub(super) async fn set_layer_visible(&mut self, layer: String, visible: bool) -> Result<CommandReply, StudioError> {
+    pub(super) async fn set_layer_visible(
+        &mut self,
+        layer: String,
+        visible: bool,
+    ) -> Result<CommandReply, StudioError> {
         self.scene_layer_mut(&layer)?;
         let id = layer.clone();
         self.on_engine_if_live(move |e| e.set_layer_visible(&id, visible)).await?;
@@ -56,9 +60,7 @@ impl Inner {
     /// rules as `kaibo check`), then applied on air when live, then kept.
     pub(super) async fn edit_layers(&mut self, edit: LayerEdit) -> Result<CommandReply, StudioError> {
         let mut edited = self.show.clone();
-        edited
-            .edit_layers(&self.scene, edit.clone())
-            .map_err(|e| StudioError::bad_request(e.to_string()))?;
+        edited.edit_layers(&self.scene, edit.clone()).map_err(|e| StudioError::bad_request(e.to_string()))?;
         self.on_engine_if_live(move |e| match edit {
             LayerEdit::SetRect { layer, rect } => e.set_layer_rect(&layer, rect),
             LayerEdit::Move { layer, to } => e.move_layer(&layer, to),
@@ -70,7 +72,11 @@ impl Inner {
         Ok(CommandReply::done())
     }
 
-    pub(super) async fn set_card_product(&mut self, layer: String, product: String) -> Result<CommandReply, StudioError> {
+    pub(super) async fn set_card_product(
+        &mut self,
+        layer: String,
+        product: String,
+    ) -> Result<CommandReply, StudioError> {
         if self.show.product(&product).is_none() {
             return Err(StudioError::not_found("product", &product));
         }
@@ -85,12 +91,13 @@ impl Inner {
         Ok(CommandReply::done())
     }
 
-    pub(super) async fn set_product_sold_out(&mut self, product: &str, sold_out: bool) -> Result<CommandReply, StudioError> {
-        let mut updated = self
-            .show
-            .product(product)
-            .cloned()
-            .ok_or_else(|| StudioError::not_found("product", product))?;
+    pub(super) async fn set_product_sold_out(
+        &mut self,
+        product: &str,
+        sold_out: bool,
+    ) -> Result<CommandReply, StudioError> {
+        let mut updated =
+            self.show.product(product).cloned().ok_or_else(|| StudioError::not_found("product", product))?;
         updated.sold_out = sold_out;
         let on_air = updated.clone();
         // The card on air is redrawn at once; the catalogue changes only if that worked.
@@ -163,10 +170,9 @@ impl Inner {
         let Some(index) = self.show.destinations.iter().position(|d| d.id == id) else {
             return Err(StudioError::not_found("destination", id));
         };
-        let sending = self
-            .outputs
-            .get(id)
-            .is_some_and(|(state, _)| !matches!(state, OutputPhase::Idle | OutputPhase::Stopped | OutputPhase::Failed { .. }));
+        let sending = self.outputs.get(id).is_some_and(|(state, _)| {
+            !matches!(state, OutputPhase::Idle | OutputPhase::Stopped | OutputPhase::Failed { .. })
+        });
         if sending {
             return Err(StudioError::wrong_phase(format!("\"{id}\" is sending: stop it first")));
         }

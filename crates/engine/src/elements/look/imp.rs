@@ -30,13 +30,8 @@ use gst_video::VideoFrameExt;
 
 use crate::elements::yuv::YuvModel;
 
-static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
-    gst::DebugCategory::new(
-        "kaibolook",
-        gst::DebugColorFlags::empty(),
-        Some("Kaibo lighting look"),
-    )
-});
+static CAT: LazyLock<gst::DebugCategory> =
+    LazyLock::new(|| gst::DebugCategory::new("kaibolook", gst::DebugColorFlags::empty(), Some("Kaibo lighting look")));
 
 /// Chroma shift, in 8-bit limited-range chroma steps, at `warmth` = ±1.
 const WARMTH_SHIFT: f64 = 24.0;
@@ -51,9 +46,7 @@ const MAX_CUBE_FILE_BYTES: u64 = 128 * 1024 * 1024;
 /// Locks a mutex, tolerating poisoning: a panic in one thread must not take
 /// the property setters of another down with it.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 // ---------------------------------------------------------------------------
@@ -70,12 +63,7 @@ struct ToneSettings {
 
 impl Default for ToneSettings {
     fn default() -> Self {
-        Self {
-            brightness: 0.0,
-            contrast: 1.0,
-            saturation: 1.0,
-            warmth: 0.0,
-        }
+        Self { brightness: 0.0, contrast: 1.0, saturation: 1.0, warmth: 0.0 }
     }
 }
 
@@ -96,13 +84,7 @@ struct VignetteSettings {
 
 impl Default for VignetteSettings {
     fn default() -> Self {
-        Self {
-            strength: 0.0,
-            radius: 0.75,
-            softness: 0.5,
-            x: 0.5,
-            y: 0.5,
-        }
+        Self { strength: 0.0, radius: 0.75, softness: 0.5, x: 0.5, y: 0.5 }
     }
 }
 
@@ -117,11 +99,7 @@ struct LutSettings {
 
 impl Default for LutSettings {
     fn default() -> Self {
-        Self {
-            location: String::new(),
-            strength: 1.0,
-            generation: 0,
-        }
+        Self { location: String::new(), strength: 1.0, generation: 0 }
     }
 }
 
@@ -216,41 +194,29 @@ impl Look {
         // The map is kept while the vignette is off, so turning it back on
         // at the same shape costs nothing.
         state.vignette_on = settings.vignette.strength > 0.0;
-        if state.vignette_on
-            && (info_changed || old.as_ref().map(|o| &o.vignette) != Some(&settings.vignette))
-        {
+        if state.vignette_on && (info_changed || old.as_ref().map(|o| &o.vignette) != Some(&settings.vignette)) {
             state.vignette.update(&settings.vignette, &info);
             gst::debug!(CAT, imp = self, "Vignette updated: {:?}", settings.vignette);
         }
 
         let old_lut = old.as_ref().map(|o| &o.lut);
-        let file_changed = old_lut.map(|l| (&l.location, l.generation))
-            != Some((&settings.lut.location, settings.lut.generation));
+        let file_changed =
+            old_lut.map(|l| (&l.location, l.generation)) != Some((&settings.lut.location, settings.lut.generation));
         if file_changed {
             state.cube = self.load_cube(&settings.lut.location);
         }
-        if info_changed
-            || file_changed
-            || old_lut.map(|l| l.strength) != Some(settings.lut.strength)
-        {
+        if info_changed || file_changed || old_lut.map(|l| l.strength) != Some(settings.lut.strength) {
             state.lut = match &state.cube {
-                Some(cube) if settings.lut.strength > 0.0 => YuvLut::build(
-                    cube,
-                    &state.model,
-                    settings.lut.strength as f32,
-                    &state.tone.y,
-                ),
+                Some(cube) if settings.lut.strength > 0.0 => {
+                    YuvLut::build(cube, &state.model, settings.lut.strength as f32, &state.tone.y)
+                }
                 _ => None,
             };
             gst::debug!(
                 CAT,
                 imp = self,
                 "LUT table {} (strength {})",
-                if state.lut.is_some() {
-                    "active"
-                } else {
-                    "inactive"
-                },
+                if state.lut.is_some() { "active" } else { "inactive" },
                 settings.lut.strength
             );
         } else if tone_changed {
@@ -276,10 +242,7 @@ impl Look {
                     "Loaded LUT '{}' ({}³{})",
                     location,
                     cube.size,
-                    cube.title
-                        .as_deref()
-                        .map(|t| format!(", \"{t}\""))
-                        .unwrap_or_default()
+                    cube.title.as_deref().map(|t| format!(", \"{t}\"")).unwrap_or_default()
                 );
                 Some(cube)
             }
@@ -307,38 +270,90 @@ impl ObjectImpl for Look {
         static PROPERTIES: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
             let tone = ToneSettings::default();
             let vignette = VignetteSettings::default();
-            let double = |name: &'static str,
-                          nick: &'static str,
-                          blurb: &'static str,
-                          min: f64,
-                          max: f64,
-                          default: f64| {
-                glib::ParamSpecDouble::builder(name)
-                    .nick(nick)
-                    .blurb(blurb)
-                    .minimum(min)
-                    .maximum(max)
-                    .default_value(default)
-                    .mutable_playing()
-                    .controllable()
-                    .build()
-            };
+            let double =
+                |name: &'static str, nick: &'static str, blurb: &'static str, min: f64, max: f64, default: f64| {
+                    glib::ParamSpecDouble::builder(name)
+                        .nick(nick)
+                        .blurb(blurb)
+                        .minimum(min)
+                        .maximum(max)
+                        .default_value(default)
+                        .mutable_playing()
+                        .controllable()
+                        .build()
+                };
             vec![
-                double("brightness", "Brightness", "Luma offset, as a fraction of the luma range", -1.0, 1.0, tone.brightness),
+                double(
+                    "brightness",
+                    "Brightness",
+                    "Luma offset, as a fraction of the luma range",
+                    -1.0,
+                    1.0,
+                    tone.brightness,
+                ),
                 double("contrast", "Contrast", "Luma contrast around mid grey", 0.0, 2.0, tone.contrast),
                 double("saturation", "Saturation", "Chroma gain (0 = greyscale)", 0.0, 2.0, tone.saturation),
-                double("warmth", "Warmth", "Colour temperature shift: > 0 toward amber (more Cr, less Cb), < 0 toward blue", -1.0, 1.0, tone.warmth),
-                double("vignette-strength", "Vignette strength", "How dark the edges get (0 = no vignette)", 0.0, 1.0, vignette.strength),
-                double("vignette-radius", "Vignette radius", "Where darkening starts, as a fraction of the half-diagonal", 0.1, 1.5, vignette.radius),
-                double("vignette-softness", "Vignette softness", "Width of the falloff, as a fraction of the half-diagonal", 0.0, 1.0, vignette.softness),
-                double("vignette-x", "Vignette centre X", "Horizontal position of the lit centre (0 = left, 1 = right)", 0.0, 1.0, vignette.x),
-                double("vignette-y", "Vignette centre Y", "Vertical position of the lit centre (0 = top, 1 = bottom)", 0.0, 1.0, vignette.y),
+                double(
+                    "warmth",
+                    "Warmth",
+                    "Colour temperature shift: > 0 toward amber (more Cr, less Cb), < 0 toward blue",
+                    -1.0,
+                    1.0,
+                    tone.warmth,
+                ),
+                double(
+                    "vignette-strength",
+                    "Vignette strength",
+                    "How dark the edges get (0 = no vignette)",
+                    0.0,
+                    1.0,
+                    vignette.strength,
+                ),
+                double(
+                    "vignette-radius",
+                    "Vignette radius",
+                    "Where darkening starts, as a fraction of the half-diagonal",
+                    0.1,
+                    1.5,
+                    vignette.radius,
+                ),
+                double(
+                    "vignette-softness",
+                    "Vignette softness",
+                    "Width of the falloff, as a fraction of the half-diagonal",
+                    0.0,
+                    1.0,
+                    vignette.softness,
+                ),
+                double(
+                    "vignette-x",
+                    "Vignette centre X",
+                    "Horizontal position of the lit centre (0 = left, 1 = right)",
+                    0.0,
+                    1.0,
+                    vignette.x,
+                ),
+                double(
+                    "vignette-y",
+                    "Vignette centre Y",
+                    "Vertical position of the lit centre (0 = top, 1 = bottom)",
+                    0.0,
+                    1.0,
+                    vignette.y,
+                ),
                 glib::ParamSpecString::builder("lut-location")
                     .nick("LUT location")
                     .blurb("Path to an Adobe .cube 3D LUT (empty = none)")
                     .mutable_playing()
                     .build(),
-                double("lut-strength", "LUT strength", "Blend between the original (0) and the LUT (1)", 0.0, 1.0, LutSettings::default().strength),
+                double(
+                    "lut-strength",
+                    "LUT strength",
+                    "Blend between the original (0) and the LUT (1)",
+                    0.0,
+                    1.0,
+                    LutSettings::default().strength,
+                ),
             ]
         });
         PROPERTIES.as_ref()
@@ -351,12 +366,7 @@ impl ObjectImpl for Look {
             let location: Option<String> = value.get().expect("type checked upstream");
             settings.lut.location = location.unwrap_or_default();
             settings.lut.generation = settings.lut.generation.wrapping_add(1);
-            gst::info!(
-                CAT,
-                imp = self,
-                "lut-location set to '{}'",
-                settings.lut.location
-            );
+            gst::info!(CAT, imp = self, "lut-location set to '{}'", settings.lut.location);
         } else {
             let v: f64 = value.get().expect("type checked upstream");
             let field = match name {
@@ -428,11 +438,7 @@ impl ElementImpl for Look {
             [gst::PadDirection::Src, gst::PadDirection::Sink]
                 .into_iter()
                 .map(|direction| {
-                    let name = if direction == gst::PadDirection::Src {
-                        "src"
-                    } else {
-                        "sink"
-                    };
+                    let name = if direction == gst::PadDirection::Src { "src" } else { "sink" };
                     gst::PadTemplate::new(name, direction, gst::PadPresence::Always, &caps)
                         .expect("static pad template")
                 })
@@ -443,8 +449,7 @@ impl ElementImpl for Look {
 }
 
 impl BaseTransformImpl for Look {
-    const MODE: gst_base::subclass::BaseTransformMode =
-        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
+    const MODE: gst_base::subclass::BaseTransformMode = gst_base::subclass::BaseTransformMode::AlwaysInPlace;
     const PASSTHROUGH_ON_SAME_CAPS: bool = false;
     // Neutral means no work: don't even map the buffer.
     const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
@@ -468,9 +473,8 @@ impl BaseTransformImpl for Look {
         // passthrough too, so an animated property can leave passthrough.
         let obj = self.obj();
         let segment = obj.segment();
-        let stream_time = segment
-            .downcast_ref::<gst::ClockTime>()
-            .and_then(|segment| segment.to_stream_time(inbuf.pts()?));
+        let stream_time =
+            segment.downcast_ref::<gst::ClockTime>().and_then(|segment| segment.to_stream_time(inbuf.pts()?));
         if let Some(stream_time) = stream_time {
             if obj.sync_values(stream_time).is_err() {
                 gst::debug!(CAT, imp = self, "Could not sync controlled properties");
@@ -487,14 +491,7 @@ impl VideoFilterImpl for Look {
         _outcaps: &gst::Caps,
         _out_info: &gst_video::VideoInfo,
     ) -> Result<(), gst::LoggableError> {
-        gst::debug!(
-            CAT,
-            imp = self,
-            "Configured for {:?} {}x{}",
-            in_info.format(),
-            in_info.width(),
-            in_info.height()
-        );
+        gst::debug!(CAT, imp = self, "Configured for {:?} {}x{}", in_info.format(), in_info.width(), in_info.height());
         let mut state = lock(&self.state);
         state.info = Some(in_info.clone());
         state.info_changed = true;
@@ -515,8 +512,7 @@ impl VideoFilterImpl for Look {
         // message, and a bus handler may set properties meanwhile.
         let changed = {
             let settings = lock(&self.settings);
-            (state.info_changed || state.applied.as_ref() != Some(&*settings))
-                .then(|| settings.clone())
+            (state.info_changed || state.applied.as_ref() != Some(&*settings)).then(|| settings.clone())
         };
         if let Some(settings) = changed {
             self.refresh(&mut state, &settings);
@@ -536,32 +532,17 @@ impl VideoFilterImpl for Look {
 /// Chroma layout of a 4:2:0 frame.
 enum Chroma<'a> {
     /// I420: separate U and V planes.
-    Planar {
-        u: &'a mut [u8],
-        v: &'a mut [u8],
-        u_stride: usize,
-        v_stride: usize,
-    },
+    Planar { u: &'a mut [u8], v: &'a mut [u8], u_stride: usize, v_stride: usize },
     /// NV12: one plane of interleaved U, V pairs.
     Interleaved { uv: &'a mut [u8], stride: usize },
 }
 
-fn stride_of(
-    frame: &gst_video::VideoFrameRef<&mut gst::BufferRef>,
-    plane: usize,
-) -> Result<usize, &'static str> {
-    frame
-        .plane_stride()
-        .get(plane)
-        .and_then(|&s| usize::try_from(s).ok())
-        .ok_or("missing or negative plane stride")
+fn stride_of(frame: &gst_video::VideoFrameRef<&mut gst::BufferRef>, plane: usize) -> Result<usize, &'static str> {
+    frame.plane_stride().get(plane).and_then(|&s| usize::try_from(s).ok()).ok_or("missing or negative plane stride")
 }
 
 /// Applies the look described by `state` to one frame.
-fn apply(
-    state: &State,
-    frame: &mut gst_video::VideoFrameRef<&mut gst::BufferRef>,
-) -> Result<(), &'static str> {
+fn apply(state: &State, frame: &mut gst_video::VideoFrameRef<&mut gst::BufferRef>) -> Result<(), &'static str> {
     let tone = &state.tone;
     let vignette = state.vignette_on.then_some(&state.vignette);
     let lut = state.lut.as_ref();
@@ -578,28 +559,18 @@ fn apply(
     }
     let chroma_width = width.div_ceil(2);
     let chroma_height = height.div_ceil(2);
-    if vignette.is_some_and(|map| {
-        map.luma_len() != width * height || map.chroma_len() != chroma_width * chroma_height
-    }) {
+    if vignette.is_some_and(|map| map.luma_len() != width * height || map.chroma_len() != chroma_width * chroma_height)
+    {
         return Err("vignette map does not match the frame size");
     }
     let format = frame.format();
     let y_stride = stride_of(frame, 0)?;
     let s1 = stride_of(frame, 1)?;
-    let s2 = if format == gst_video::VideoFormat::I420 {
-        stride_of(frame, 2)?
-    } else {
-        0
-    };
+    let s2 = if format == gst_video::VideoFormat::I420 { stride_of(frame, 2)? } else { 0 };
 
     let [y_plane, p1, p2, _] = frame.planes_data_mut();
     let mut chroma = match format {
-        gst_video::VideoFormat::I420 => Chroma::Planar {
-            u: p1,
-            v: p2,
-            u_stride: s1,
-            v_stride: s2,
-        },
+        gst_video::VideoFormat::I420 => Chroma::Planar { u: p1, v: p2, u_stride: s1, v_stride: s2 },
         gst_video::VideoFormat::Nv12 => Chroma::Interleaved { uv: p1, stride: s1 },
         _ => return Err("unsupported format"),
     };
@@ -609,12 +580,7 @@ fn apply(
         return Err("luma plane too small");
     }
     match &chroma {
-        Chroma::Planar {
-            u,
-            v,
-            u_stride,
-            v_stride,
-        } => {
+        Chroma::Planar { u, v, u_stride, v_stride } => {
             if u.len() < need(*u_stride, chroma_width, chroma_height)
                 || v.len() < need(*v_stride, chroma_width, chroma_height)
             {
@@ -635,18 +601,9 @@ fn apply(
             let split = y_stride.min(rest.len());
             let (upper, lower) = rest.split_at_mut(split);
             let y0 = &mut upper[..width];
-            let y1 = if 2 * cy + 1 < height {
-                Some(&mut lower[..width])
-            } else {
-                None
-            };
+            let y1 = if 2 * cy + 1 < height { Some(&mut lower[..width]) } else { None };
             match &mut chroma {
-                Chroma::Planar {
-                    u,
-                    v,
-                    u_stride,
-                    v_stride,
-                } => {
+                Chroma::Planar { u, v, u_stride, v_stride } => {
                     let u_row = &mut u[cy * *u_stride..][..chroma_width];
                     let v_row = &mut v[cy * *v_stride..][..chroma_width];
                     lut_rows(lut, tone, y0, y1, PlanarRow { u: u_row, v: v_row });
@@ -681,12 +638,7 @@ fn apply(
         for row_index in 0..chroma_height {
             let gains = vignette.map(|map| map.chroma.row(row_index));
             match &mut chroma {
-                Chroma::Planar {
-                    u,
-                    v,
-                    u_stride,
-                    v_stride,
-                } => {
+                Chroma::Planar { u, v, u_stride, v_stride } => {
                     let u_row = &mut u[row_index * *u_stride..][..chroma_width];
                     let v_row = &mut v[row_index * *v_stride..][..chroma_width];
                     if let Some((u_table, v_table)) = uv_tables {
@@ -803,13 +755,7 @@ impl ChromaRow for InterleavedRow<'_> {
 
 /// Applies the YUV LUT (and the tone tables) to two luma rows and the chroma
 /// row they share. `y1` is `None` for the last row of an odd-height frame.
-fn lut_rows(
-    lut: &YuvLut,
-    tone: &ToneTables,
-    y0: &mut [u8],
-    y1: Option<&mut [u8]>,
-    mut chroma: impl ChromaRow,
-) {
+fn lut_rows(lut: &YuvLut, tone: &ToneTables, y0: &mut [u8], y1: Option<&mut [u8]>, mut chroma: impl ChromaRow) {
     let width = y0.len();
     let blocks = chroma.len();
     let mut done = 0;
@@ -889,10 +835,8 @@ impl ToneTables {
             to_u8(black + n * span)
         });
         let shift = tone.warmth * WARMTH_SHIFT * model.c_span as f64 / 224.0;
-        let u =
-            std::array::from_fn(|i| to_u8(128.0 + (i as f64 - 128.0) * tone.saturation - shift));
-        let v =
-            std::array::from_fn(|i| to_u8(128.0 + (i as f64 - 128.0) * tone.saturation + shift));
+        let u = std::array::from_fn(|i| to_u8(128.0 + (i as f64 - 128.0) * tone.saturation - shift));
+        let v = std::array::from_fn(|i| to_u8(128.0 + (i as f64 - 128.0) * tone.saturation + shift));
         Self {
             y_identity: y == identity,
             uv_identity: u == identity && v == identity,
@@ -977,14 +921,11 @@ impl VignetteMap {
             let t = ((d - shape.radius) / softness).clamp(0.0, 1.0);
             (t * t * (3.0 - 2.0 * t) * 255.0).round() as u8
         };
-        self.luma.fill_falloff(shape.width, shape.height, |x, y| {
-            falloff_at(x as f64 + 0.5, y as f64 + 0.5)
-        });
+        self.luma.fill_falloff(shape.width, shape.height, |x, y| falloff_at(x as f64 + 0.5, y as f64 + 0.5));
         // A chroma sample sits at the centre of its 2x2 luma block.
-        self.chroma
-            .fill_falloff(shape.width.div_ceil(2), shape.height.div_ceil(2), |x, y| {
-                falloff_at(2.0 * x as f64 + 1.0, 2.0 * y as f64 + 1.0)
-            });
+        self.chroma.fill_falloff(shape.width.div_ceil(2), shape.height.div_ceil(2), |x, y| {
+            falloff_at(2.0 * x as f64 + 1.0, 2.0 * y as f64 + 1.0)
+        });
     }
 
     fn luma_len(&self) -> usize {
@@ -1028,10 +969,7 @@ impl GainPlane {
     }
 
     fn row(&self, index: usize) -> (&[u8], (usize, usize)) {
-        (
-            &self.gain[index * self.width..][..self.width],
-            self.unity[index],
-        )
+        (&self.gain[index * self.width..][..self.width], self.unity[index])
     }
 }
 
@@ -1052,11 +990,7 @@ enum CubeError {
     #[error("no LUT_3D_SIZE line: not a 3D .cube LUT")]
     MissingSize,
     #[error("LUT_3D_SIZE {size} needs {expected} table rows, found {found}")]
-    WrongCount {
-        size: usize,
-        expected: usize,
-        found: usize,
-    },
+    WrongCount { size: usize, expected: usize, found: usize },
 }
 
 /// A parsed Adobe `.cube` 3D LUT.
@@ -1096,10 +1030,8 @@ impl Cube {
             let syntax = |message: String| CubeError::Syntax { line, message };
             let mut words = content.split_whitespace();
             let first = words.next().unwrap_or_default();
-            let starts_number = first
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.'));
+            let starts_number =
+                first.chars().next().is_some_and(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.'));
 
             if starts_number {
                 let Some(size) = size else {
@@ -1120,22 +1052,16 @@ impl Cube {
             match first {
                 "TITLE" => title = Some(rest.trim_matches('"').to_owned()),
                 "LUT_1D_SIZE" | "LUT_1D_INPUT_RANGE" => {
-                    return Err(CubeError::OneDimensional {
-                        line,
-                        keyword: first.to_owned(),
-                    })
+                    return Err(CubeError::OneDimensional { line, keyword: first.to_owned() })
                 }
                 "LUT_3D_SIZE" => {
                     if size.is_some() {
                         return Err(syntax("LUT_3D_SIZE given twice".into()));
                     }
-                    let n: usize = rest.parse().map_err(|_| {
-                        syntax(format!("LUT_3D_SIZE '{rest}' is not a whole number"))
-                    })?;
+                    let n: usize =
+                        rest.parse().map_err(|_| syntax(format!("LUT_3D_SIZE '{rest}' is not a whole number")))?;
                     if !(2..=MAX_CUBE_SIZE).contains(&n) {
-                        return Err(syntax(format!(
-                            "LUT_3D_SIZE {n} is outside the supported 2..={MAX_CUBE_SIZE}"
-                        )));
+                        return Err(syntax(format!("LUT_3D_SIZE {n} is outside the supported 2..={MAX_CUBE_SIZE}")));
                     }
                     table.reserve_exact(n * n * n);
                     size = Some(n);
@@ -1144,20 +1070,14 @@ impl Cube {
                 "DOMAIN_MAX" => domain_max = parse_triplet(rest).map_err(syntax)?,
                 "LUT_3D_INPUT_RANGE" => {
                     // Resolve's variant of DOMAIN_MIN/MAX: "min max" for all channels.
-                    let v: Vec<f32> = rest
-                        .split_whitespace()
-                        .filter_map(|w| w.parse().ok())
-                        .collect();
+                    let v: Vec<f32> = rest.split_whitespace().filter_map(|w| w.parse().ok()).collect();
                     let [lo, hi] = v[..] else {
                         return Err(syntax("LUT_3D_INPUT_RANGE needs two numbers".into()));
                     };
                     domain_min = [lo; 3];
                     domain_max = [hi; 3];
                 }
-                _ if first
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') =>
-                {
+                _ if first.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') => {
                     // Vendor keywords (LUT_IN_VIDEO_RANGE and the like) carry
                     // nothing we use.
                 }
@@ -1169,26 +1089,14 @@ impl Cube {
         if (0..3).any(|c| domain_min[c] >= domain_max[c]) {
             return Err(CubeError::Syntax {
                 line: 0,
-                message: format!(
-                    "DOMAIN_MIN {domain_min:?} is not below DOMAIN_MAX {domain_max:?}"
-                ),
+                message: format!("DOMAIN_MIN {domain_min:?} is not below DOMAIN_MAX {domain_max:?}"),
             });
         }
         let expected = size * size * size;
         if table.len() != expected {
-            return Err(CubeError::WrongCount {
-                size,
-                expected,
-                found: table.len(),
-            });
+            return Err(CubeError::WrongCount { size, expected, found: table.len() });
         }
-        Ok(Self {
-            title,
-            size,
-            domain_min,
-            domain_max,
-            table,
-        })
+        Ok(Self { title, size, domain_min, domain_max, table })
     }
 
     /// Trilinear sample at `rgb`, clamped to the domain.
@@ -1229,12 +1137,8 @@ fn parse_triplet(text: &str) -> Result<[f32; 3], String> {
     let mut out = [0f32; 3];
     let mut words = text.split_whitespace();
     for slot in &mut out {
-        let word = words
-            .next()
-            .ok_or_else(|| format!("expected three numbers, found '{text}'"))?;
-        let value: f32 = word
-            .parse()
-            .map_err(|_| format!("'{word}' is not a number"))?;
+        let word = words.next().ok_or_else(|| format!("expected three numbers, found '{text}'"))?;
+        let value: f32 = word.parse().map_err(|_| format!("'{word}' is not a number"))?;
         if !value.is_finite() {
             return Err(format!("'{word}' is not a finite number"));
         }
@@ -1301,11 +1205,7 @@ impl YuvLut {
         if !changes {
             return None;
         }
-        let mut lut = Self {
-            dy,
-            duv,
-            luma: Vec::with_capacity(LUT_C_NODES * LUT_C_NODES * 256),
-        };
+        let mut lut = Self { dy, duv, luma: Vec::with_capacity(LUT_C_NODES * LUT_C_NODES * 256) };
         lut.fold_tone(y_table);
         Some(lut)
     }
@@ -1329,9 +1229,7 @@ impl YuvLut {
         let ui = (u as usize + 4) >> 3;
         let vi = (v as usize + 4) >> 3;
         let start = (ui * LUT_C_NODES + vi) * 256;
-        self.luma[start..start + 256]
-            .try_into()
-            .expect("a luma table has 256 entries")
+        self.luma[start..start + 256].try_into().expect("a luma table has 256 entries")
     }
 
     /// New chroma for a block of mean luma `y` and chroma `(u, v)`.
@@ -1384,9 +1282,7 @@ mod tests {
     fn identity_cube_gives_no_table() {
         let cube = identity_cube(17);
         assert_eq!(cube.title.as_deref(), Some("identity"));
-        assert!(
-            YuvLut::build(&cube, &YuvModel::default(), 1.0, &ToneTables::default().y).is_none()
-        );
+        assert!(YuvLut::build(&cube, &YuvModel::default(), 1.0, &ToneTables::default().y).is_none());
     }
 
     #[test]
@@ -1397,10 +1293,7 @@ mod tests {
         assert!(err.to_string().contains("1D"), "{err}");
         let err = Cube::parse("LUT_3D_SIZE 2\n0 0 0\n").expect_err("short");
         assert!(err.to_string().contains("found 1"), "{err}");
-        assert!(matches!(
-            Cube::parse("# nothing\n"),
-            Err(CubeError::MissingSize)
-        ));
+        assert!(matches!(Cube::parse("# nothing\n"), Err(CubeError::MissingSize)));
     }
 
     #[test]

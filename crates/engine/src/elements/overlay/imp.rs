@@ -29,11 +29,7 @@ use gst_video::VideoFrameExt;
 use crate::elements::yuv::YuvModel;
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
-    gst::DebugCategory::new(
-        "kaibooverlay",
-        gst::DebugColorFlags::empty(),
-        Some("Kaibo static layers"),
-    )
+    gst::DebugCategory::new("kaibooverlay", gst::DebugColorFlags::empty(), Some("Kaibo static layers"))
 });
 
 /// A transparent gap at most this long between two drawn runs is blended
@@ -46,9 +42,7 @@ const MIN_COPIED_RUN: usize = 16;
 /// Locks a mutex, tolerating poisoning: a panic in one thread must not take
 /// the other users of the element down with it.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 // ---------------------------------------------------------------------------
@@ -89,10 +83,7 @@ impl ObjectSubclass for Overlay {
 
 impl Overlay {
     pub(super) fn set_layers(&self, layers: Vec<render::Raster>) {
-        let layers: Vec<_> = layers
-            .into_iter()
-            .filter(|r| r.width > 0 && r.height > 0)
-            .collect();
+        let layers: Vec<_> = layers.into_iter().filter(|r| r.width > 0 && r.height > 0).collect();
         gst::debug!(CAT, imp = self, "{} layer(s)", layers.len());
         lock(&self.settings).layers = Arc::new(layers);
         self.convert();
@@ -166,24 +157,20 @@ impl ElementImpl for Overlay {
             let caps = gst_video::VideoCapsBuilder::new()
                 .format_list([gst_video::VideoFormat::I420, gst_video::VideoFormat::Nv12])
                 .build();
-            [
-                ("src", gst::PadDirection::Src),
-                ("sink", gst::PadDirection::Sink),
-            ]
-            .into_iter()
-            .map(|(name, direction)| {
-                gst::PadTemplate::new(name, direction, gst::PadPresence::Always, &caps)
-                    .expect("static pad template")
-            })
-            .collect()
+            [("src", gst::PadDirection::Src), ("sink", gst::PadDirection::Sink)]
+                .into_iter()
+                .map(|(name, direction)| {
+                    gst::PadTemplate::new(name, direction, gst::PadPresence::Always, &caps)
+                        .expect("static pad template")
+                })
+                .collect()
         });
         PAD_TEMPLATES.as_ref()
     }
 }
 
 impl BaseTransformImpl for Overlay {
-    const MODE: gst_base::subclass::BaseTransformMode =
-        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
+    const MODE: gst_base::subclass::BaseTransformMode = gst_base::subclass::BaseTransformMode::AlwaysInPlace;
     const PASSTHROUGH_ON_SAME_CAPS: bool = false;
     // No layers means no work: don't even map the buffer.
     const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
@@ -211,13 +198,7 @@ impl VideoFilterImpl for Overlay {
         _out_info: &gst_video::VideoInfo,
     ) -> Result<(), gst::LoggableError> {
         let canvas = Canvas::from_info(in_info);
-        gst::debug!(
-            CAT,
-            imp = self,
-            "Configured for {:?} {:?}",
-            in_info.format(),
-            canvas
-        );
+        gst::debug!(CAT, imp = self, "Configured for {:?} {:?}", in_info.format(), canvas);
         let changed = {
             let mut state = lock(&self.state);
             let changed = state.canvas != Some(canvas);
@@ -240,15 +221,9 @@ impl VideoFilterImpl for Overlay {
         let Some(prepared) = prepared else {
             return Ok(gst::FlowSuccess::Ok);
         };
-        if (frame.width() as usize, frame.height() as usize)
-            != (prepared.canvas.width, prepared.canvas.height)
-        {
+        if (frame.width() as usize, frame.height() as usize) != (prepared.canvas.width, prepared.canvas.height) {
             // Only between a caps change and its conversion.
-            gst::debug!(
-                CAT,
-                imp = self,
-                "Layers not converted for this frame size yet"
-            );
+            gst::debug!(CAT, imp = self, "Layers not converted for this frame size yet");
             return Ok(gst::FlowSuccess::Ok);
         }
         prepared.blend(frame).map_err(|err| {
@@ -273,11 +248,7 @@ struct Canvas {
 
 impl Canvas {
     fn from_info(info: &gst_video::VideoInfo) -> Self {
-        Self {
-            width: info.width() as usize,
-            height: info.height() as usize,
-            model: YuvModel::from_info(info),
-        }
+        Self { width: info.width() as usize, height: info.height() as usize, model: YuvModel::from_info(info) }
     }
 }
 
@@ -422,30 +393,18 @@ impl Flattened {
             }
         }
         if x0 >= x1 || y0 >= y1 {
-            return Self {
-                x0: 0,
-                y0: 0,
-                width: 0,
-                height: 0,
-                pixels: Vec::new(),
-            };
+            return Self { x0: 0, y0: 0, width: 0, height: 0, pixels: Vec::new() };
         }
-        let mut flat = Self {
-            x0,
-            y0,
-            width: x1 - x0,
-            height: y1 - y0,
-            pixels: vec![[0; 4]; (x1 - x0) * (y1 - y0)],
-        };
+        let mut flat = Self { x0, y0, width: x1 - x0, height: y1 - y0, pixels: vec![[0; 4]; (x1 - x0) * (y1 - y0)] };
         for raster in layers {
             let (cx0, cy0, cx1, cy1) = clip(raster);
             let stride = raster.stride as usize;
             for y in cy0..cy1 {
                 let src_row = (y as i64 - i64::from(raster.y)) as usize;
                 let src_x0 = (cx0 as i64 - i64::from(raster.x)) as usize;
-                let Some(src) = raster.data.get(
-                    src_row * stride + src_x0 * 4..src_row * stride + (src_x0 + cx1 - cx0) * 4,
-                ) else {
+                let Some(src) =
+                    raster.data.get(src_row * stride + src_x0 * 4..src_row * stride + (src_x0 + cx1 - cx0) * 4)
+                else {
                     // A raster shorter than it says: draw what there is.
                     break;
                 };
@@ -476,8 +435,7 @@ fn over(src: [u8; 4], dst: [u8; 4]) -> [u8; 4] {
         255 => src,
         0 if src == [0; 4] => dst,
         a => std::array::from_fn(|i| {
-            (u16::from(src[i]) + u16::from(div255(u16::from(dst[i]) * u16::from(255 - a)))).min(255)
-                as u8
+            (u16::from(src[i]) + u16::from(div255(u16::from(dst[i]) * u16::from(255 - a)))).min(255) as u8
         }),
     }
 }
@@ -503,16 +461,10 @@ impl Prepared {
         let (chroma_width, chroma_height) = (width.div_ceil(2), height.div_ceil(2));
         let mut prepared = Prepared {
             canvas,
-            luma: Spans {
-                rows: vec![0],
-                spans: Vec::new(),
-            },
+            luma: Spans { rows: vec![0], spans: Vec::new() },
             y: Vec::new(),
             y_inverse_alpha: Vec::new(),
-            chroma: Spans {
-                rows: vec![0],
-                spans: Vec::new(),
-            },
+            chroma: Spans { rows: vec![0], spans: Vec::new() },
             u: Vec::new(),
             v: Vec::new(),
             c_inverse_alpha: Vec::new(),
@@ -560,10 +512,7 @@ impl Prepared {
         let mut coverage = vec![Coverage::Transparent; chroma_width];
         for cy in 0..chroma_height {
             if !inside_rows(2 * cy) && !inside_rows(2 * cy + 1) {
-                prepared
-                    .chroma
-                    .rows
-                    .push(prepared.chroma.spans.len() as u32);
+                prepared.chroma.rows.push(prepared.chroma.spans.len() as u32);
                 continue;
             }
             for (cx, c) in coverage.iter_mut().enumerate() {
@@ -578,11 +527,7 @@ impl Prepared {
                     let [_, u, v] = model.premultiplied(mean);
                     [to_code(u), to_code(v), 255 - to_code(mean[3])]
                 },
-                &mut [
-                    &mut prepared.u,
-                    &mut prepared.v,
-                    &mut prepared.c_inverse_alpha,
-                ],
+                &mut [&mut prepared.u, &mut prepared.v, &mut prepared.c_inverse_alpha],
             );
         }
         prepared
@@ -597,15 +542,8 @@ impl Prepared {
 // Per frame.
 // ---------------------------------------------------------------------------
 
-fn stride_of(
-    frame: &gst_video::VideoFrameRef<&mut gst::BufferRef>,
-    plane: usize,
-) -> Result<usize, &'static str> {
-    frame
-        .plane_stride()
-        .get(plane)
-        .and_then(|&s| usize::try_from(s).ok())
-        .ok_or("missing or negative plane stride")
+fn stride_of(frame: &gst_video::VideoFrameRef<&mut gst::BufferRef>, plane: usize) -> Result<usize, &'static str> {
+    frame.plane_stride().get(plane).and_then(|&s| usize::try_from(s).ok()).ok_or("missing or negative plane stride")
 }
 
 /// `dst = src + dst * inverse_alpha / 255`, all premultiplied.
@@ -618,10 +556,7 @@ fn blend_run(dst: &mut [u8], src: &[u8], inverse_alpha: &[u8]) {
 }
 
 impl Prepared {
-    fn blend(
-        &self,
-        frame: &mut gst_video::VideoFrameRef<&mut gst::BufferRef>,
-    ) -> Result<(), &'static str> {
+    fn blend(&self, frame: &mut gst_video::VideoFrameRef<&mut gst::BufferRef>) -> Result<(), &'static str> {
         let (width, height) = (self.canvas.width, self.canvas.height);
         if width == 0 || height == 0 {
             return Ok(());
@@ -661,8 +596,7 @@ impl Prepared {
 
         match format {
             gst_video::VideoFormat::I420 => {
-                if p1.len() < need(s1, chroma_width, chroma_height)
-                    || p2.len() < need(s2, chroma_width, chroma_height)
+                if p1.len() < need(s1, chroma_width, chroma_height) || p2.len() < need(s2, chroma_width, chroma_height)
                 {
                     return Err("chroma plane too small");
                 }
@@ -674,8 +608,7 @@ impl Prepared {
                     let u_line = &mut p1[row * s1..][..chroma_width];
                     let v_line = &mut p2[row * s2..][..chroma_width];
                     for span in spans {
-                        let (x, len, at) =
-                            (span.x as usize, span.len as usize, span.offset as usize);
+                        let (x, len, at) = (span.x as usize, span.len as usize, span.offset as usize);
                         let (u, v) = (&self.u[at..at + len], &self.v[at..at + len]);
                         if span.opaque {
                             u_line[x..x + len].copy_from_slice(u);
@@ -699,8 +632,7 @@ impl Prepared {
                     }
                     let line = &mut p1[row * s1..][..2 * chroma_width];
                     for span in spans {
-                        let (x, len, at) =
-                            (span.x as usize, span.len as usize, span.offset as usize);
+                        let (x, len, at) = (span.x as usize, span.len as usize, span.offset as usize);
                         let pairs = line[2 * x..2 * (x + len)].chunks_exact_mut(2);
                         let values = self.u[at..at + len]
                             .iter()
@@ -749,17 +681,10 @@ mod tests {
         row[48..50].fill(Opaque); // short opaque: folded
         row[50..52].fill(Translucent);
         row[80..82].fill(Translucent); // after a long gap: its own span
-        let mut spans = Spans {
-            rows: vec![0],
-            spans: Vec::new(),
-        };
+        let mut spans = Spans { rows: vec![0], spans: Vec::new() };
         let mut packed = Vec::new();
         spans.push_row(&row, |x| [x as u8], &mut [&mut packed]);
-        let got: Vec<_> = spans
-            .row(0)
-            .iter()
-            .map(|s| (s.x, s.len, s.opaque))
-            .collect();
+        let got: Vec<_> = spans.row(0).iter().map(|s| (s.x, s.len, s.opaque)).collect();
         assert_eq!(got, [(10, 30, true), (40, 12, false), (80, 2, false)]);
         assert_eq!(packed.len(), 44);
         assert_eq!(packed[30], 40);
