@@ -10,7 +10,9 @@
 //! (op 8, code 0), answers heartbeats (op 2) with the popularity count (op 3), and pushes
 //! zlib-compressed command packets (op 5).
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod support;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -52,20 +54,7 @@ fn serve() -> Serve {
         .stderr(Stdio::null())
         .spawn()
         .expect("start kaibo serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let line = loop {
-        let line = rx.recv_timeout(Duration::from_secs(30)).expect("kaibo serve prints its URL within 30 s");
-        if line.starts_with("Kaibo Studio: ") {
-            break line;
-        }
-    };
-    let addr = line.trim_start_matches("Kaibo Studio: http://").split('/').next().unwrap_or_default().to_owned();
+    let addr = support::addr_of(&support::studio_url(&mut child, Duration::from_secs(30)));
     Serve { child, addr, data }
 }
 

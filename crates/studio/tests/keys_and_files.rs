@@ -10,7 +10,9 @@
 //! The keyring is a throwaway keyutils session keyring (`keyctl session -`), so the user's
 //! own is never touched.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod support;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -55,20 +57,7 @@ fn serve(show: &Path, data: &Path) -> Serve {
         .stderr(Stdio::null())
         .spawn()
         .expect("keyctl is missing: apt-get install keyutils (make test does)");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let line = loop {
-        let line = rx.recv_timeout(Duration::from_secs(60)).expect("kaibo serve prints its URL within 60 s");
-        if line.starts_with("Kaibo Studio: ") {
-            break line;
-        }
-    };
-    let addr = line.trim_start_matches("Kaibo Studio: http://").split('/').next().unwrap_or_default().to_owned();
+    let addr = support::addr_of(&support::studio_url(&mut child, Duration::from_secs(60)));
     Serve { child, addr }
 }
 
@@ -290,20 +279,7 @@ fn serve_here(show: &Path, data: &Path) -> Serve {
         .stderr(Stdio::null())
         .spawn()
         .expect("start kaibo serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let line = loop {
-        let line = rx.recv_timeout(Duration::from_secs(60)).expect("kaibo serve prints its URL within 60 s");
-        if line.starts_with("Kaibo Studio: ") {
-            break line;
-        }
-    };
-    let addr = line.trim_start_matches("Kaibo Studio: http://").split('/').next().unwrap_or_default().to_owned();
+    let addr = support::addr_of(&support::studio_url(&mut child, Duration::from_secs(60)));
     Serve { child, addr }
 }
 

@@ -1,7 +1,9 @@
 //! `kaibo serve` answers 401 on every `/api` route without the right token, whether the
 //! token is missing, wrong in the header, or wrong in the query string; and never shows it.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod support;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -30,22 +32,9 @@ fn serve() -> Serve {
         .stderr(Stdio::null())
         .spawn()
         .expect("start kaibo serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let line = loop {
-        let line = rx.recv_timeout(Duration::from_secs(30)).expect("kaibo serve prints its URL within 30 s");
-        if line.starts_with("Kaibo Studio: ") {
-            break line;
-        }
-    };
-    let url = line.trim_start_matches("Kaibo Studio: ");
+    let url = support::studio_url(&mut child, Duration::from_secs(30));
     assert!(url.ends_with(&format!("/?token={TOKEN}")), "the URL carries the token: {url}");
-    let addr = url.trim_start_matches("http://").split('/').next().unwrap_or_default().to_owned();
+    let addr = support::addr_of(&url);
     Serve { child, addr }
 }
 
