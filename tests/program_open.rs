@@ -118,9 +118,18 @@ fn the_program_runs_before_go_live_and_outputs_come_and_go() {
     let url = nginx.url("live", "second");
     engine.go_live(vec![IngestTarget::new("main", show::Platform::Custom, SecretUrl::new(url.clone()))], None).unwrap();
     wait_output(&events, "main", &OutputState::Live);
+    // The kill switch works on an encode group attached to a running program: its safe
+    // slate is on the pulled stream after the cut, the preview keeps the program.
     let second = dir.path().join("second.flv");
-    pull_and_check(&url, 3, &second);
-    assert_magenta("second push", &frame_at(&second, 1.5, &dir.path().join("second.png")));
+    let mut puller = pull(&url, 6, &second);
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(engine.kill_switch(), 1);
+    assert!(puller.wait().unwrap().success(), "pulling {url} failed");
+    assert_magenta("second push", &frame_at(&second, 1.0, &dir.path().join("second.png")));
+    let [r, g, b] = mean_rgb(&frame_at(&second, 5.5, &dir.path().join("slate.png")), BADGE_INSIDE);
+    assert!(!(r > 200.0 && g < 60.0 && b > 200.0), "the program, not the slate, after the kill switch");
+    assert_eq!(stream(&probe(&second), "audio")["codec_name"], "aac");
+    assert_magenta("preview on the kill switch", &fresh_preview(&frames));
     assert!(engine.go_live(Vec::new(), Some(dir.path().join("x.mp4"))).is_err(), "going live twice is refused");
     engine.stop(Duration::from_secs(10));
 }

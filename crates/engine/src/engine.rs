@@ -355,6 +355,7 @@ impl Engine {
                 return Err(EngineError::Unknown("the show is not live".to_owned()));
             }
             running.live = false;
+            running.program.clear_kill();
             let Running { program, supervisor, .. } = &mut *running;
             for slot in std::mem::take(&mut supervisor.slots) {
                 let handle = program.finish_output(&slot.target.id, timeout);

@@ -296,6 +296,11 @@ impl Program {
         resumed
     }
 
+    /// A new live session starts on the program, whatever the kill switch did in the last.
+    pub(crate) fn clear_kill(&mut self) {
+        self.killed = false;
+    }
+
     /// Readies the air switches for the end of the show: the program's EOS must reach every
     /// muxer, also through a switch on the slate (whose live picture never ends).
     pub(crate) fn end_on_program(&self) {
