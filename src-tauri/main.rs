@@ -5,12 +5,20 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A remote console asked for with a weak token is refused before anything opens.
+    let console = match kaibo_desktop::RemoteConsole::from_environment() {
+        Ok(console) => console,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
     let has_display = ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
     if !has_display {
         eprintln!("error: no display to open the window on: run `kaibo serve` and open the URL it prints in a browser");
         return ExitCode::from(2);
     }
-    match kaibo_desktop::run(std::env::args_os().nth(1).map(Into::into)) {
+    match kaibo_desktop::run(std::env::args_os().nth(1).map(Into::into), console) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");

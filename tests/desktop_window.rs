@@ -3,6 +3,9 @@
 //! show goes live through the window's remote operator console (the same studio over HTTP,
 //! as an assistant's tablet would drive it) and the window's preview shows the program.
 //!
+//! Without KAIBO_LISTEN the app listens on no port at all, and a weak KAIBO_TOKEN for the
+//! console is refused before the window opens.
+//!
 //! The screenshots go to `target/ui-tests/desktop/window.png` and `live.png`. The first
 //! check waits (bounded) until the screen is not blank and shows the studio's accent colour
 //! on the on-air scene, look and Go Live button, which only appear once the UI has the
@@ -93,37 +96,40 @@ fn looks_rendered(png: &Path) -> Option<(f64, usize)> {
     Some((variance.sqrt(), accent))
 }
 
-#[test]
-fn the_desktop_window_renders_the_studio() {
-    let display = Display::start();
-    let home = tempfile::tempdir().unwrap();
-    let log = out_dir().join("app.log");
-    let console = format!("127.0.0.1:{}", support::free_port());
-    let token = "desktop-test-token-42";
+/// `kaibo-studio` on the demo show in `display`, with `env` set and KAIBO_LISTEN and
+/// KAIBO_TOKEN only as given; its stdout goes to `<name>.log`, stderr to `<name>.err.log`.
+fn launch(display: &Display, home: &Path, name: &str, env: &[(&str, &str)]) -> (App, PathBuf) {
+    let log = out_dir().join(format!("{name}.log"));
     let app = App(
         Command::new(env!("CARGO_BIN_EXE_kaibo-studio"))
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/shows/demo.json"))
             .env("DISPLAY", &display.display)
             .env("XAUTHORITY", &display.xauthority)
-            .env("HOME", home.path())
+            .env("HOME", home)
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("NO_AT_BRIDGE", "1")
-            .env("KAIBO_LISTEN", &console)
-            .env("KAIBO_TOKEN", token)
+            .env_remove("KAIBO_LISTEN")
+            .env_remove("KAIBO_TOKEN")
+            .envs(env.iter().copied())
             .stdout(Stdio::from(std::fs::File::create(&log).unwrap()))
-            .stderr(Stdio::from(std::fs::File::create(out_dir().join("app.err.log")).unwrap()))
+            .stderr(Stdio::from(std::fs::File::create(out_dir().join(format!("{name}.err.log"))).unwrap()))
             .spawn()
             .expect("start kaibo-studio"),
     );
-    let shot = out_dir().join("window.png");
+    (app, log)
+}
+
+/// Waits (bounded) until a screenshot shows the rendered studio, which needs the UI to have
+/// loaded under the CSP and to have the studio's state over IPC.
+fn wait_until_rendered(display: &Display, shot: &Path) {
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut last = None;
     loop {
-        if screenshot(&display, &shot) {
-            last = looks_rendered(&shot);
+        if screenshot(display, shot) {
+            last = looks_rendered(shot);
             if let Some((spread, accent)) = last {
                 if spread > 20.0 && accent > 5000 {
-                    break;
+                    return;
                 }
             }
         }
@@ -134,10 +140,25 @@ fn the_desktop_window_renders_the_studio() {
         );
         std::thread::sleep(Duration::from_millis(500));
     }
+}
+
+#[test]
+fn the_desktop_window_renders_the_studio() {
+    let display = Display::start();
+    let home = tempfile::tempdir().unwrap();
+    let console = format!("127.0.0.1:{}", support::free_port());
+    let token = "desktop-test-token-42";
+    let (app, log) =
+        launch(&display, home.path(), "app", &[("KAIBO_LISTEN", console.as_str()), ("KAIBO_TOKEN", token)]);
+    let shot = out_dir().join("window.png");
+    wait_until_rendered(&display, &shot);
 
     // Live, driven from the remote console; the window's preview follows.
     let printed = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(printed.contains(&format!("remote console: http://{console}/")), "no remote console in:\n{printed}");
+    // The probe the no-console test relies on sees this console's port.
+    let port: u16 = console.rsplit(':').next().unwrap().parse().unwrap();
+    assert!(listening_ports(app.0.id()).contains(&port), "the probe misses the console: {:?}", listening_ports(app.0.id()));
     let api = format!("http://{console}/api");
     let (status, reply) = support::http_json("POST", &format!("{api}/commands"), token, Some(&serde_json::json!({ "type": "go_live" })));
     assert_eq!(status, 200, "go live from the remote console: {reply}");
@@ -161,4 +182,68 @@ fn the_desktop_window_renders_the_studio() {
     assert_eq!(status, 200, "end the show: {reply}");
     assert!(bar_pixels(&shot) < 3000, "the off-air screenshot already had the bars: the check proves nothing");
     drop(app);
+}
+
+/// The TCP ports process `pid` listens on (IPv4 and IPv6), from its sockets in /proc.
+fn listening_ports(pid: u32) -> Vec<u16> {
+    let sockets: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+        .filter_map(|target| {
+            let target = target.to_string_lossy().into_owned();
+            Some(target.strip_prefix("socket:[")?.strip_suffix(']')?.to_owned())
+        })
+        .collect();
+    let mut ports = Vec::new();
+    for table in ["tcp", "tcp6"] {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/net/{table}")).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // local_address, state (0A = LISTEN) and inode, as the kernel lays them out.
+            let (Some(local), Some(state), Some(inode)) = (fields.get(1), fields.get(3), fields.get(9)) else { continue };
+            if *state == "0A" && sockets.iter().any(|s| s == inode) {
+                let port = local.rsplit(':').next().and_then(|p| u16::from_str_radix(p, 16).ok());
+                ports.extend(port);
+            }
+        }
+    }
+    ports
+}
+
+/// Without KAIBO_LISTEN the desktop app opens no remote console: once the window shows the
+/// studio (its setup, which used to start the console on 127.0.0.1:8417, has run), the app
+/// listens on no TCP port at all, whichever port another program may hold.
+#[test]
+fn without_kaibo_listen_the_desktop_app_listens_on_nothing() {
+    let display = Display::start();
+    let home = tempfile::tempdir().unwrap();
+    let (app, log) = launch(&display, home.path(), "no-console", &[]);
+    wait_until_rendered(&display, &out_dir().join("no-console.png"));
+    // The console started in the background on setup; give a late bind time to show.
+    std::thread::sleep(Duration::from_secs(2));
+    let ports = listening_ports(app.0.id());
+    assert!(ports.is_empty(), "the desktop app listens on {ports:?} without KAIBO_LISTEN");
+    // Old builds that found 8417 taken said so on stderr instead of listening: either way
+    // the console was tried, and neither output may mention it.
+    let printed = std::fs::read_to_string(&log).unwrap_or_default()
+        + &std::fs::read_to_string(out_dir().join("no-console.err.log")).unwrap_or_default();
+    assert!(!printed.contains("remote console"), "a console without KAIBO_LISTEN:\n{printed}");
+    drop(app);
+}
+
+/// A remote console asked for with a token shorter than 16 characters is refused in words,
+/// before any window opens (no display needed).
+#[test]
+fn a_weak_console_token_is_refused() {
+    let output = Command::new(env!("CARGO_BIN_EXE_kaibo-studio"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("KAIBO_LISTEN", "127.0.0.1:8417")
+        .env("KAIBO_TOKEN", "short-token")
+        .output()
+        .expect("run kaibo-studio");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("KAIBO_TOKEN is too short") && stderr.contains("at least 16"), "{stderr}");
+    assert!(!stderr.contains("short-token"), "the token was printed: {stderr}");
 }

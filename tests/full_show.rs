@@ -81,7 +81,7 @@ fn five_products_cued_over_the_api_with_orders_from_the_bridge_end_in_a_report_t
         "最低价",
     ]);
     let post_events = |events: &serde_json::Value| {
-        let (status, reply) = http_json("POST", &format!("http://{bridge}/events"), &served.token, Some(events));
+        let (status, reply) = http_json("POST", &format!("http://{bridge}/events"), &served.bridge_token, Some(events));
         assert_eq!(status, 202, "the bridge refused events: {reply}");
     };
 

@@ -471,26 +471,29 @@ fn mean_of(rgb24: &[u8]) -> [f64; 3] {
     sum.map(|s| s / n)
 }
 
-/// A `kaibo serve` started by a test: its base URL and token, for the HTTP API.
+/// A `kaibo serve` started by a test: its base URL and token, for the HTTP API, and the
+/// audience bridge's own token (for `--bridge`).
 pub struct Served {
     pub kaibo: Kaibo,
     pub base: String,
     pub token: String,
+    pub bridge_token: String,
 }
 
 impl Served {
     /// `kaibo serve ARGS... --listen 127.0.0.1:0` with a known token; waits for its URL.
     pub fn start(args: &[&str]) -> Served {
         let token = "test-token-0123456789".to_owned();
+        let bridge_token = "test-bridge-token-9876543210".to_owned();
         let mut all: Vec<&str> = vec!["serve"];
         all.extend_from_slice(args);
         all.extend_from_slice(&["--listen", "127.0.0.1:0"]);
-        let kaibo = Kaibo::spawn_with_env(&all, &[("KAIBO_TOKEN", &token)]);
+        let kaibo = Kaibo::spawn_with_env(&all, &[("KAIBO_TOKEN", &token), ("KAIBO_BRIDGE_TOKEN", &bridge_token)]);
         kaibo.wait_for("Kaibo Studio: http://", Duration::from_secs(30)).unwrap_or_else(|| panic!("kaibo serve did not start:\n{}", kaibo.output()));
         let output = kaibo.output();
         let url = output.lines().find_map(|l| l.split("Kaibo Studio: ").nth(1)).unwrap().trim().to_owned();
         let base = url.split("/?").next().unwrap().to_owned();
-        Served { kaibo, base, token }
+        Served { kaibo, base, token, bridge_token }
     }
 
     /// `POST /api/commands`: the status code and the JSON reply.

@@ -312,9 +312,12 @@ test("the studio runs a show from the browser, checked on the real stream", asyn
   const [reportPage] = await Promise.all([context.waitForEvent("page"), reportButton.click()]);
   await reportPage.waitForLoadState();
   assert.equal(new URL(reportPage.url()).pathname, "/api/report");
+  // It opened with a one-use ticket: no token in the tab's address, and the link is spent.
+  assert.ok(!reportPage.url().includes(TOKEN), "the report tab's address carries no token");
+  assert.ok(new URL(reportPage.url()).searchParams.get("ticket"), "the report opens with a ticket");
+  assert.equal(await reportPage.evaluate(() => document.contentType), "text/html");
   const response = await fetch(reportPage.url());
-  assert.equal(response.status, 200);
-  assert.match(response.headers.get("content-type") ?? "", /text\/html/);
+  assert.equal(response.status, 401, "the ticket opens the report once");
   const audit = await reportPage.$$eval("tr", (rows) => rows.map((row) => [...row.cells].map((cell) => cell.textContent.trim())));
   const did = (source, action) => audit.some((cells) => cells[1] === source && cells[2] === action);
   assert.ok(did("hotkey", "kill_switch"), "Shift+K is audited as a hotkey");
@@ -345,7 +348,7 @@ test("chat is inert: markup from a viewer shows as text and runs nothing", async
   };
   const response = await fetch(serve.bridge, {
     method: "POST",
-    headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+    headers: { Authorization: `Bearer ${serve.bridgeToken}`, "Content-Type": "application/json" },
     body: JSON.stringify(event),
   });
   assert.ok(response.ok, await response.text());

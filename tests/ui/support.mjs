@@ -93,10 +93,13 @@ export async function startServe(args, token, logFile) {
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
   const url = await waitFor("kaibo serve to print its URL", () => /Kaibo Studio: (\S+)/.exec(output)?.[1], 30_000, 100);
+  // The bridge has a token of its own, printed once on its line when generated.
   const bridge = /audience bridge: (\S+)/.exec(output)?.[1] ?? null;
+  const bridgeToken = /audience bridge: \S+ token=(\S+)/.exec(output)?.[1] ?? null;
   return {
     url,
     bridge,
+    bridgeToken,
     output: () => output,
     stop: async () => {
       if (logFile) writeFileSync(logFile, output);

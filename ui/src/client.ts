@@ -22,9 +22,10 @@ export function sourceOf(options: SendOptions = {}): UiSource {
   return options.hotkey ? "hotkey" : "remote_console";
 }
 
-/** Where the session report is: a page to open (web), or written by the studio on request
+/** Where the session report is: a page to open (web: `url()` gives a one-use link, so the
+ * token never sits in a tab's address or history), or written by the studio on request
  * (desktop, which has no HTTP server: `write_report` answers with where it went). */
-export type ReportLink = { kind: "url"; url: string } | { kind: "command" };
+export type ReportLink = { kind: "url"; url: () => Promise<string> } | { kind: "command" };
 
 export interface StudioClient {
   /** The whole state, fresh from the studio. */

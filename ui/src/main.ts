@@ -2,27 +2,13 @@
 import "./styles.css";
 import { startApp } from "./app";
 import { HttpStudioClient } from "./transport/http";
-import { TauriStudioClient, tauriGlobal } from "./transport/tauri";
+import { TauriStudioClient, tauriIpc } from "./transport/tauri";
 import { el, fill } from "./dom";
-
-const TOKEN_KEY = "kaibo-token";
-
-function tokenFromPage(): string | null {
-  const url = new URL(window.location.href);
-  const token = url.searchParams.get("token");
-  if (token) {
-    sessionStorage.setItem(TOKEN_KEY, token);
-    // Keep the token out of the address bar (and screenshots, and shoulder-surfers).
-    url.searchParams.delete("token");
-    window.history.replaceState(null, "", url.toString());
-    return token;
-  }
-  return sessionStorage.getItem(TOKEN_KEY);
-}
+import { tokenFromPage } from "./page_token";
 
 const root = document.getElementById("app");
 if (root) {
-  const tauri = tauriGlobal();
+  const tauri = tauriIpc();
   if (tauri) {
     startApp(root, new TauriStudioClient(tauri));
   } else {

@@ -1,7 +1,8 @@
-// "Session report", once a show has ended: the web UI opens the report page in a new tab;
-// the desktop app asks the studio to write it (`write_report`), which says where it went.
+// "Session report", once a show has ended: the web UI opens the report page in a new tab
+// (through a one-use link, never with the token in its address); the desktop app asks the
+// studio to write it (`write_report`), which says where it went.
 import type { Actions } from "./actions";
-import type { StudioClient } from "./client";
+import { describe, type StudioClient } from "./client";
 import { el } from "./dom";
 import type { View } from "./store";
 
@@ -13,8 +14,16 @@ export class ReportButton {
   constructor(client: StudioClient, actions: Actions) {
     this.root.addEventListener("click", () => {
       const report = client.report();
-      if (report.kind === "url") window.open(report.url, "_blank", "noopener");
-      else void actions.run("header", { type: "write_report" });
+      if (report.kind === "command") {
+        void actions.run("header", { type: "write_report" });
+        return;
+      }
+      const line = actions.errorLine("header");
+      line.textContent = "";
+      report.url().then(
+        (url) => window.open(url, "_blank", "noopener"),
+        (error: unknown) => (line.textContent = describe(error)),
+      );
     });
   }
 

@@ -18,7 +18,7 @@ function app(answer: (command: Command) => Promise<{ ok: boolean; note: string |
       return () => {};
     },
     preview: () => ({ kind: "mjpeg", url: "/api/preview?token=t" }),
-    report: () => ({ kind: "url", url: "/api/report?token=t" }),
+    report: () => ({ kind: "url", url: async () => "/api/report?ticket=t" }),
   };
   const root = document.createElement("div");
   document.body.replaceChildren(root);

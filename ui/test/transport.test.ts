@@ -42,12 +42,29 @@ describe("every command says where it came from", () => {
     expect(sourceOf({ hotkey: true })).toBe("hotkey");
   });
 
-  it("the web report link carries the token (a new tab sends no header)", () => {
-    const client = new HttpStudioClient(new URL("http://127.0.0.1:8417"), "a b");
+  it("the web report opens with a one-use ticket, never the token in the tab's address", async () => {
+    const calls: { url: string; init: RequestInit }[] = [];
+    vi.stubGlobal("fetch", async (url: string, init: RequestInit) => {
+      calls.push({ url, init });
+      return new Response(JSON.stringify({ url: "/api/report?ticket=t1", ticket: "t1" }), { status: 200 });
+    });
+    const client = new HttpStudioClient(new URL("http://127.0.0.1:8417"), "secret-token");
     const report = client.report();
     expect(report.kind).toBe("url");
-    const url = new URL(report.kind === "url" ? report.url : "");
-    expect(url.pathname).toBe("/api/report");
-    expect(url.searchParams.get("token")).toBe("a b");
+    const link = new URL(report.kind === "url" ? await report.url() : "");
+    expect(link.origin).toBe("http://127.0.0.1:8417");
+    expect(link.pathname).toBe("/api/report");
+    expect(link.searchParams.get("ticket")).toBe("t1");
+    expect(link.toString()).not.toContain("secret-token");
+    expect(calls).toHaveLength(1);
+    expect(calls[0].url).toBe("http://127.0.0.1:8417/api/report/ticket");
+    expect(calls[0].init.method).toBe("POST");
+    expect((calls[0].init.headers as Record<string, string>).Authorization).toBe("Bearer secret-token");
+  });
+
+  it("a refused ticket says why", async () => {
+    vi.stubGlobal("fetch", async () => new Response(JSON.stringify({ kind: "unauthorized", message: "a valid access token is needed" }), { status: 401 }));
+    const report = new HttpStudioClient(new URL("http://127.0.0.1:8417"), "t").report();
+    await expect(report.kind === "url" ? report.url() : Promise.resolve("")).rejects.toThrow("a valid access token is needed");
   });
 });

@@ -9,16 +9,21 @@
 //!   answered with `{"accepted": n}` or `{"error": "..."}`.
 //!
 //! It binds to loopback unless told otherwise: events are trusted input for the tallies.
+//! Its token is its own (`KAIBO_BRIDGE_TOKEN` for `kaibo serve`), never the studio's control
+//! token: a tool that feeds chat cannot go live. It keeps the limits of
+//! [`http_guard`](crate::http_guard): bodies and messages up to 1 MiB (413 above), 256
+//! connections, a 10 s header timeout, its own `Host` names only, no cross-site WebSocket.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::extract::rejection::StringRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{middleware, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::{mpsc, Mutex};
@@ -27,14 +32,17 @@ use tokio_util::sync::CancellationToken;
 use crate::connector::{ConnectorHandle, ConnectorStats, Emitter};
 use crate::error::AudienceError;
 use crate::event::AudienceEvent;
+use crate::http_guard::{self, AllowedHosts, MAX_BODY, MAX_WS_MESSAGE};
 
 /// Where to listen and the token to require.
 #[derive(Clone, Debug)]
 pub struct BridgeConfig {
     /// The address (loopback by default).
     pub listen: SocketAddr,
-    /// The token senders must present.
+    /// The token senders must present (at least 16 characters).
     pub token: String,
+    /// Names besides loopback and its own address that senders may call it by (`--host`).
+    pub hosts: Vec<String>,
 }
 
 /// A running bridge.
@@ -88,18 +96,35 @@ fn unauthorized() -> Response {
     (StatusCode::UNAUTHORIZED, Json(json!({"error": "missing or wrong token: send Authorization: Bearer TOKEN"}))).into_response()
 }
 
-/// Reads one event or an array of them.
-fn parse_events(body: &str) -> Result<Vec<AudienceEvent>, String> {
-    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
+/// The longest error a sender gets back: serde quotes the sender's values, which can be long.
+const MAX_ERROR_CHARS: usize = 300;
+
+/// Reads one event or an array of them (the bridge's wire format, docs/audience.md). The error
+/// says what is wrong in at most a few hundred characters.
+pub fn parse_events(body: &str) -> Result<Vec<AudienceEvent>, String> {
+    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| shorten(format!("not JSON: {e}")))?;
     let events: Vec<AudienceEvent> = match value {
         serde_json::Value::Array(_) => serde_json::from_value(value),
         _ => serde_json::from_value(value).map(|e| vec![e]),
     }
-    .map_err(|e| format!("not an AudienceEvent (see docs/audience.md): {e}"))?;
+    .map_err(|e| shorten(format!("not an AudienceEvent (see docs/audience.md): {e}")))?;
     if let Some(bad) = events.iter().find(|e| e.id.trim().is_empty() || e.platform.trim().is_empty()) {
-        return Err(format!("event needs a non-empty `id` and `platform` (room `{}`)", bad.room));
+        return Err(shorten(format!("event needs a non-empty `id` and `platform` (room `{}`)", bad.room)));
     }
     Ok(events)
+}
+
+fn shorten(mut text: String) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(MAX_ERROR_CHARS) {
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
+fn too_large() -> Response {
+    (StatusCode::PAYLOAD_TOO_LARGE, Json(json!({"error": "too large: send at most 1 MiB at a time (split the batch)"})))
+        .into_response()
 }
 
 async fn deliver(shared: &Shared, events: Vec<AudienceEvent>) -> Result<usize, ()> {
@@ -112,10 +137,20 @@ async fn deliver(shared: &Shared, events: Vec<AudienceEvent>) -> Result<usize, (
     Ok(n)
 }
 
-async fn post_events(State(shared): State<Shared>, headers: HeaderMap, Query(query): Query<TokenQuery>, body: String) -> Response {
+async fn post_events(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<TokenQuery>,
+    body: Result<String, StringRejection>,
+) -> Response {
     if !authorized(&shared, &headers, &query) {
         return unauthorized();
     }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
+        Err(_) => return (StatusCode::BAD_REQUEST, Json(json!({"error": "the body must be UTF-8 JSON"}))).into_response(),
+    };
     match parse_events(&body) {
         Err(error) => {
             shared.emitter.lock().await.stats().malformed();
@@ -137,7 +172,7 @@ async fn websocket(
     if !authorized(&shared, &headers, &query) {
         return unauthorized();
     }
-    upgrade.on_upgrade(move |socket| serve_socket(shared, socket))
+    upgrade.max_message_size(MAX_WS_MESSAGE).max_frame_size(MAX_WS_MESSAGE).on_upgrade(move |socket| serve_socket(shared, socket))
 }
 
 async fn serve_socket(shared: Shared, mut socket: WebSocket) {
@@ -164,8 +199,8 @@ async fn serve_socket(shared: Shared, mut socket: WebSocket) {
 
 /// Binds and starts serving; events arrive on `tx`.
 pub async fn start(config: BridgeConfig, tx: mpsc::Sender<AudienceEvent>) -> Result<Bridge, AudienceError> {
-    if config.token.trim().len() < 8 {
-        return Err(AudienceError::Config("the bridge token must be at least 8 characters".into()));
+    if let Some(problem) = http_guard::token_problem("the bridge token", &config.token) {
+        return Err(AudienceError::Config(problem));
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -173,12 +208,17 @@ pub async fn start(config: BridgeConfig, tx: mpsc::Sender<AudienceEvent>) -> Res
     let addr = listener.local_addr().map_err(|e| AudienceError::Config(format!("cannot listen on {}: {e}", config.listen)))?;
     let stats = Arc::new(ConnectorStats::default());
     let shared = Shared { token: config.token.into(), emitter: Arc::new(Mutex::new(Emitter::new(tx, Arc::clone(&stats)))) };
-    let app = Router::new().route("/events", post(post_events)).route("/ws", get(websocket)).with_state(shared);
+    let app = Router::new()
+        .route("/events", post(post_events))
+        .route("/ws", get(websocket))
+        .with_state(shared)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(AllowedHosts::new(addr, &config.hosts), http_guard::check_host_and_origin));
     let cancel = CancellationToken::new();
     let token = cancel.clone();
     stats.connected();
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).with_graceful_shutdown(async move { token.cancelled().await }).await;
+        let _ = http_guard::serve(listener, app, async move { token.cancelled().await }).await;
     });
     Ok(Bridge { addr, handle: ConnectorHandle::from_task(cancel, task, stats) })
 }

@@ -45,6 +45,7 @@ pub struct ConnectorStats {
     duplicates: AtomicU64,
     malformed: AtomicU64,
     unknown: AtomicU64,
+    oversized: AtomicU64,
     connections: AtomicU64,
     status: AtomicU8,
     last_error: Mutex<Option<String>>,
@@ -63,6 +64,9 @@ pub struct StatsSnapshot {
     pub malformed: u64,
     /// Well-formed messages of a kind we do not use (unknown Bilibili commands), skipped.
     pub unknown: u64,
+    /// Messages dropped whole because they were too large (a Bilibili message inflating past
+    /// its budget); also counted in `malformed`.
+    pub oversized: u64,
     /// Successful connections (1 + reconnects).
     pub connections: u64,
 }
@@ -74,8 +78,21 @@ impl ConnectorStats {
     pub(crate) fn malformed(&self) {
         self.malformed.fetch_add(1, Ordering::Relaxed);
     }
+    /// `frames` read and `malformed` of them skipped, at once (a Bilibili message).
+    pub(crate) fn read_frames(&self, frames: u64, malformed: u64) {
+        self.frames.fetch_add(frames, Ordering::Relaxed);
+        self.malformed.fetch_add(malformed, Ordering::Relaxed);
+    }
     pub(crate) fn unknown(&self) {
         self.unknown.fetch_add(1, Ordering::Relaxed);
+    }
+    /// A message dropped for its size: counted, and `notice` becomes the last error, so the
+    /// operator sees it while the connection reads on.
+    pub(crate) fn oversized(&self, notice: &str) {
+        self.oversized.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut last) = self.last_error.lock() {
+            *last = Some(notice.to_owned());
+        }
     }
     pub(crate) fn connected(&self) {
         self.connections.fetch_add(1, Ordering::Relaxed);
@@ -98,6 +115,7 @@ impl ConnectorStats {
             duplicates: self.duplicates.load(Ordering::Relaxed),
             malformed: self.malformed.load(Ordering::Relaxed),
             unknown: self.unknown.load(Ordering::Relaxed),
+            oversized: self.oversized.load(Ordering::Relaxed),
             connections: self.connections.load(Ordering::Relaxed),
         }
     }
@@ -138,8 +156,10 @@ impl Emitter {
     }
 
     /// Sends `event` unless its id was seen before. Waits when the receiver is behind, so
-    /// nothing is lost; the platform's socket buffers meanwhile.
-    pub async fn emit(&mut self, event: AudienceEvent) -> Result<(), ReceiverGone> {
+    /// nothing is lost; the platform's socket buffers meanwhile. Every connector's events pass
+    /// here, so this is where texts are cut to their limits ([`AudienceEvent::clamp`]).
+    pub async fn emit(&mut self, mut event: AudienceEvent) -> Result<(), ReceiverGone> {
+        event.clamp();
         if !self.recent.first_time(&event.id) {
             self.stats.duplicates.fetch_add(1, Ordering::Relaxed);
             return Ok(());

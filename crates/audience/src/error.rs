@@ -25,6 +25,16 @@ pub enum AudienceError {
     /// The local database failed.
     #[error("session database: {0}")]
     Store(#[from] rusqlite::Error),
+    /// A batch failed to commit again and again; its events are not in the record.
+    #[error("session database: {events} audience events could not be stored after {tries} tries ({reason}); they are left out of the session's record, the show goes on")]
+    StoreGaveUp {
+        /// How many events were given up.
+        events: usize,
+        /// How many times the batch was tried.
+        tries: u32,
+        /// The last failure.
+        reason: String,
+    },
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]
     Io {

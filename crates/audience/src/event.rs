@@ -176,7 +176,39 @@ impl EventBody {
     }
 }
 
+/// The longest chat text kept, in characters (Unicode scalar values); the rest is cut.
+pub const MAX_TEXT_CHARS: usize = 500;
+/// The longest user name kept, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+/// The most badges kept per user.
+pub const MAX_BADGES: usize = 32;
+
+/// Cuts `text` to at most `max` characters, never inside a UTF-8 character.
+pub fn cut_chars(text: &mut String, max: usize) {
+    if let Some((at, _)) = text.char_indices().nth(max) {
+        text.truncate(at);
+    }
+}
+
 impl AudienceEvent {
+    /// Cuts what a viewer wrote to [`MAX_TEXT_CHARS`] (names to [`MAX_NAME_CHARS`]), and drops
+    /// emote ranges that no longer fit. Connectors call it on every event they send.
+    pub fn clamp(&mut self) {
+        match &mut self.body {
+            EventBody::Chat { text, emotes } => {
+                cut_chars(text, MAX_TEXT_CHARS);
+                emotes.retain(|e| e.end <= MAX_TEXT_CHARS);
+            }
+            EventBody::Gift { text: Some(text), .. } | EventBody::Subscription { text: Some(text), .. } => cut_chars(text, MAX_TEXT_CHARS),
+            EventBody::SuperChat { text, .. } => cut_chars(text, MAX_TEXT_CHARS),
+            _ => {}
+        }
+        if let Some(user) = &mut self.user {
+            cut_chars(&mut user.name, MAX_NAME_CHARS);
+            user.badges.truncate(MAX_BADGES);
+        }
+    }
+
     /// One JSON line, as `kaibo listen` prints it.
     pub fn to_json_line(&self) -> String {
         // Serializing this type cannot fail: every field is a string, number or plain struct.

@@ -17,6 +17,14 @@ use crate::tally::Tally;
 /// The most events written in one transaction.
 pub const MAX_BATCH: usize = 1000;
 
+/// How many times in a row a batch may fail to commit before its events are given up (about
+/// ten seconds of a full disk or a locked database). Until then it is kept and tried again
+/// with the next batch; what is held stays bounded (at most this many batches).
+pub const STORE_TRIES: u32 = 10;
+
+/// How long a writer with a held batch waits for more events before trying it again alone.
+pub const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// An event after moderation, for the screen.
 #[derive(Clone, Debug)]
 pub struct ModeratedEvent {
@@ -32,28 +40,38 @@ pub struct Session {
     store: Store,
     tally: Tally,
     moderator: Moderator,
+    /// Events (already moderated) whose batch failed to commit, to try again.
+    held: Vec<ModeratedEvent>,
+    /// Failed commits in a row.
+    failures: u32,
 }
 
 impl Session {
     /// A session writing to `store`, filtering with `rules`.
     pub fn new(store: Store, rules: &ModerationRules) -> Session {
-        Session { store, tally: Tally::default(), moderator: Moderator::new(rules) }
+        Session { store, tally: Tally::default(), moderator: Moderator::new(rules), held: Vec::new(), failures: 0 }
     }
 
     /// Moderates, stores and counts a batch in one transaction. Returns the events that were
     /// new (duplicates already stored are dropped), once they are committed.
+    ///
+    /// A batch that fails to commit is not lost: it is held and written first with the next
+    /// call (an empty `events` retries it alone), up to [`STORE_TRIES`] failures in a row;
+    /// then its events are given up with [`AudienceError::StoreGaveUp`].
     pub fn record(&mut self, events: Vec<AudienceEvent>) -> Result<Vec<ModeratedEvent>, AudienceError> {
-        let mut moderated: Vec<ModeratedEvent> = events
-            .into_iter()
-            .map(|mut event| {
-                let verdict = self.moderator.moderate(&mut event);
-                ModeratedEvent { event, verdict }
-            })
-            .collect();
+        let mut moderated = std::mem::take(&mut self.held);
+        moderated.extend(events.into_iter().map(|mut event| {
+            let verdict = self.moderator.moderate(&mut event);
+            ModeratedEvent { event, verdict }
+        }));
+        if moderated.is_empty() {
+            return Ok(moderated);
+        }
         let batch: Vec<Recorded<'_>> =
             moderated.iter().map(|m| Recorded { event: &m.event, hidden: m.verdict.hidden() }).collect();
         match self.store.write_batch(&batch, &mut self.tally) {
             Ok(fresh) => {
+                self.failures = 0;
                 let mut fresh = fresh.into_iter();
                 moderated.retain(|_| fresh.next().unwrap_or(false));
                 Ok(moderated)
@@ -63,9 +81,20 @@ impl Session {
                 if let Ok(tally) = self.store.rebuild_tally() {
                     self.tally = tally;
                 }
+                self.failures = self.failures.saturating_add(1);
+                if self.failures >= STORE_TRIES {
+                    self.failures = 0;
+                    return Err(AudienceError::StoreGaveUp { events: moderated.len(), tries: STORE_TRIES, reason: error.to_string() });
+                }
+                self.held = moderated;
                 Err(error)
             }
         }
+    }
+
+    /// Events held after a failed commit, waiting to be tried again.
+    pub fn held(&self) -> usize {
+        self.held.len()
     }
 
     /// The counts so far (committed events only).
@@ -109,15 +138,16 @@ pub fn spawn_writer(
 ) -> std::thread::JoinHandle<Result<Session, AudienceError>> {
     std::thread::spawn(move || {
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        while let Some(first) = rx.blocking_recv() {
-            batch.push(first);
-            while batch.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(event) => batch.push(event),
-                    Err(_) => break,
+        while next_batch(&session, &mut rx, &mut batch) {
+            let fresh = match session.record(std::mem::take(&mut batch)) {
+                Ok(fresh) => fresh,
+                // Held and tried again shortly (next_batch waits at most RETRY_AFTER).
+                Err(AudienceError::Store(_)) => continue,
+                Err(error) => {
+                    eprintln!("warning: {error}");
+                    continue;
                 }
-            }
-            let fresh = session.record(std::mem::take(&mut batch))?;
+            };
             if let Some(out) = &out {
                 for event in fresh {
                     // The screen going away does not stop the recording.
@@ -127,4 +157,26 @@ pub fn spawn_writer(
         }
         Ok(session)
     })
+}
+
+/// Fills `batch` with up to [`MAX_BATCH`] events for the next [`Session::record`]: waits for
+/// the first one, or, while the session holds a failed batch, at most [`RETRY_AFTER`] (an
+/// empty batch then retries the held one alone). False when there is nothing left to do:
+/// every sender is gone and nothing is held.
+pub fn next_batch(session: &Session, rx: &mut mpsc::Receiver<AudienceEvent>, batch: &mut Vec<AudienceEvent>) -> bool {
+    if session.held() == 0 {
+        match rx.blocking_recv() {
+            Some(first) => batch.push(first),
+            None => return false,
+        }
+    } else {
+        std::thread::sleep(RETRY_AFTER);
+    }
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(event) => batch.push(event),
+            Err(_) => break,
+        }
+    }
+    true
 }

@@ -207,7 +207,7 @@ impl Store {
             .conn
             .query_row("SELECT value FROM counters WHERE session = ?1 AND name = ?2", params![self.session, name], |r| r.get(0))
             .optional()?;
-        Ok(value.map(|v| v as u64))
+        Ok(value.map(|v| u64::try_from(v).unwrap_or(0)))
     }
 }
 
@@ -217,7 +217,8 @@ fn write_tally(tx: &rusqlite::Transaction<'_>, session: i64, tally: &Tally, touc
          ON CONFLICT (session, name) DO UPDATE SET value = excluded.value",
     )?;
     for (name, value) in tally.named_counts().into_iter().chain([("peak_viewers", tally.peak_viewers)]) {
-        counter.execute(params![session, name, value as i64])?;
+        // SQLite integers are i64: a saturated u64 count is stored as i64::MAX, not as -1.
+        counter.execute(params![session, name, i64::try_from(value).unwrap_or(i64::MAX)])?;
     }
     let mut total = tx.prepare_cached(
         "INSERT INTO totals (session, category, currency, total) VALUES (?1, ?2, ?3, ?4)

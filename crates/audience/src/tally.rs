@@ -93,40 +93,42 @@ impl Tally {
 
     /// Counts one event; says which sums changed.
     pub fn add(&mut self, event: &AudienceEvent) -> Touched {
-        self.events += 1;
+        // Counts and sums come from peers (a `like` may say 2^64-1): they saturate, never wrap
+        // or panic, in debug and release alike.
+        self.events = self.events.saturating_add(1);
         let mut touched = Touched::default();
         let mut spend = |tally: &mut Tally, currency: &str, micros: i128| {
             if let Some((key, name)) = user_key(event) {
                 let entry = tally.by_user.entry(key.clone()).or_default();
                 entry.name = name;
-                *entry.totals.entry(currency.to_owned()).or_default() += micros;
+                add_to(entry.totals.entry(currency.to_owned()).or_default(), micros);
                 touched.user = Some(key);
             }
         };
         match &event.body {
-            EventBody::Chat { .. } => self.chats += 1,
+            EventBody::Chat { .. } => self.chats = self.chats.saturating_add(1),
             EventBody::Gift { gift, .. } => {
-                self.gifts += 1;
-                self.gift_items += gift.count;
-                let micros = i128::from(gift.unit_value.micros()) * i128::from(gift.count);
-                *self.gift_totals.entry(gift.currency.clone()).or_default() += micros;
+                self.gifts = self.gifts.saturating_add(1);
+                self.gift_items = self.gift_items.saturating_add(gift.count);
+                let micros = i128::from(gift.unit_value.micros()).saturating_mul(i128::from(gift.count));
+                add_to(self.gift_totals.entry(gift.currency.clone()).or_default(), micros);
                 spend(self, &gift.currency, micros);
                 touched.total = Some(("gift", gift.currency.clone()));
             }
             EventBody::SuperChat { amount, currency, .. } => {
-                self.super_chats += 1;
-                *self.super_chat_totals.entry(currency.clone()).or_default() += i128::from(amount.micros());
+                self.super_chats = self.super_chats.saturating_add(1);
+                add_to(self.super_chat_totals.entry(currency.clone()).or_default(), i128::from(amount.micros()));
                 spend(self, currency, i128::from(amount.micros()));
                 touched.total = Some(("super_chat", currency.clone()));
             }
-            EventBody::Like { count } => self.likes += count,
-            EventBody::Follow {} => self.follows += 1,
-            EventBody::Join { count, .. } => self.joins += count,
-            EventBody::Subscription { .. } => self.subscriptions += 1,
+            EventBody::Like { count } => self.likes = self.likes.saturating_add(*count),
+            EventBody::Follow {} => self.follows = self.follows.saturating_add(1),
+            EventBody::Join { count, .. } => self.joins = self.joins.saturating_add(*count),
+            EventBody::Subscription { .. } => self.subscriptions = self.subscriptions.saturating_add(1),
             EventBody::Order { quantity, amount, currency, .. } => {
-                self.orders += 1;
-                self.order_items += quantity;
-                *self.order_totals.entry(currency.clone()).or_default() += i128::from(amount.micros());
+                self.orders = self.orders.saturating_add(1);
+                self.order_items = self.order_items.saturating_add(*quantity);
+                add_to(self.order_totals.entry(currency.clone()).or_default(), i128::from(amount.micros()));
                 touched.total = Some(("order", currency.clone()));
             }
             EventBody::Viewers { viewers } => self.peak_viewers = self.peak_viewers.max(*viewers),
@@ -161,6 +163,10 @@ impl Tally {
         all.dedup();
         all
     }
+}
+
+fn add_to(sum: &mut i128, micros: i128) {
+    *sum = sum.saturating_add(micros);
 }
 
 /// One leaderboard line.

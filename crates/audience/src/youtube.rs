@@ -16,11 +16,19 @@ use tokio::sync::mpsc;
 use crate::amount::Amount;
 use crate::backoff::BackoffPolicy;
 use crate::connector::{spawn_reconnecting, ConnectorHandle, Emitter, SessionEnd};
+use crate::endpoint::{check_endpoint, Transport};
 use crate::error::AudienceError;
 use crate::event::{parse_time, AudienceEvent, EventBody, Gift, User};
 
 /// The Data API base.
 pub const DEFAULT_ENDPOINT: &str = "https://www.googleapis.com/youtube/v3";
+
+/// The largest page body read. A full page (2000 items of about 1-2 KB) fits; a server
+/// sending more is cut off while reading, before the body is held whole.
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// The most of an error body read for its reason.
+const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// What to read and how much quota to spend.
 #[derive(Clone, Debug)]
@@ -56,6 +64,11 @@ impl YouTubeConfig {
             min_interval: Duration::from_secs(1),
             backoff: BackoffPolicy::default(),
         }
+    }
+
+    /// Refuses an endpoint [`check_endpoint`] refuses (the API key travels in the query).
+    pub fn check(&self) -> Result<(), AudienceError> {
+        check_endpoint(&self.endpoint, Transport::Http, "YouTube live chat")
     }
 
     /// How many calls the budget allows.
@@ -193,20 +206,38 @@ async fn fetch(config: &YouTubeConfig, client: &reqwest::Client, page_token: Opt
     if let Some(token) = page_token {
         query.push(("pageToken", token));
     }
-    let response = client.get(url).query(&query).send().await.map_err(|e| AudienceError::connect(WHAT, e.without_url()))?;
+    let mut response = client.get(url).query(&query).send().await.map_err(|e| AudienceError::connect(WHAT, e.without_url()))?;
     let status = response.status();
     if !status.is_success() {
-        let body = response.text().await.unwrap_or_default();
-        let reason = serde_json::from_str::<serde_json::Value>(&body)
+        let body = read_body(&mut response, MAX_ERROR_BODY).await.unwrap_or_default();
+        let reason = serde_json::from_slice::<serde_json::Value>(&body)
             .ok()
             .and_then(|v| v["error"]["errors"][0]["reason"].as_str().map(str::to_owned))
             .unwrap_or_default();
         return Err(AudienceError::Refused { what: WHAT.into(), detail: format!("HTTP {status} {reason}").trim().to_owned() });
     }
-    response.json::<Page>().await.map_err(|e| AudienceError::Refused { what: WHAT.into(), detail: format!("unreadable page: {}", e.without_url()) })
+    let body = read_body(&mut response, MAX_BODY).await.map_err(|detail| AudienceError::Refused { what: WHAT.into(), detail })?;
+    serde_json::from_slice::<Page>(&body).map_err(|e| AudienceError::Refused { what: WHAT.into(), detail: format!("unreadable page: {e}") })
+}
+
+/// Reads a body chunk by chunk, refusing it as soon as it passes `limit` bytes.
+async fn read_body(response: &mut reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+    let too_big = || format!("the answer is larger than {} KiB, more than any real page", limit / 1024);
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| format!("the page broke off: {}", e.without_url()))? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 async fn poll(config: &YouTubeConfig, client: &reqwest::Client, cursor: &Mutex<Cursor>, emitter: &mut Emitter) -> Result<SessionEnd, AudienceError> {
+    config.check()?;
     let mut first = true;
     loop {
         let (token, calls) = match cursor.lock() {

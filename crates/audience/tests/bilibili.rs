@@ -223,3 +223,143 @@ async fn resumes_after_the_server_dies_without_duplicates() {
     assert_eq!(handle.stats().snapshot().duplicates, 1);
     handle.stop().await;
 }
+
+/// A heartbeat reply: the popularity count.
+fn popularity(count: u32) -> Vec<u8> {
+    encode(packet::VERSION_PLAIN, OP_HEARTBEAT_REPLY, 1, &count.to_be_bytes())
+}
+
+/// A zlib packet holding `inner` packets (`inner` already one byte string).
+fn zlib_of(inner: &[u8]) -> Vec<u8> {
+    packet::encode_zlib(OP_COMMAND, inner)
+}
+
+/// A few tens of KB that inflate to gigabytes: a zlib body of ~1000 zlib packets, each of
+/// which inflates to a packet of almost 8 MiB of zeros (under the old per-inflate cap).
+pub fn nested_zlib_bomb() -> Vec<u8> {
+    let zeros = encode(packet::VERSION_JSON, OP_COMMAND, 0, &vec![0u8; 8 * 1024 * 1024 - 1024]);
+    let inner = zlib_of(&zeros);
+    let copies = (8 * 1024 * 1024 - 1024) / inner.len();
+    zlib_of(&inner.repeat(copies))
+}
+
+#[test]
+fn a_bomb_is_dropped_whole_within_the_budget_and_the_next_message_reads() {
+    let bomb = nested_zlib_bomb();
+    assert!(bomb.len() < 200 * 1024, "the bomb is small on the wire: {} bytes", bomb.len());
+    let mut reader = packet::PacketReader::default();
+    let unpacked = reader.read_message(&bomb);
+    assert!(unpacked.over_budget, "the bomb is over budget");
+    assert!(unpacked.packets.is_empty(), "nothing of a dropped message is kept");
+    let next = reader.read_message(&danmu("after-bomb"));
+    assert_eq!(next.packets.len(), 1);
+
+    // Many packets in one message, each well under the budget, share one budget.
+    let chunk = zlib_of(&encode(0, OP_COMMAND, 0, &vec![b' '; 1024 * 1024]));
+    let message = [chunk.clone(), chunk.clone(), chunk.clone(), chunk.clone(), chunk].concat();
+    let unpacked = packet::PacketReader::default().read_message(&message);
+    assert!(unpacked.over_budget, "five 1 MiB bodies are over a 4 MiB budget together");
+
+    // The same through the event parser: no events, one malformed, and the budget holds.
+    let (events, malformed, _) = parse_message(&bomb, "1");
+    assert!(events.is_empty());
+    assert_eq!(malformed, 1);
+}
+
+#[test]
+fn depth_is_checked_before_inflating() {
+    // A compressed packet inside a compressed packet inside a compressed packet: the third
+    // level is refused without being inflated (its body is not even valid zlib).
+    let third = encode(packet::VERSION_ZLIB, OP_COMMAND, 0, b"never inflated");
+    let message = zlib_of(&zlib_of(&third));
+    let mut out = Vec::new();
+    let whole = packet::split(&message).unwrap().remove(0);
+    assert_eq!(packet::expand(whole, &mut out), Err(packet::PacketError::TooDeep));
+    // Two levels are what the protocol uses, and they read.
+    let two = zlib_of(&zlib_of(&danmu("two-levels")));
+    let (events, malformed, _) = parse_message(&two, "1");
+    assert_eq!((events.len(), malformed), (1, 0));
+}
+
+#[test]
+fn a_garbage_message_costs_only_itself() {
+    let garbage_short = b"garbage!!!".to_vec();
+    // A sane header promising far more than the message holds.
+    let mut garbage_long = encode(packet::VERSION_JSON, OP_COMMAND, 0, &[b'x'; 984]);
+    garbage_long.truncate(30);
+    let split = danmu("split");
+    let (p7, p8, p9) = (popularity(7), popularity(8), popularity(9));
+    let messages: Vec<&[u8]> = vec![&garbage_short, &p7, &garbage_long, &p8, &split[..20], &split[20..], &[0xff; 3], &p9];
+    let (events, malformed, _) = bilibili::parse_messages(&messages, "1");
+    let bodies: Vec<&EventBody> = events.iter().map(|e| &e.body).collect();
+    assert_eq!(
+        bodies,
+        [
+            &EventBody::Viewers { viewers: 7 },
+            &EventBody::Viewers { viewers: 8 },
+            &EventBody::Chat { text: "msg split".into(), emotes: vec![] },
+            &EventBody::Viewers { viewers: 9 }
+        ]
+    );
+    assert_eq!(malformed, 3, "each garbage message counted once");
+}
+
+#[tokio::test]
+async fn after_garbage_from_the_server_the_popularity_arrives() {
+    let (listener, addr) = listener().await;
+    let (tx, mut rx) = mpsc::channel(64);
+    let mut config = config(addr.port());
+    config.heartbeat = Duration::from_secs(30);
+    let handle = bilibili::spawn(config, tx);
+    let mut socket = accept_ws(&listener).await;
+    authenticate(&mut socket, 22222, 0).await;
+    let mut garbage_long = encode(packet::VERSION_JSON, OP_COMMAND, 0, &[b'x'; 984]);
+    garbage_long.truncate(30);
+    for message in [b"garbage!!!".to_vec(), popularity(4321), garbage_long, popularity(4322)] {
+        socket.send(Message::binary(message)).await.unwrap();
+    }
+    let mut viewers = Vec::new();
+    while viewers.len() < 2 {
+        let event = take(&mut rx, 1).await.remove(0);
+        // The connector's own first heartbeat is answered by nobody here; only ours count.
+        if let EventBody::Viewers { viewers: n } = event.body {
+            viewers.push(n);
+        }
+    }
+    assert_eq!(viewers, [4321, 4322]);
+    assert_eq!(handle.stats().snapshot().malformed, 2);
+    handle.stop().await;
+}
+
+#[tokio::test]
+async fn a_bomb_from_the_server_is_dropped_with_a_notice_and_reading_goes_on() {
+    let (listener, addr) = listener().await;
+    let (tx, mut rx) = mpsc::channel(64);
+    let mut config = config(addr.port());
+    config.heartbeat = Duration::from_secs(30);
+    let handle = bilibili::spawn(config, tx);
+    let mut socket = accept_ws(&listener).await;
+    authenticate(&mut socket, 22222, 0).await;
+    socket.send(Message::binary(nested_zlib_bomb())).await.unwrap();
+    socket.send(Message::binary(danmu("after-bomb"))).await.unwrap();
+    let event = take(&mut rx, 1).await.remove(0);
+    assert_eq!(event.id, "after-bomb");
+    let stats = handle.stats();
+    assert_eq!(stats.snapshot().oversized, 1);
+    let notice = stats.last_error().unwrap_or_default();
+    assert!(notice.contains("inflates past 4 MiB") && notice.contains("reading on"), "{notice}");
+    assert_eq!(stats.snapshot().connections, 1, "the same connection reads on");
+    handle.stop().await;
+}
+
+#[test]
+fn endpoints_must_be_encrypted_or_on_this_machine() {
+    let mut config = BilibiliConfig::new(1);
+    assert!(config.check().is_ok(), "the default endpoint");
+    config.endpoint = "ws://127.0.0.1:9/sub".into();
+    assert!(config.check().is_ok());
+    config.endpoint = "ws://broadcastlv.chat.bilibili.com/sub".into();
+    let error = config.check().unwrap_err().to_string();
+    assert!(error.contains("not encrypted") && error.contains("wss://"), "{error}");
+    assert!(audience::endpoint::is_default_endpoint("bilibili", bilibili::DEFAULT_ENDPOINT));
+}

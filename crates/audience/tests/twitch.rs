@@ -204,3 +204,61 @@ async fn follows_reconnect_requests() {
     assert_eq!(take(&mut rx, 1).await[0].id, "r1");
     handle.stop().await;
 }
+
+#[test]
+fn channel_names_are_checked() {
+    for ok in ["#KaiboShop", "kaibo_shop_2024", "a", &"x".repeat(25)] {
+        assert!(TwitchConfig::new(ok).check().is_ok(), "{ok}");
+    }
+    for bad in ["", "#", "kaibo shop", "kaibo\r\nPRIVMSG #x :hi", "kaibo\n", "kai-bo", "kaibo,other", &"x".repeat(26), "kaïbo"] {
+        let error = TwitchConfig::new(bad).check().expect_err(bad).to_string();
+        assert!(error.contains("not a channel name") && !error.contains('\r') && !error.contains('\n'), "{error}");
+    }
+    let mut config = TwitchConfig::new("kaiboshop");
+    config.endpoint = "ws://irc-ws.chat.twitch.tv:80".into();
+    assert!(config.check().unwrap_err().to_string().contains("not encrypted"));
+}
+
+#[tokio::test]
+async fn a_bad_channel_never_dials() {
+    let (listener, addr) = listener().await;
+    let (tx, _rx) = mpsc::channel(64);
+    let mut config = config(addr.port());
+    config.channel = "kaiboshop\r\nPRIVMSG #other :spam".into();
+    let handle = twitch::spawn(config, tx);
+    support::eventually("the refusal reported", || handle.stats().last_error().is_some_and(|e| e.contains("not a channel name"))).await;
+    let dialled = tokio::time::timeout(std::time::Duration::from_millis(300), listener.accept()).await;
+    assert!(dialled.is_err(), "no connection is opened for a bad channel");
+    handle.stop().await;
+}
+
+#[tokio::test]
+async fn an_overlong_line_is_skipped_and_the_next_reads() {
+    let (listener, addr) = listener().await;
+    let (tx, mut rx) = mpsc::channel(64);
+    let handle = twitch::spawn(config(addr.port()), tx);
+    let mut socket = accept_ws(&listener).await;
+    login(&mut socket).await;
+    let long = privmsg("too-long", &"a".repeat(twitch::MAX_LINE));
+    socket.send(Message::text(format!("{long}\r\n{}\r\n", privmsg("fine", "hi")))).await.unwrap();
+    assert_eq!(take(&mut rx, 1).await[0].id, "fine");
+    assert_eq!(handle.stats().snapshot().malformed, 1);
+    handle.stop().await;
+}
+
+#[tokio::test]
+async fn chat_text_is_cut_at_500_characters() {
+    let (listener, addr) = listener().await;
+    let (tx, mut rx) = mpsc::channel(64);
+    let handle = twitch::spawn(config(addr.port()), tx);
+    let mut socket = accept_ws(&listener).await;
+    login(&mut socket).await;
+    // 600 characters of 3- and 4-byte UTF-8: a byte cut would split one.
+    let text: String = "好😀".repeat(300);
+    socket.send(Message::text(privmsg("long", &text))).await.unwrap();
+    let event = take(&mut rx, 1).await.remove(0);
+    let EventBody::Chat { text: got, .. } = event.body else { panic!("{event:?}") };
+    assert_eq!(got.chars().count(), 500);
+    assert_eq!(got, text.chars().take(500).collect::<String>());
+    handle.stop().await;
+}

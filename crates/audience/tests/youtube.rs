@@ -118,3 +118,60 @@ async fn stops_polling_when_the_quota_budget_is_spent() {
     assert_eq!(server.lock().unwrap().requests.len(), 2);
     handle.stop().await;
 }
+
+/// A server whose first answer is an endless body (no Content-Length), then 503s; counts the
+/// bytes it managed to send.
+async fn serve_endless() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let sent = Arc::new(AtomicUsize::new(0));
+    let first = Arc::new(AtomicBool::new(true));
+    let (counter, first_flag) = (Arc::clone(&sent), first);
+    let app = Router::new().route(
+        "/v3/liveChat/messages",
+        get(move || {
+            let (counter, first_flag) = (Arc::clone(&counter), Arc::clone(&first_flag));
+            async move {
+                if !first_flag.swap(false, Ordering::SeqCst) {
+                    return (StatusCode::SERVICE_UNAVAILABLE, "busy").into_response();
+                }
+                let chunk = axum::body::Bytes::from(vec![b' '; 64 * 1024]);
+                let stream = futures_util::stream::unfold((), move |()| {
+                    let (chunk, counter) = (chunk.clone(), Arc::clone(&counter));
+                    async move {
+                        counter.fetch_add(chunk.len(), Ordering::SeqCst);
+                        Some((Ok::<_, std::io::Error>(chunk), ()))
+                    }
+                });
+                axum::body::Body::from_stream(stream).into_response()
+            }
+        }),
+    );
+    let (listener, addr) = support::listener().await;
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/v3"), sent)
+}
+
+#[tokio::test]
+async fn an_endless_body_is_cut_off_while_reading() {
+    let (endpoint, sent) = serve_endless().await;
+    let (tx, _rx) = mpsc::channel(64);
+    let handle = youtube::spawn(config(&endpoint), tx);
+    support::eventually("the oversized page reported", || handle.stats().last_error().is_some_and(|e| e.contains("larger than"))).await;
+    handle.stop().await;
+    let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
+    // What was read is bounded by the cap; socket buffers hold a few MiB more at most.
+    assert!(sent < youtube::MAX_BODY + 24 * 1024 * 1024, "the server got {sent} bytes out");
+}
+
+#[test]
+fn endpoints_must_be_encrypted_or_on_this_machine() {
+    let mut config = YouTubeConfig::new("chat", "AIza-test-key");
+    assert!(config.check().is_ok(), "the default endpoint");
+    config.endpoint = "http://127.0.0.1:8080/youtube/v3".into();
+    assert!(config.check().is_ok());
+    config.endpoint = "http://www.googleapis.com/youtube/v3".into();
+    let error = config.check().unwrap_err().to_string();
+    assert!(error.contains("not encrypted") && error.contains("https://") && !error.contains("AIza"), "{error}");
+    config.endpoint = "wss://www.googleapis.com/youtube/v3".into();
+    assert!(config.check().is_err(), "YouTube is HTTP");
+}

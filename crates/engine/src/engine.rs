@@ -119,9 +119,11 @@ impl Shared {
 }
 
 impl Running {
-    /// Removes every secret this engine knows from a text.
+    /// Removes every secret this engine knows from a text: its ingest URLs (whole, then
+    /// their parts), then every secret registered in this process.
     fn scrub(&self, text: &str) -> String {
-        self.secrets.iter().fold(text.to_owned(), |text, secret| secret.scrub(&text))
+        let text = self.secrets.iter().fold(text.to_owned(), |text, secret| secret.scrub(&text));
+        crate::secrets::scrub(&text).into_owned()
     }
 
     fn state_of(&self, id: &str) -> OutputState {

@@ -8,6 +8,7 @@ mod encode;
 mod engine;
 mod error;
 mod events;
+mod gst_log;
 mod ingest;
 mod ingest_error;
 mod outputs;
@@ -18,6 +19,7 @@ mod program;
 mod retire;
 mod safe_slate;
 mod secret;
+pub mod secrets;
 mod sources;
 mod stats;
 mod supervisor;
@@ -41,7 +43,7 @@ pub use sources::{list_devices, DeviceInfo, Devices};
 /// Initializes GStreamer, registers Kaibo's own elements and checks that every element the
 /// program needs is present. Safe to call more than once.
 pub fn init() -> Result<(), EngineError> {
-    gst::init().map_err(|e| EngineError::Init(e.to_string()))?;
+    init_gstreamer()?;
     elements::register().map_err(|e| EngineError::Init(e.to_string()))?;
     let missing = plugins::missing_elements();
     if missing.is_empty() {
@@ -53,6 +55,14 @@ pub fn init() -> Result<(), EngineError> {
 
 /// The elements this system lacks, each as `element (package)`; empty when all is well.
 pub fn missing_plugins() -> Result<Vec<String>, EngineError> {
-    gst::init().map_err(|e| EngineError::Init(e.to_string()))?;
+    init_gstreamer()?;
     Ok(plugins::missing_elements())
+}
+
+/// `gst::init`, then GStreamer's debug log through the scrubbing log function (see
+/// `gst_log.rs`), before any element that could log a secret exists.
+fn init_gstreamer() -> Result<(), EngineError> {
+    gst::init().map_err(|e| EngineError::Init(e.to_string()))?;
+    gst_log::install();
+    Ok(())
 }

@@ -222,8 +222,10 @@ fn ingest_elements(target: &IngestTarget) -> Result<(gst::Element, gst::Element)
 }
 
 /// Fragmented MP4, one fragment a second: a crash loses at most the last second, and the
-/// file still plays and reports its duration.
+/// file still plays and reports its duration. An existing recording is never written over:
+/// the file is created new, or must be the empty one the caller reserved for it.
 fn recording_elements(path: &Path) -> Result<(gst::Element, gst::Element), EngineError> {
+    claim_recording_file(path)?;
     let mux = gst::ElementFactory::make("mp4mux")
         .name("mux")
         .property("fragment-duration", 1000u32)
@@ -236,6 +238,25 @@ fn recording_elements(path: &Path) -> Result<(gst::Element, gst::Element), Engin
         .build()
         .map_err(|e| EngineError::element("filesink", e))?;
     Ok((mux, sink))
+}
+
+/// Makes sure `path` is a new (or reserved, still empty) file; never truncates a recording.
+pub(crate) fn claim_recording_file(path: &Path) -> Result<(), EngineError> {
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            let meta = std::fs::symlink_metadata(path).map_err(|e| EngineError::build("recording", e))?;
+            if meta.file_type().is_file() && meta.len() == 0 {
+                Ok(())
+            } else {
+                Err(EngineError::build(
+                    "recording",
+                    format!("{} already exists and is not written over: choose another file name", path.display()),
+                ))
+            }
+        }
+        Err(error) => Err(EngineError::build("recording", format!("cannot create {}: {error}", path.display()))),
+    }
 }
 
 /// Holds an output's audio until its first video buffer has left `video_src`. Audio is

@@ -7,11 +7,26 @@ use std::fmt;
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretUrl {
     url: String,
+    /// The keyring key appended to the URL, masked wherever it stands.
+    key: Option<String>,
 }
 
 impl SecretUrl {
+    /// Registers the URL's secret parts with [`crate::secrets`] first, so that no log line
+    /// written from now on (GStreamer's own included) can show them.
     pub fn new(url: impl Into<String>) -> SecretUrl {
-        SecretUrl { url: url.into() }
+        let url = url.into();
+        crate::secrets::register_url(&url);
+        SecretUrl { url, key: None }
+    }
+
+    /// A URL that ends in `key`, a stream key from the keyring: printed with the key masked
+    /// even when the URL alone would not say it is one (`rtmp://host/KEY`).
+    pub fn with_key(url: impl Into<String>, key: impl Into<String>) -> SecretUrl {
+        let (url, key) = (url.into(), key.into());
+        crate::secrets::register_url(&url);
+        crate::secrets::register(&key);
+        SecretUrl { url, key: Some(key).filter(|k| !k.is_empty()) }
     }
 
     /// The URL with its key, for the sink element only.
@@ -21,42 +36,20 @@ impl SecretUrl {
 
     /// `rtmp://host/app/****`: safe to print.
     pub fn redacted(&self) -> String {
-        show::redact_url(&self.url)
+        show::redact_url_with_key(&self.url, self.key.as_deref())
     }
 
-    /// Removes every secret part of this URL from a text, such as an element's error message.
+    /// Removes every secret part of this URL from a text, such as an element's error message,
+    /// then every other secret the process knows.
     pub fn scrub(&self, text: &str) -> String {
         let mut text = text.replace(&self.url, &self.redacted());
-        for part in self.secret_parts() {
-            text = text.replace(&part, "****");
+        for part in crate::secrets::url_secret_parts(&self.url) {
+            text = text.replace(&part, crate::secrets::MASK);
         }
-        text
-    }
-
-    /// The pieces of the URL that must never be shown: the last path segment (the key) when
-    /// there is an app before it, query values, and a password.
-    fn secret_parts(&self) -> Vec<String> {
-        let Ok(url) = url::Url::parse(&self.url) else {
-            return vec![self.url.clone()];
-        };
-        let mut parts = Vec::new();
-        let segments: Vec<&str> = url.path_segments().map(|s| s.filter(|s| !s.is_empty()).collect()).unwrap_or_default();
-        if segments.len() >= 2 {
-            if let Some(key) = segments.last() {
-                parts.push((*key).to_owned());
-            }
+        if let Some(key) = &self.key {
+            text = show::mask_key(&text, key);
         }
-        if let Some(query) = url.query() {
-            parts.push(query.to_owned());
-            parts.extend(url.query_pairs().map(|(_, value)| value.into_owned()));
-        }
-        if let Some(password) = url.password() {
-            parts.push(password.to_owned());
-        }
-        // Short fragments such as "1" would mangle unrelated text; keys are never that short.
-        parts.retain(|p| p.len() >= 4);
-        parts.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        parts
+        crate::secrets::scrub(&text).into_owned()
     }
 }
 
@@ -78,5 +71,14 @@ mod tests {
         assert!(!scrubbed.contains("sk_12345"), "{scrubbed}");
         assert!(!scrubbed.contains("deadbeef"), "{scrubbed}");
         assert!(!format!("{url:?}").contains("sk_12345"));
+    }
+
+    #[test]
+    fn a_new_url_registers_its_key_for_every_log() {
+        let url = SecretUrl::new("rtmp://push.example.com/live/Reg1stered-Key?sign=0ddba11");
+        let line = "rtmp2sink: publishing stream Reg1stered-Key with sign=0ddba11";
+        let scrubbed = crate::secrets::scrub(line);
+        assert!(!scrubbed.contains("Reg1stered-Key") && !scrubbed.contains("0ddba11"), "{scrubbed}");
+        drop(url);
     }
 }

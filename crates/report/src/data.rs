@@ -297,11 +297,17 @@ impl SessionData {
         }
         let leaderboard = if table_exists(&conn, "user_totals")? { leaderboard(&conn, session)? } else { BTreeMap::new() };
 
-        let (exposures, health, audit) = if journal::has_tables(&conn)? {
+        let (exposures, health, mut audit) = if journal::has_tables(&conn)? {
             (journal::read_exposures(&conn, session)?, journal::read_health(&conn, session)?, journal::read_audit(&conn, session)?)
         } else {
             (Vec::new(), Vec::new(), Vec::new())
         };
+        // URLs the way the UI shows them, in every export, even from a journal written
+        // before the studio redacted them itself.
+        for entry in &mut audit {
+            entry.detail = show::redact_urls_in_text(&entry.detail);
+            entry.outcome = show::redact_urls_in_text(&entry.outcome);
+        }
 
         let times = events
             .iter()

@@ -26,6 +26,6 @@ pub use edit::LayerEdit;
 pub use error::{plain_io_reason, Problem, ShowError, ROOT_PATH};
 pub use looks::builtin_looks;
 pub use model::*;
-pub use redact::{redact_url, INVALID_URL, MASK};
+pub use redact::{mask_key, redact_url, redact_url_with_key, redact_urls_in_text, INVALID_URL, MASK};
 pub use schema::json_schema;
 pub use validate::X264_PRESETS;

@@ -26,7 +26,7 @@ const SRT_SECRET_PARAMS: &[&str] = &["streamid", "passphrase", "password", "key"
 /// - `srt://`: the values of `streamid` and `passphrase` (and `password`, `key`, `token`)
 ///   are masked, other parameters such as `latency` are kept;
 /// - any other scheme keeps only `scheme://host[:port]`, masking the path and query;
-/// - a password in the user info is masked, and so is any `#fragment`;
+/// - the user info (name and password) is masked, and so is any `#fragment`;
 /// - input that does not parse as a URL is `<invalid url>`.
 ///
 /// ```
@@ -49,7 +49,10 @@ pub fn redact_url(text: &str) -> String {
     if url.has_authority() {
         out.push_str("//");
         if !url.username().is_empty() || url.password().is_some() {
-            out.push_str(url.username());
+            // A user name is often the account or the key itself on SRT and custom ingests.
+            if !url.username().is_empty() {
+                out.push_str(MASK);
+            }
             if url.password().is_some() {
                 out.push(':');
                 out.push_str(MASK);
@@ -113,9 +116,19 @@ fn mask_srt_query(query: &str) -> String {
         .split('&')
         .map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            // `%73treamid` is `streamid` to libsrt: compare the decoded name.
+            let name: String = url::form_urlencoded::parse(key.as_bytes())
+                .map(|(k, v)| {
+                    if v.is_empty() {
+                        k.into_owned()
+                    } else {
+                        format!("{k}={v}")
+                    }
+                })
+                .collect();
             let secret = SRT_SECRET_PARAMS
                 .iter()
-                .any(|s| key.eq_ignore_ascii_case(s));
+                .any(|s| name.trim().eq_ignore_ascii_case(s));
             if secret && !value.is_empty() {
                 format!("{key}={MASK}")
             } else {
@@ -124,6 +137,87 @@ fn mask_srt_query(query: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// [`redact_url`] of a URL the stream key `key` was appended to (or is otherwise part of):
+/// the key is masked wherever it stands, as typed and as URL-encoding writes it, even when
+/// the URL's shape alone would not say it is a key (`rtmp://host` + key is `rtmp://host/****`).
+pub fn redact_url_with_key(text: &str, key: Option<&str>) -> String {
+    let redacted = redact_url(text);
+    match key {
+        Some(key) => mask_key(&redacted, key),
+        None => redacted,
+    }
+}
+
+/// `text` with `key` masked: the key as typed, path-encoded and form-encoded.
+pub fn mask_key(text: &str, key: &str) -> String {
+    let key = key.trim();
+    if key.is_empty() {
+        return text.to_owned();
+    }
+    let mut forms = vec![key.to_owned()];
+    forms.extend(encoded_forms(key));
+    // Longest first, so a shorter form never leaves part of a longer one behind.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    let mut out = text.to_owned();
+    for form in forms {
+        if !form.is_empty() && form != MASK {
+            out = out.replace(&form, MASK);
+        }
+    }
+    out
+}
+
+/// How URL-encoding may write `key`: as a path segment and as a form value.
+fn encoded_forms(key: &str) -> Vec<String> {
+    let mut forms = Vec::new();
+    if let Ok(url) = Url::parse("rtmp://h/") {
+        // `./` keeps a key such as `a:b` from reading as a URL of its own.
+        let relative = format!(
+            "./{}",
+            key.replace('/', "%2F")
+                .replace('?', "%3F")
+                .replace('#', "%23")
+        );
+        if let Ok(joined) = url.join(&relative) {
+            forms.push(joined.path().trim_start_matches('/').to_owned());
+        }
+    }
+    forms.push(url::form_urlencoded::byte_serialize(key.as_bytes()).collect());
+    forms
+}
+
+/// Every URL inside a free text (an audit detail, a message) replaced by its redacted
+/// form. A URL runs from its `scheme://` to the next space, quote or angle bracket.
+pub fn redact_urls_in_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(found) = rest.find("://") {
+        // The scheme: the letters, digits, `+`, `-`, `.` just before `://`.
+        let head = &rest[..found];
+        let start = head
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            .last()
+            .map_or(found, |(i, _)| i);
+        let end = rest[found..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+            .map_or(rest.len(), |i| found + i);
+        if start == found {
+            // `://` with no scheme: not a URL, but what follows may still be a key.
+            out.push_str(&rest[..found]);
+            out.push_str(MASK);
+        } else {
+            out.push_str(&rest[..start]);
+            out.push_str(&redact_url(&rest[start..end]));
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl Destination {
@@ -238,10 +332,15 @@ mod tests {
     fn passwords_in_user_info() {
         check(
             "rtmp://user:hunter2@host/app/key",
-            "rtmp://user:****@host/app/****",
-            &["hunter2", "key"],
+            "rtmp://****:****@host/app/****",
+            &["hunter2", "key", "user"],
         );
-        check("rtmp://user@host/app", "rtmp://user@host/app", &[]);
+        check("rtmp://user@host/app", "rtmp://****@host/app", &["user"]);
+        check(
+            "srt://streamer42@host:9000",
+            "srt://****@host:9000",
+            &["streamer42"],
+        );
         check("srt://:pw@host:9000", "srt://:****@host:9000", &["pw"]);
     }
 
@@ -278,6 +377,70 @@ mod tests {
             "srt://host:9000/****",
             &["secretpath"],
         );
+    }
+
+    #[test]
+    fn srt_parameter_names_in_percent_encoding() {
+        check(
+            "srt://host:9000?%73treamid=publish/live/abc123&latency=200",
+            "srt://host:9000?%73treamid=****&latency=200",
+            &["abc123"],
+        );
+        check(
+            "srt://host:9000?%70%61%73%73%70%68%72%61%73%65=hunter2hunter2",
+            "srt://host:9000?%70%61%73%73%70%68%72%61%73%65=****",
+            &["hunter2"],
+        );
+        check(
+            "srt://host:9000?PASS%50HRASE=hunter2hunter2&mode=caller",
+            "srt://host:9000?PASS%50HRASE=****&mode=caller",
+            &["hunter2"],
+        );
+    }
+
+    #[test]
+    fn a_single_segment_url_with_a_keyring_key() {
+        // `rtmp://host` + key: the URL alone looks like an app, the key says otherwise.
+        let out = redact_url_with_key("rtmp://host/live_98765_abc", Some("live_98765_abc"));
+        assert_eq!(out, "rtmp://host/****");
+        let out = redact_url_with_key("rtmp://host:1935/app/k3y-secret", Some("k3y-secret"));
+        assert_eq!(out, "rtmp://host:1935/app/****");
+        assert_eq!(
+            redact_url_with_key("rtmp://host/live", None),
+            "rtmp://host/live"
+        );
+    }
+
+    #[test]
+    fn keys_that_url_encoding_changes() {
+        for key in ["käse schlüssel", "a b+c", "密钥123", "key%41", "x\"y"] {
+            let url = format!("rtmp://host/{key}");
+            let out = redact_url_with_key(&url, Some(key));
+            assert_eq!(out, "rtmp://host/****", "{key:?} in {url:?}");
+            let url = format!("rtmp://host/app/{key}");
+            let out = redact_url_with_key(&url, Some(key));
+            assert_eq!(out, "rtmp://host/app/****", "{key:?} in {url:?}");
+            let text = format!("publish failed for stream {key}");
+            assert!(!mask_key(&text, key).contains(key), "{key:?}");
+        }
+    }
+
+    #[test]
+    fn urls_inside_free_text() {
+        let text =
+            r#"{"id":"x","url":"rtmp://127.0.0.1:1935/live/SECRETKEY123","platform":"custom"}"#;
+        let out = redact_urls_in_text(text);
+        assert!(!out.contains("SECRETKEY123"), "{out}");
+        assert!(out.contains("rtmp://127.0.0.1:1935/live/****"), "{out}");
+        let out = redact_urls_in_text(
+            "to srt://h:9000?streamid=abc&passphrase=xyzxyz then rtmp://u:pw@h/a/k9 ok",
+        );
+        assert_eq!(
+            out,
+            "to srt://h:9000?streamid=****&passphrase=**** then rtmp://****:****@h/a/**** ok"
+        );
+        assert_eq!(redact_urls_in_text("no urls here"), "no urls here");
+        assert_eq!(redact_urls_in_text("odd ://thing"), "odd ****");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use audience::bridge::{self, BridgeConfig};
 use audience::moderation::{ModerationRules, Verdict};
-use audience::session::{ModeratedEvent, Session, MAX_BATCH};
+use audience::session::{next_batch, ModeratedEvent, Session, MAX_BATCH};
 use audience::simulator::{self, SimulatorConfig};
 use audience::store::Store;
 use audience::tally::Tally;
@@ -30,6 +30,8 @@ pub struct AudienceOptions {
     pub bridge: Option<SocketAddr>,
     /// The token bridge senders must present.
     pub bridge_token: String,
+    /// `Host` names the bridge answers to besides loopback and its own address.
+    pub bridge_hosts: Vec<String>,
     /// Words masked in chat.
     pub banned_words: Vec<String>,
     /// The simulator's products (id, unit price, currency): the show's catalogue, so its
@@ -61,18 +63,22 @@ impl ConnectorSpec {
     }
 }
 
-/// Starts the connector `spec` describes, its events going to `tx`.
+/// Starts the connector `spec` describes, its events going to `tx`. Refused before any
+/// connection when the room is not one the platform has, or the endpoint is not `wss://` /
+/// `https://` (plain `ws://` / `http://` only on this machine): see `audience::endpoint`.
 pub fn spawn_connector(spec: &ConnectorSpec, tx: mpsc::Sender<AudienceEvent>) -> Result<ConnectorHandle, String> {
     let room = spec.room.trim();
     if room.is_empty() {
         return Err(format!("{} needs {}", spec.platform, room_word(&spec.platform)));
     }
+    let refused = |e: audience::AudienceError| e.to_string();
     Ok(match spec.platform.as_str() {
         "twitch" => {
             let mut config = audience::twitch::TwitchConfig::new(room);
             if let Some(endpoint) = &spec.endpoint {
                 config.endpoint = endpoint.clone();
             }
+            config.check().map_err(refused)?;
             audience::twitch::spawn(config, tx)
         }
         "bilibili" => {
@@ -82,13 +88,17 @@ pub fn spawn_connector(spec: &ConnectorSpec, tx: mpsc::Sender<AudienceEvent>) ->
             if let Some(endpoint) = &spec.endpoint {
                 config.endpoint = endpoint.clone();
             }
+            config.check().map_err(refused)?;
             audience::bilibili::spawn(config, tx)
         }
         "youtube" => {
-            let key = spec.key.clone().ok_or("YouTube needs an API key")?;
-            let mut config = audience::youtube::YouTubeConfig::new(room, &key);
+            let mut config = audience::youtube::YouTubeConfig::new(room, spec.key.as_deref().unwrap_or_default());
             if let Some(endpoint) = &spec.endpoint {
                 config.endpoint = endpoint.clone();
+            }
+            config.check().map_err(refused)?;
+            if config.api_key.is_empty() {
+                return Err("YouTube needs an API key".into());
             }
             audience::youtube::spawn(config, tx)
         }
@@ -184,7 +194,7 @@ pub async fn start(studio: Studio, options: AudienceOptions, store: Store) -> Re
     }
     let mut bridge_addr = None;
     if let Some(listen) = options.bridge {
-        let bridge = bridge::start(BridgeConfig { listen, token: options.bridge_token.clone() }, tx.clone())
+        let bridge = bridge::start(BridgeConfig { listen, token: options.bridge_token.clone(), hosts: options.bridge_hosts.clone() }, tx.clone())
             .await
             .map_err(|e| format!("the audience bridge cannot start on {listen}: {e}"))?;
         bridge_addr = Some(bridge.addr);
@@ -214,18 +224,16 @@ fn spawn_session_thread(
     std::thread::spawn(move || {
         let mut last_summary: Option<Instant> = None;
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        while let Some(first) = rx.blocking_recv() {
-            batch.push(first);
-            while batch.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(event) => batch.push(event),
-                    Err(_) => break,
-                }
-            }
+        while next_batch(&session, &mut rx, &mut batch) {
             let fresh = match session.record(std::mem::take(&mut batch)) {
                 Ok(fresh) => fresh,
-                // The batch rolled back; the next one gets its chance.
-                Err(_) => continue,
+                // The batch rolled back and is held: next_batch tries it again shortly.
+                Err(audience::AudienceError::Store(_)) => continue,
+                // Given up after STORE_TRIES: said once, and the chat goes on.
+                Err(error) => {
+                    eprintln!("warning: {error}");
+                    continue;
+                }
             };
             let items: Vec<ChatItem> = fresh.iter().filter_map(chat_item).collect();
             let sales: Vec<Sale> = fresh.iter().filter_map(|m| sale(&m.event)).collect();

@@ -20,10 +20,33 @@ pub fn ingest_targets(show: &Show, extra: &[Destination], vault: &Vault) -> Resu
 /// One destination as an ingest target, its stream key (if any) fetched from the vault.
 pub fn ingest_target(d: &Destination, vault: &Vault) -> Result<IngestTarget, VaultError> {
     let url = match &d.key {
-        Some(key) => format!("{}/{}", d.url.trim_end_matches('/'), vault.get(&key.secret)?),
-        None => d.url.clone(),
+        Some(key) => {
+            let key = vault.get(&key.secret)?;
+            SecretUrl::with_key(format!("{}/{key}", d.url.trim_end_matches('/')), key)
+        }
+        None => SecretUrl::new(d.url.clone()),
     };
-    Ok(IngestTarget { id: d.id.clone(), platform: d.platform, url: SecretUrl::new(url), delay: std::time::Duration::from_secs(d.delay_seconds.into()) })
+    Ok(IngestTarget { id: d.id.clone(), platform: d.platform, url, delay: std::time::Duration::from_secs(d.delay_seconds.into()) })
+}
+
+/// A stream key typed inside an ingest URL (`rtmp://host/app/KEY`), split off so it can go
+/// into the keyring: the URL without it, and the key. `None` when the URL holds no key
+/// in its path (only `rtmp`/`rtmps` with an app and a key after it; query strings and SRT
+/// parameters cannot be put back together from a keyring key, and stay as they are).
+pub fn split_key(url: &str) -> Option<(String, String)> {
+    let parsed = url::Url::parse(url.trim()).ok()?;
+    if !matches!(parsed.scheme(), "rtmp" | "rtmps") || parsed.query().is_some() || parsed.fragment().is_some() {
+        return None;
+    }
+    let segments: Vec<&str> = parsed.path_segments()?.filter(|s| !s.is_empty()).collect();
+    if segments.len() < 2 {
+        return None;
+    }
+    // Kept as written (percent-encoded where it was): appended back, it makes the same URL.
+    let key = (*segments.last()?).to_owned();
+    let mut base = parsed.clone();
+    base.path_segments_mut().ok()?.clear().extend(&segments[..segments.len() - 1]);
+    Some((base.to_string(), key))
 }
 
 /// A destination for a URL given on the command line, its platform guessed from the host.
@@ -58,6 +81,22 @@ pub fn guess_platform(url: &str) -> Platform {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_typed_inside_urls_are_split_off() {
+        assert_eq!(
+            split_key("rtmp://127.0.0.1:1935/live/SECRETKEY123"),
+            Some(("rtmp://127.0.0.1:1935/live".to_owned(), "SECRETKEY123".to_owned()))
+        );
+        assert_eq!(
+            split_key("rtmps://host/app/inst/k%20y/"),
+            Some(("rtmps://host/app/inst".to_owned(), "k%20y".to_owned()))
+        );
+        assert_eq!(split_key("rtmp://host/live"), None);
+        assert_eq!(split_key("rtmp://host/live/?streamname=a&key=b"), None);
+        assert_eq!(split_key("srt://host:9000?streamid=abc"), None);
+        assert_eq!(split_key("not a url"), None);
+    }
 
     #[test]
     fn guesses_platforms_from_hosts() {

@@ -4,7 +4,10 @@
 //! What is written is the show format itself, so `kaibo check` and `kaibo live` read it.
 //! Stream keys are never in it: destinations refer to the keyring by name. Units sold are
 //! per session and are left out; stock left is kept. The file is replaced atomically (a
-//! temporary file beside it, synced, then renamed), so a crash never leaves half a show.
+//! temporary file beside it with an unpredictable name, synced, renamed, then the folder
+//! synced), so a crash never leaves half a show. A show file that is a symbolic link is not
+//! saved: writing through it would change whatever file it points to, and replacing it would
+//! silently break the link, so the operator is told to save the file itself.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -66,18 +69,43 @@ pub fn save(show: &Show, path: &Path) -> Result<(), String> {
     show.rebase(&std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf()));
     let show = &show;
     std::fs::create_dir_all(folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "show.json".into());
-    let temporary = folder.join(format!(".{name}.saving"));
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(format!(
+            "{} is a symbolic link: the show is not saved through it (open the file it points to, or remove the link)",
+            path.display()
+        ));
+    }
     let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temporary)?;
+        let mut file = tempfile::Builder::new().prefix(".kaibo-show-").suffix(".saving").tempfile_in(folder)?;
         file.write_all(to_json(show).as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
+        file.as_file().sync_all()?;
+        file.persist(path).map_err(|e| e.error)?;
+        sync_folder(folder)
     };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        format!("cannot write {}: {e}", path.display())
-    })
+    write().map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Makes a rename in `folder` durable (the new directory entry reaches the disk).
+fn sync_folder(folder: &Path) -> std::io::Result<()> {
+    std::fs::File::open(folder)?.sync_all()
+}
+
+/// Reserves a new recording file in `folder`: `<stem>-<date>-<time>.mp4`, with `-2`, `-3`...
+/// when that name is taken (two Go Lives in the same second). The file is created empty
+/// with `create_new`, so an existing recording is never written over.
+pub fn reserve_recording(folder: &Path, stem: &str) -> std::io::Result<PathBuf> {
+    let stem = if stem.trim_matches('-').is_empty() { "show" } else { stem };
+    let base = format!("{stem}-{}", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+    for n in 1..=1000u32 {
+        let name = if n == 1 { format!("{base}.mp4") } else { format!("{base}-{n}.mp4") };
+        let candidate = folder.join(name);
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&candidate) {
+            Ok(_) => return Ok(candidate),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(error) => return Err(error),
+        }
+    }
+    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, format!("too many recordings named {base} in {}", folder.display())))
 }
 
 #[cfg(test)]
@@ -100,8 +128,50 @@ mod tests {
         assert_eq!(again.products[0].sold, 0, "units sold are per session");
         assert_eq!(again.destinations, show.destinations);
         assert_eq!(again.scenes, show.scenes);
-        assert!(!dir.path().join(".saved.json.saving").exists(), "no temporary file left behind");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("list").flatten().map(|e| e.file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("saved.json")], "no temporary file left behind");
         assert_eq!(default_path(&show).file_name().and_then(|n| n.to_str()), Some("茶-Tea-night.json"));
+    }
+
+    fn tiny_show(dir: &Path) -> Show {
+        Show::parse(r#"{ "canvas": { "width": 640, "height": 360, "fps": 30 }, "scenes": [{ "id": "main", "layers": [] }] }"#, dir)
+            .expect("valid show")
+    }
+
+    #[test]
+    fn a_symlinked_show_file_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").expect("write");
+        let link = dir.path().join("show.json");
+        std::os::unix::fs::symlink(&victim, &link).expect("symlink");
+        let error = save(&tiny_show(dir.path()), &link).expect_err("refused");
+        assert!(error.contains("symbolic link"), "{error}");
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "precious");
+        assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink());
+    }
+
+    #[test]
+    fn the_old_predictable_temporary_name_is_not_followed() {
+        // Today's main wrote `.NAME.saving` with File::create, following a link planted there.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").expect("write");
+        std::os::unix::fs::symlink(&victim, dir.path().join(".show.json.saving")).expect("symlink");
+        save(&tiny_show(dir.path()), &dir.path().join("show.json")).expect("saved");
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "precious");
+        assert!(Show::load(&dir.path().join("show.json")).is_ok());
+    }
+
+    #[test]
+    fn recordings_in_the_same_second_get_their_own_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let first = reserve_recording(dir.path(), "tea").expect("first");
+        std::fs::write(&first, "recorded").expect("write");
+        let second = reserve_recording(dir.path(), "tea").expect("second");
+        assert_ne!(first, second);
+        assert_eq!(std::fs::read_to_string(&first).expect("read"), "recorded", "never truncated");
+        assert!(second.to_string_lossy().ends_with(".mp4"));
     }
 
     #[test]

@@ -82,11 +82,19 @@ export class HttpStudioClient implements StudioClient {
     return { kind: "mjpeg", url: url.toString() };
   }
 
-  /** The report page; a new tab cannot send headers, so the token rides in the query. */
-  report(): { kind: "url"; url: string } {
-    const url = new URL(this.url("/api/report"));
-    url.searchParams.set("token", this.token);
-    return { kind: "url", url: url.toString() };
+  /** The report page. A new tab cannot send headers, and its address stays in history, so
+   * it opens with a one-use ticket (good for a minute) that this client asks for with the
+   * token in a header; the token itself never goes into the tab's address. */
+  report(): { kind: "url"; url: () => Promise<string> } {
+    return {
+      kind: "url",
+      url: async () => {
+        const response = await fetch(this.url("/api/report/ticket"), { method: "POST", headers: this.headers() });
+        if (!response.ok) throw new CommandFailed(await readError(response));
+        const { url } = (await response.json()) as { url: string };
+        return this.url(url);
+      },
+    };
   }
 }
 

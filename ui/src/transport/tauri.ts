@@ -1,5 +1,8 @@
 // Tauri IPC: the same commands and events, with the studio in the desktop app's process.
-// Uses the global API (`app.withGlobalTauri`), so the web build needs no Tauri package.
+// Reaches Tauri through @tauri-apps/api (no `withGlobalTauri`: no page script gets a global
+// handle on the IPC), and only when the page runs inside the desktop app.
+import { invoke, isTauri } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 import type { Command } from "../bindings/Command";
 import type { CommandReply } from "../bindings/CommandReply";
 import type { Event } from "../bindings/Event";
@@ -7,17 +10,20 @@ import type { StudioError } from "../bindings/StudioError";
 import type { StudioState } from "../bindings/StudioState";
 import { CommandFailed, type ConnectionStatus, type SendOptions, type StudioClient } from "../client";
 
-interface TauriGlobal {
+/** The two pieces of Tauri the studio window uses: its commands and its event. */
+export interface TauriIpc {
   core: { invoke<T>(command: string, args?: Record<string, unknown>): Promise<T> };
   event: { listen<T>(name: string, handler: (event: { payload: T }) => void): Promise<() => void> };
 }
 
-export function tauriGlobal(): TauriGlobal | null {
-  return (window as unknown as { __TAURI__?: TauriGlobal }).__TAURI__ ?? null;
+/** Tauri's IPC inside the desktop app; `null` in a browser (the web build, `kaibo serve`). */
+export function tauriIpc(): TauriIpc | null {
+  const inDesktopApp = isTauri() || "__TAURI_INTERNALS__" in window;
+  return inDesktopApp ? { core: { invoke }, event: { listen } } : null;
 }
 
 export class TauriStudioClient implements StudioClient {
-  constructor(private readonly tauri: TauriGlobal) {}
+  constructor(private readonly tauri: TauriIpc) {}
 
   private async call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
     try {

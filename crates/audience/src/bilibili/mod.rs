@@ -17,10 +17,11 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::backoff::BackoffPolicy;
 use crate::connector::{spawn_reconnecting, ConnectorHandle, Emitter, SessionEnd};
+use crate::endpoint::{check_endpoint, Transport};
 use crate::error::AudienceError;
 use crate::event::{AudienceEvent, EventBody};
 use commands::{map_command, Command};
-use packet::{encode, expand, Packet, PacketReader};
+use packet::{encode, Packet, PacketReader};
 
 /// Bilibili's danmaku endpoint.
 pub const DEFAULT_ENDPOINT: &str = "wss://broadcastlv.chat.bilibili.com/sub";
@@ -53,6 +54,11 @@ impl BilibiliConfig {
             auth_timeout: Duration::from_secs(5),
             backoff: BackoffPolicy::default(),
         }
+    }
+
+    /// Refuses an endpoint [`check_endpoint`] refuses (the token travels in the auth packet).
+    pub fn check(&self) -> Result<(), AudienceError> {
+        check_endpoint(&self.endpoint, Transport::WebSocket, "Bilibili danmaku")
     }
 
     /// The auth body the web client sends.
@@ -88,7 +94,8 @@ fn heartbeat_packet() -> Vec<u8> {
 async fn read_room(config: &BilibiliConfig, emitter: &mut Emitter) -> Result<SessionEnd, AudienceError> {
     const WHAT: &str = "Bilibili danmaku";
     let send_error = |e| AudienceError::connect(WHAT, e);
-    let mut socket = crate::ws::connect(&config.endpoint, WHAT).await?;
+    config.check()?;
+    let mut socket = crate::ws::connect(&config.endpoint, WHAT, packet::MAX_PACKET).await?;
     let auth = encode(packet::VERSION_PLAIN, packet::OP_AUTH, 1, config.auth_body().as_bytes());
     socket.send(Message::binary(auth)).await.map_err(send_error)?;
 
@@ -103,7 +110,6 @@ async fn read_room(config: &BilibiliConfig, emitter: &mut Emitter) -> Result<Ses
     let idle = config.heartbeat * 3 + Duration::from_secs(5);
     let mut last_heard = tokio::time::Instant::now();
     let mut seq: u64 = 0;
-    let mut packets = Vec::new();
 
     loop {
         let message = tokio::select! {
@@ -131,31 +137,31 @@ async fn read_room(config: &BilibiliConfig, emitter: &mut Emitter) -> Result<Ses
             Some(Ok(_)) => continue,
         };
         last_heard = tokio::time::Instant::now();
-        reader.feed(&bytes);
-        while let Some(next) = reader.next_packet() {
-            emitter.stats().frame();
-            packets.clear();
-            let expanded = next.and_then(|p| expand(p, &mut packets));
-            if expanded.is_err() {
-                emitter.stats().malformed();
-            }
-            for packet in packets.drain(..) {
-                match handle_packet(&packet, &room, &mut seq) {
-                    Handled::AuthOk => {
-                        authed = true;
-                        emitter.stats().connected();
-                        heartbeat.reset_immediately();
-                    }
-                    Handled::AuthRefused(detail) => return Err(AudienceError::Refused { what: WHAT.into(), detail }),
-                    Handled::Event(event) => {
-                        if emitter.emit(*event).await.is_err() {
-                            return Ok(SessionEnd::ReceiverGone);
-                        }
-                    }
-                    Handled::Nothing => {}
-                    Handled::Unknown => emitter.stats().unknown(),
-                    Handled::Malformed => emitter.stats().malformed(),
+        let unpacked = reader.read_message(&bytes);
+        drop(bytes);
+        emitter.stats().read_frames(unpacked.frames, unpacked.malformed);
+        if unpacked.over_budget {
+            emitter.stats().oversized(&format!(
+                "{WHAT}: dropped a message that inflates past {} MiB (a decompression bomb?); reading on",
+                packet::INFLATE_BUDGET / (1024 * 1024)
+            ));
+        }
+        for packet in unpacked.packets {
+            match handle_packet(&packet, &room, &mut seq) {
+                Handled::AuthOk => {
+                    authed = true;
+                    emitter.stats().connected();
+                    heartbeat.reset_immediately();
                 }
+                Handled::AuthRefused(detail) => return Err(AudienceError::Refused { what: WHAT.into(), detail }),
+                Handled::Event(event) => {
+                    if emitter.emit(*event).await.is_err() {
+                        return Ok(SessionEnd::ReceiverGone);
+                    }
+                }
+                Handled::Nothing => {}
+                Handled::Unknown => emitter.stats().unknown(),
+                Handled::Malformed => emitter.stats().malformed(),
             }
         }
     }
@@ -171,7 +177,7 @@ enum Handled {
 }
 
 fn handle_packet(packet: &Packet, room: &str, seq: &mut u64) -> Handled {
-    *seq += 1;
+    *seq = seq.wrapping_add(1);
     match packet.operation {
         packet::OP_AUTH_REPLY => {
             let code = serde_json::from_slice::<serde_json::Value>(&packet.body).ok().and_then(|v| v.get("code").and_then(|c| c.as_i64()));
@@ -207,18 +213,21 @@ fn handle_packet(packet: &Packet, room: &str, seq: &mut u64) -> Handled {
 }
 
 /// Parses one WebSocket message's bytes as a fresh connection would, for tests and fuzzing:
-/// returns the events and (malformed, unknown) counts. Never panics.
+/// returns the events and (malformed, unknown) counts. Never panics; a message inflating past
+/// [`packet::INFLATE_BUDGET`] gives no events.
 pub fn parse_message(bytes: &[u8], room: &str) -> (Vec<AudienceEvent>, u64, u64) {
+    parse_messages(&[bytes], room)
+}
+
+/// [`parse_message`] over successive messages of one connection (split packets join up; a
+/// garbage message costs only itself).
+pub fn parse_messages(messages: &[&[u8]], room: &str) -> (Vec<AudienceEvent>, u64, u64) {
     let mut reader = PacketReader::default();
-    reader.feed(bytes);
     let (mut events, mut malformed, mut unknown, mut seq) = (Vec::new(), 0, 0, 0);
-    let mut packets = Vec::new();
-    while let Some(next) = reader.next_packet() {
-        packets.clear();
-        if next.and_then(|p| expand(p, &mut packets)).is_err() {
-            malformed += 1;
-        }
-        for packet in &packets {
+    for bytes in messages {
+        let unpacked = reader.read_message(bytes);
+        malformed += unpacked.malformed;
+        for packet in &unpacked.packets {
             match handle_packet(packet, room, &mut seq) {
                 Handled::Event(event) => events.push(*event),
                 Handled::Unknown => unknown += 1,

@@ -16,12 +16,25 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::amount::Amount;
 use crate::backoff::BackoffPolicy;
 use crate::connector::{spawn_reconnecting, ConnectorHandle, Emitter, SessionEnd};
+use crate::endpoint::{check_endpoint, Transport};
 use crate::error::AudienceError;
 use crate::event::{time_from_millis, AudienceEvent, EmoteRange, EventBody, Gift, User};
 pub use irc::{IrcError, IrcMessage};
 
 /// Twitch's chat endpoint.
 pub const DEFAULT_ENDPOINT: &str = "wss://irc-ws.chat.twitch.tv:443";
+
+/// The longest IRC line read: IRCv3 allows 8191 bytes of tags plus 512 for the rest; anything
+/// longer is not Twitch and is skipped as malformed.
+pub const MAX_LINE: usize = 16 * 1024;
+
+/// The largest WebSocket message read (Twitch sends a few lines per message).
+pub const MAX_MESSAGE: usize = 1024 * 1024;
+
+/// True for a Twitch login name: 1 to 25 of `a-z`, `0-9` and `_`.
+pub fn is_channel_name(name: &str) -> bool {
+    (1..=25).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
 
 /// What to read and from where.
 #[derive(Clone, Debug)]
@@ -45,6 +58,18 @@ impl TwitchConfig {
             backoff: BackoffPolicy::default(),
             idle_timeout: Duration::from_secs(360),
         }
+    }
+
+    /// Refuses a channel that is not a Twitch login name (nothing but `a-z0-9_` ever reaches
+    /// the `JOIN` line) and an endpoint [`check_endpoint`] refuses.
+    pub fn check(&self) -> Result<(), AudienceError> {
+        if !is_channel_name(&self.channel) {
+            let shown: String = self.channel.chars().take(40).flat_map(char::escape_default).collect();
+            return Err(AudienceError::Config(format!(
+                "Twitch channel `{shown}` is not a channel name: use the login name from the channel's URL (1 to 25 letters, digits or _)"
+            )));
+        }
+        check_endpoint(&self.endpoint, Transport::WebSocket, "Twitch chat")
     }
 }
 
@@ -76,7 +101,9 @@ async fn session(config: &TwitchConfig, mut emitter: Emitter) -> (Emitter, Resul
 }
 
 async fn read_chat(config: &TwitchConfig, emitter: &mut Emitter) -> Result<SessionEnd, AudienceError> {
-    let mut socket = crate::ws::connect(&config.endpoint, "Twitch chat").await?;
+    // Checked before every dial, not only by callers: a CR or LF must never reach an IRC line.
+    config.check()?;
+    let mut socket = crate::ws::connect(&config.endpoint, "Twitch chat", MAX_MESSAGE).await?;
     let nick = format!("justinfan{}", 10_000 + Utc::now().timestamp_subsec_micros() % 80_000);
     for line in [
         "CAP REQ :twitch.tv/tags twitch.tv/commands".to_owned(),
@@ -106,6 +133,10 @@ async fn read_chat(config: &TwitchConfig, emitter: &mut Emitter) -> Result<Sessi
         };
         for line in text.split("\r\n").filter(|l| !l.trim().is_empty()) {
             emitter.stats().frame();
+            if line.len() > MAX_LINE {
+                emitter.stats().malformed();
+                continue;
+            }
             let Ok(irc) = IrcMessage::parse(line) else {
                 emitter.stats().malformed();
                 continue;

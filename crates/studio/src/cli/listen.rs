@@ -99,18 +99,28 @@ async fn start(args: &ListenArgs, tx: mpsc::Sender<AudienceEvent>) -> Result<Con
             })?
         }
         "bridge" => {
-            let token = match std::env::var("KAIBO_TOKEN") {
-                Ok(token) if !token.trim().is_empty() => {
-                    eprintln!("bridge token: from KAIBO_TOKEN");
+            // KAIBO_BRIDGE_TOKEN, as for `kaibo serve --bridge`; KAIBO_TOKEN still works here,
+            // where there is no control API for it to open.
+            let from_env = match crate::server::auth::configured_token("KAIBO_BRIDGE_TOKEN")? {
+                Some(token) => Some(("KAIBO_BRIDGE_TOKEN", token)),
+                None => crate::server::auth::configured_token("KAIBO_TOKEN")?.map(|token| ("KAIBO_TOKEN", token)),
+            };
+            let token = match from_env {
+                Some((var, token)) => {
+                    eprintln!("bridge token: from {var}");
                     token
                 }
-                _ => {
+                None => {
                     let token = bridge::generate_token();
                     eprintln!("bridge token: {token}");
                     token
                 }
             };
-            let bridge = bridge::start(BridgeConfig { listen: args.listen, token }, tx).await.map_err(|e| e.to_string())?;
+            if !args.listen.ip().is_loopback() {
+                eprintln!("warning: the bridge listens on {}: anyone who can reach it and has the token can send events", args.listen);
+            }
+            let config = BridgeConfig { listen: args.listen, token, hosts: Vec::new() };
+            let bridge = bridge::start(config, tx).await.map_err(|e| e.to_string())?;
             eprintln!("bridge listening on http://{} (POST /events, WebSocket /ws)", bridge.addr);
             bridge.handle
         }

@@ -2,6 +2,11 @@
 //!
 //! Prints one line with the URL and the access token (the only place the token is ever
 //! printed). Loopback only unless `--allow-remote`: anyone with the token can go live.
+//!
+//! Two tokens, two trust levels: `KAIBO_TOKEN` opens the control API (`/api`), and the
+//! audience bridge (`--bridge`) takes only its own, `KAIBO_BRIDGE_TOKEN` (or one generated
+//! and printed once on the `audience bridge:` line). Each is refused where the other
+//! belongs, and each must be at least 16 characters.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -24,10 +29,14 @@ pub struct ServeArgs {
     /// Where to listen.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8417")]
     pub listen: SocketAddr,
-    /// Allow listening on an address other than loopback (anyone reaching it with the token
-    /// controls the show).
+    /// Allow listening (`--listen`, `--bridge`) on an address other than loopback (anyone
+    /// reaching it with the token controls the show).
     #[arg(long)]
     pub allow_remote: bool,
+    /// A name the studio may be called by besides loopback and its own address (repeat),
+    /// for example `studio.lan`: requests for any other name are refused (DNS rebinding).
+    #[arg(long = "host", value_name = "NAME", requires = "allow_remote")]
+    pub hosts: Vec<String>,
     /// The built web UI (default: KAIBO_UI_DIR, else ui/dist of the source tree).
     #[arg(long, value_name = "DIR")]
     pub ui: Option<PathBuf>,
@@ -40,7 +49,8 @@ pub struct ServeArgs {
     /// Feed the chat panel from the rehearsal simulator, this many events a second.
     #[arg(long, value_name = "RATE")]
     pub simulate: Option<f64>,
-    /// Accept audience events from outside tools here (the bridge; same token).
+    /// Accept audience events from outside tools here (the bridge; its own token,
+    /// KAIBO_BRIDGE_TOKEN or generated and printed).
     #[arg(long, value_name = "ADDR")]
     pub bridge: Option<SocketAddr>,
     /// A word to mask in chat and keep off air (repeat). Pre-air checks refuse text layers,
@@ -54,17 +64,44 @@ pub struct ServeArgs {
 }
 
 /// Used when `kaibo serve` is given no show.
-const EMPTY_SHOW: &str = r#"{ "name": "Kaibo Studio", "scenes": [{ "id": "main", "name": "Main",
+const EMPTY_SHOW: &str = r#"{ "name": "Kaibo Studio", "canvas": { "width": 1280, "height": 720, "fps": 30 },
+  "scenes": [{ "id": "main", "name": "Main",
   "layers": [{ "id": "camera", "kind": "camera" }] }] }"#;
 
-pub fn run(args: ServeArgs) -> ExitCode {
-    if !args.listen.ip().is_loopback() && !args.allow_remote {
-        eprintln!(
-            "error: {} is reachable from other machines; add --allow-remote if that is what you want",
-            args.listen
-        );
-        return ExitCode::from(2);
+/// The two tokens: the control token, and the bridge's with whether it was generated.
+struct Tokens {
+    control: String,
+    bridge: String,
+    bridge_generated: bool,
+}
+
+fn tokens() -> Result<Tokens, String> {
+    let control = crate::server::auth::token_from_env("KAIBO_TOKEN")?;
+    let (bridge, bridge_generated) = match crate::server::auth::configured_token("KAIBO_BRIDGE_TOKEN")? {
+        Some(token) => (token, false),
+        None => (audience::bridge::generate_token(), true),
+    };
+    if bridge == control {
+        return Err("KAIBO_BRIDGE_TOKEN must differ from KAIBO_TOKEN: the bridge must not open the studio's controls".into());
     }
+    Ok(Tokens { control, bridge, bridge_generated })
+}
+
+pub fn run(args: ServeArgs) -> ExitCode {
+    let remote = std::iter::once(("--listen", args.listen)).chain(args.bridge.map(|b| ("--bridge", b)));
+    for (flag, addr) in remote {
+        if !addr.ip().is_loopback() && !args.allow_remote {
+            eprintln!("error: {flag} {addr} is reachable from other machines; add --allow-remote if that is what you want");
+            return ExitCode::from(2);
+        }
+    }
+    let tokens = match tokens() {
+        Ok(tokens) => tokens,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
     let show = match &args.show {
         Some(path) => match load_show(path) {
             Some(show) => show,
@@ -85,14 +122,11 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(serve(args, show))
+    runtime.block_on(serve(args, show, tokens))
 }
 
-async fn serve(args: ServeArgs, show: Show) -> ExitCode {
-    let token = std::env::var("KAIBO_TOKEN")
-        .ok()
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(audience::bridge::generate_token);
+async fn serve(args: ServeArgs, show: Show, tokens: Tokens) -> ExitCode {
+    let token = tokens.control.clone();
     let recording_dir = if args.no_record { None } else { Some(args.record_dir.clone().unwrap_or_else(default_recording_dir)) };
     let data_dir = args.data.clone().unwrap_or_else(super::report::default_data_dir);
     let (store, session) = match open_session(&data_dir, &show.name) {
@@ -114,6 +148,7 @@ async fn serve(args: ServeArgs, show: Show) -> ExitCode {
         session: Some(session),
         banned_words: args.banned_words.clone(),
         show_file: crate::show_file::save_target(args.show.as_deref()),
+        media_dir: Some(data_dir.join("media")),
     };
     let studio = Studio::new(show, config);
     let ui_dir = args.ui.clone().unwrap_or_else(static_files::default_ui_dir);
@@ -124,7 +159,8 @@ async fn serve(args: ServeArgs, show: Show) -> ExitCode {
     let options = AudienceOptions {
         simulate: args.simulate,
         bridge: args.bridge,
-        bridge_token: token.clone(),
+        bridge_token: tokens.bridge.clone(),
+        bridge_hosts: args.hosts.clone(),
         banned_words: args.banned_words.clone(),
         products,
     };
@@ -140,7 +176,7 @@ async fn serve(args: ServeArgs, show: Show) -> ExitCode {
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let config = ServerConfig { token: token.clone(), ui_dir };
-    let (addr, server) = match server::start(studio.clone(), config, args.listen, async move {
+    let (addr, server) = match server::start_with_hosts(studio.clone(), config, args.listen, &args.hosts, async move {
         let _ = stop_rx.await;
     })
     .await
@@ -154,10 +190,16 @@ async fn serve(args: ServeArgs, show: Show) -> ExitCode {
     if !addr.ip().is_loopback() {
         eprintln!("warning: listening on {addr}: anyone who can reach it and has the token controls the show");
     }
+    let printable = |addr: SocketAddr| if addr.ip().is_unspecified() { SocketAddr::new([127, 0, 0, 1].into(), addr.port()) } else { addr };
     if let Some(bridge) = bridge_addr {
-        println!("audience bridge: http://{bridge}/events (same token)");
+        if !bridge.ip().is_loopback() {
+            eprintln!("warning: the audience bridge listens on {bridge}: anyone who can reach it and has its token can send events");
+        }
+        // The bridge token, printed once, only when it was generated here.
+        let token = if tokens.bridge_generated { format!("token={}", tokens.bridge) } else { "(token: KAIBO_BRIDGE_TOKEN)".to_owned() };
+        println!("audience bridge: http://{}/events {token}", printable(bridge));
     }
-    let host = if addr.ip().is_unspecified() { SocketAddr::new([127, 0, 0, 1].into(), addr.port()) } else { addr };
+    let host = printable(addr);
     println!("Kaibo Studio: http://{host}/?token={token}");
 
     wait_for_signal().await;

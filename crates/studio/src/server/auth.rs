@@ -1,5 +1,14 @@
 //! The access token every `/api` route requires: `Authorization: Bearer TOKEN`, or
 //! `?token=TOKEN` where a client cannot set headers (a WebSocket, an `<img>` preview).
+//! The report page also opens with a one-use ticket (`?ticket=...`), so a browser tab never
+//! keeps the token in its address or history.
+//!
+//! Tokens come from the environment (`KAIBO_TOKEN`, `KAIBO_BRIDGE_TOKEN`) and must be at
+//! least 16 characters; unset, one is generated ([`token_from_env`]).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
@@ -21,6 +30,56 @@ impl AccessToken {
     fn matches(&self, offered: &str) -> bool {
         let (a, b) = (self.0.as_bytes(), offered.as_bytes());
         a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+/// The token in environment variable `var`, if one is set; an error in words when it is
+/// unfit (shorter than 16 characters, or with spaces).
+pub fn configured_token(var: &str) -> Result<Option<String>, String> {
+    match std::env::var(var) {
+        Ok(token) if !token.trim().is_empty() => match audience::http_guard::token_problem(var, &token) {
+            Some(problem) => Err(problem),
+            None => Ok(Some(token)),
+        },
+        Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(format!("{var} is not text: choose a token of letters and digits")),
+    }
+}
+
+/// The token in `var` (`KAIBO_TOKEN`), or a new random one when it is unset; an error in
+/// words when the one set is unfit. The desktop app's remote console uses it too.
+pub fn token_from_env(var: &str) -> Result<String, String> {
+    Ok(configured_token(var)?.unwrap_or_else(audience::bridge::generate_token))
+}
+
+/// One-use report links: each ticket opens `/api/report` once, within a minute.
+#[derive(Clone, Default)]
+pub struct Tickets(Arc<Mutex<VecDeque<(String, Instant)>>>);
+
+/// How long a report link stays good.
+const TICKET_LIFETIME: Duration = Duration::from_secs(60);
+/// Tickets kept at once; the oldest goes first.
+const MAX_TICKETS: usize = 16;
+
+impl Tickets {
+    /// A new ticket.
+    pub fn issue(&self) -> String {
+        let ticket = audience::bridge::generate_token();
+        let mut tickets = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        tickets.retain(|(_, at)| at.elapsed() < TICKET_LIFETIME);
+        while tickets.len() >= MAX_TICKETS {
+            tickets.pop_front();
+        }
+        tickets.push_back((ticket.clone(), Instant::now()));
+        ticket
+    }
+
+    /// Whether `offered` is a live ticket; it is used up either way.
+    fn redeem(&self, offered: &str) -> bool {
+        let mut tickets = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        tickets.retain(|(_, at)| at.elapsed() < TICKET_LIFETIME);
+        let found = tickets.iter().position(|(ticket, _)| AccessToken::new(ticket).matches(offered));
+        found.and_then(|index| tickets.remove(index)).is_some()
     }
 }
 
@@ -64,12 +123,26 @@ fn percent_decode(text: &str) -> String {
 pub async fn require_token(State(token): State<AccessToken>, request: Request, next: Next) -> Response {
     match offered(&request) {
         Some(offered) if token.matches(&offered) => next.run(request).await,
-        _ => (
-            StatusCode::UNAUTHORIZED,
-            Json(StudioError::new(ErrorKind::Unauthorized, "a valid access token is needed: open the link kaibo serve printed")),
-        )
-            .into_response(),
+        _ => unauthorized("a valid access token is needed: open the link kaibo serve printed"),
     }
+}
+
+/// The report page: the token, or a ticket from `POST /api/report/ticket`.
+pub async fn require_token_or_ticket(
+    State((token, tickets)): State<(AccessToken, Tickets)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let ticket = request.uri().query().and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("ticket=")).map(percent_decode));
+    match ticket {
+        Some(ticket) if tickets.redeem(&ticket) => next.run(request).await,
+        Some(_) => unauthorized("this report link was already used or is too old: open the report again from the studio"),
+        None => require_token(State(token), request, next).await,
+    }
+}
+
+fn unauthorized(message: &str) -> Response {
+    (StatusCode::UNAUTHORIZED, Json(StudioError::new(ErrorKind::Unauthorized, message))).into_response()
 }
 
 #[cfg(test)]
@@ -83,6 +156,18 @@ mod tests {
         assert!(!token.matches("abc12"));
         assert!(!token.matches("abc1234"));
         assert!(!token.matches(""));
+    }
+
+    #[test]
+    fn a_ticket_opens_once() {
+        let tickets = Tickets::default();
+        let ticket = tickets.issue();
+        assert!(!tickets.redeem("not-a-ticket"));
+        assert!(tickets.redeem(&ticket));
+        assert!(!tickets.redeem(&ticket), "used up");
+        let many: Vec<String> = (0..MAX_TICKETS + 1).map(|_| tickets.issue()).collect();
+        assert!(!tickets.redeem(&many[0]), "the oldest went first");
+        assert!(tickets.redeem(&many[MAX_TICKETS]));
     }
 
     #[test]

@@ -8,18 +8,26 @@
 //! - `GET /api/events`: a WebSocket; the state first, then every [`Event`](crate::protocol::Event).
 //! - `GET /api/preview`: the program as MJPEG (`multipart/x-mixed-replace`, an `<img>` plays
 //!   it), or one JPEG with `?frame=latest`.
+//! - `GET /api/report`: the session report as one HTML page; `POST /api/report/ticket` gives a
+//!   one-use link to it (`/api/report?ticket=...`), so a browser tab can open it without the
+//!   token in its address.
 //!
-//! Every `/api` route needs the access token (see [`auth`]).
+//! Every `/api` route needs the access token (see [`auth`]). Every route answers only to the
+//! server's own `Host` names, bodies and WebSocket messages are at most 1 MiB, and the
+//! connection limits of [`audience::http_guard`] hold (256 at once, 10 s to send headers).
 
 pub mod auth;
+pub mod media;
 pub mod static_files;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use audience::http_guard::{self, AllowedHosts, MAX_BODY, MAX_WS_MESSAGE};
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -29,7 +37,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::protocol::{Command, CommandSource, ErrorKind, Event, StudioError};
 use crate::studio::Studio;
-use auth::AccessToken;
+use auth::{AccessToken, Tickets};
 use static_files::UiFolder;
 
 /// What the server needs.
@@ -38,37 +46,63 @@ pub struct ServerConfig {
     pub ui_dir: PathBuf,
 }
 
-/// The whole app: UI routes open, `/api` routes behind the token.
-pub fn router(studio: Studio, config: ServerConfig) -> Router {
-    let api = Router::new()
+/// The whole app: UI routes open, `/api` routes behind the token, all of it only for
+/// requests to one of `hosts`.
+pub fn router(studio: Studio, config: ServerConfig, hosts: AllowedHosts) -> Router {
+    let token = AccessToken::new(&config.token);
+    let tickets = Tickets::default();
+    let protected = Router::new()
         .route("/state", get(state))
         .route("/commands", post(command))
         .route("/events", get(events))
         .route("/preview", get(preview))
-        .route("/report", get(report))
+        .route("/report/ticket", post(report_ticket))
         .fallback(|| async { StatusCode::NOT_FOUND })
-        .layer(middleware::from_fn_with_state(AccessToken::new(&config.token), auth::require_token))
+        .layer(middleware::from_fn_with_state(token.clone(), auth::require_token))
+        .with_state((studio.clone(), tickets.clone()));
+    // Uploads have their own body limit (see `media`), inside the server's 1 MiB default.
+    let uploads = Router::new()
+        .route("/media", media::route())
+        .layer(middleware::from_fn_with_state(token.clone(), auth::require_token))
+        .with_state(studio.clone());
+    let report_page = Router::new()
+        .route("/report", get(report))
+        .layer(middleware::from_fn_with_state((token, tickets), auth::require_token_or_ticket))
         .with_state(studio);
     let ui = UiFolder(config.ui_dir);
     Router::new()
         .route("/", get(static_files::index))
         .route("/assets/{*path}", get(static_files::asset))
         .with_state(ui)
-        .nest("/api", api)
+        .nest("/api", report_page.merge(protected).merge(uploads))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(hosts, http_guard::check_host_and_origin))
 }
 
 /// Binds `listen` and serves until `shutdown` resolves. Returns the bound address at once
-/// (port 0 picks a free port) and the server task.
+/// (port 0 picks a free port) and the server task. It answers to loopback names and its own
+/// address; [`start_with_hosts`] adds names.
 pub async fn start(
     studio: Studio,
     config: ServerConfig,
     listen: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>)> {
+    start_with_hosts(studio, config, listen, &[], shutdown).await
+}
+
+/// [`start`], also answering to the `Host` names in `hosts` (`kaibo serve --host NAME`).
+pub async fn start_with_hosts(
+    studio: Studio,
+    config: ServerConfig,
+    listen: SocketAddr,
+    hosts: &[String],
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>)> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
-    let app = router(studio, config);
-    let task = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(shutdown).await });
+    let app = router(studio, config, AllowedHosts::new(addr, hosts));
+    let task = tokio::spawn(http_guard::serve(listener, app, shutdown));
     Ok((addr, task))
 }
 
@@ -86,7 +120,10 @@ impl IntoResponse for StudioError {
     }
 }
 
-async fn state(State(studio): State<Studio>) -> Response {
+/// The state the token-protected routes share.
+type Api = (Studio, Tickets);
+
+async fn state(State((studio, _)): State<Api>) -> Response {
     Json(studio.state().await).into_response()
 }
 
@@ -98,10 +135,25 @@ async fn report(State(studio): State<Studio>) -> Response {
     }
 }
 
+/// A one-use link to the report, for a browser tab (which cannot send the token in a header
+/// and should not keep it in its address).
+async fn report_ticket(State((_, tickets)): State<Api>) -> Response {
+    let ticket = tickets.issue();
+    Json(serde_json::json!({ "url": format!("/api/report?ticket={ticket}"), "ticket": ticket })).into_response()
+}
+
 /// `POST /api/commands`: one command as JSON. The web UI names itself in `X-Kaibo-Source`
 /// (`remote_console`, or `hotkey` for its shortcuts); without it the caller is an outside
 /// tool (`api`) in the audit log.
-async fn command(State(studio): State<Studio>, headers: axum::http::HeaderMap, body: Bytes) -> Response {
+async fn command(State((studio, _)): State<Api>, headers: axum::http::HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let error = StudioError::bad_request("this command is too large: a command is at most 1 MiB");
+            return (StatusCode::PAYLOAD_TOO_LARGE, Json(error)).into_response();
+        }
+        Err(_) => return StudioError::bad_request("the command could not be read: send it as JSON").into_response(),
+    };
     let source = CommandSource::from_header(headers.get("x-kaibo-source").and_then(|v| v.to_str().ok()));
     let command: Command = match serde_json::from_slice(&body) {
         Ok(command) => command,
@@ -135,8 +187,9 @@ impl ClassifyWords for serde_json::Error {
     }
 }
 
-async fn events(State(studio): State<Studio>, upgrade: WebSocketUpgrade) -> Response {
-    upgrade.on_upgrade(move |socket| forward_events(studio, socket))
+async fn events(State((studio, _)): State<Api>, upgrade: WebSocketUpgrade) -> Response {
+    // Nothing but a close is expected from the client; a huge message ends the socket.
+    upgrade.max_message_size(MAX_WS_MESSAGE).max_frame_size(MAX_WS_MESSAGE).on_upgrade(move |socket| forward_events(studio, socket))
 }
 
 /// The state first, then every event, until the client goes away.
@@ -179,7 +232,7 @@ struct PreviewQuery {
 
 const BOUNDARY: &str = "kaibo-frame";
 
-async fn preview(State(studio): State<Studio>, Query(query): Query<PreviewQuery>) -> Response {
+async fn preview(State((studio, _)): State<Api>, Query(query): Query<PreviewQuery>) -> Response {
     let mut frames = studio.preview();
     if query.frame.is_some() {
         let latest = frames.borrow().clone();

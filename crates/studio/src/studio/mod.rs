@@ -19,7 +19,9 @@ use engine::{Engine, EngineEvent, EngineState, Outputs};
 use show::{Destination, Layer, LayerEdit, SecretRef, Show};
 use tokio::sync::{broadcast, watch, Mutex};
 
-use crate::destinations::{ingest_target, ingest_targets};
+mod paths;
+
+use crate::destinations::{ingest_target, ingest_targets, split_key};
 use crate::pre_air::PreAirCheck;
 use crate::protocol::{
     AudienceSummary, CanvasView, ChatItem, Command, CommandReply, CommandSource, ErrorKind, Event, HealthView,
@@ -46,6 +48,9 @@ pub struct StudioConfig {
     /// The file the show was opened from, where `save_show` writes it back; `None` saves
     /// into the user's shows folder.
     pub show_file: Option<PathBuf>,
+    /// Where uploaded files go (`POST /api/media`, `<data dir>/media`): beside the show's
+    /// folder, the only place files named in commands may come from. `None`: only the show's.
+    pub media_dir: Option<PathBuf>,
 }
 
 /// Messages kept for clients that connect later.
@@ -159,6 +164,11 @@ impl Studio {
         self.preview.clone()
     }
 
+    /// Where uploaded media files go, if anywhere.
+    pub async fn media_dir(&self) -> Option<PathBuf> {
+        self.inner.lock().await.config.media_dir.clone()
+    }
+
     /// The whole state, as `GET /api/state` and the first event of a connection give it.
     pub async fn state(&self) -> StudioState {
         self.inner.lock().await.snapshot()
@@ -220,6 +230,10 @@ impl Studio {
             Command::AddLayer { layer } => {
                 let layer: Layer = serde_json::from_value(layer)
                     .map_err(|e| StudioError::bad_request(format!("the new layer is not a layer of the show format: {e}")))?;
+                // Checked before the show's validation, whose messages tell missing files,
+                // folders and unreadable ones apart.
+                paths::AllowedFolders::new(&inner.show, inner.config.media_dir.as_deref())
+                    .check_layer(&inner.show.base_dir, &layer)?;
                 inner.edit_layers(LayerEdit::Add(layer)).await
             }
             Command::SetProductSoldOut { product, sold_out } => inner.set_product_sold_out(&product, sold_out).await,
@@ -274,9 +288,15 @@ impl Studio {
 
     /// The session report as one HTML page (for `GET /api/report`).
     pub async fn report_html(&self) -> Result<String, StudioError> {
-        let files = self.inner.lock().await.log.files().cloned();
+        let (files, flusher) = {
+            let inner = self.inner.lock().await;
+            (inner.log.files().cloned(), inner.log.flusher())
+        };
         let files = files.ok_or_else(|| StudioError::wrong_phase("this studio keeps no session data (start it with --data)"))?;
-        blocking(move || report::SessionData::load(&files.database, files.session).map(|data| data.to_html()))
+        blocking(move || {
+            flusher.flush();
+            report::SessionData::load(&files.database, files.session).map(|data| data.to_html())
+        })
             .await?
             .map_err(|e| StudioError::new(ErrorKind::Internal, format!("the report could not be made: {e}")))
     }
@@ -382,25 +402,32 @@ impl Studio {
         if !matches!(inner.phase, LivePhase::Idle | LivePhase::Failed { .. }) {
             return Err(StudioError::wrong_phase("the show is already live"));
         }
-        let recording = inner.config.recording_dir.as_ref().map(|dir| {
-            let stem = crate::show_file::file_stem(&inner.show.name);
-            let stem = if stem.trim_matches('-').is_empty() { "show".to_owned() } else { stem };
-            dir.join(format!("{stem}-{}.mp4", chrono::Local::now().format("%Y%m%d-%H%M%S")))
-        });
         let (show, vault) = (inner.show.clone(), inner.vault.clone());
         let targets = blocking(move || ingest_targets(&show, &[], &vault))
             .await?
             .map_err(|e| StudioError::new(ErrorKind::Vault, e.to_string()))?;
-        if targets.is_empty() && recording.is_none() {
+        if targets.is_empty() && inner.config.recording_dir.is_none() {
             return Err(StudioError::wrong_phase(
                 "nowhere to send the show: add a destination (or start kaibo serve with recording on)",
             ));
         }
-        if let Some(folder) = recording.as_ref().and_then(|p| p.parent()) {
-            std::fs::create_dir_all(folder).map_err(|e| {
-                StudioError::new(ErrorKind::Internal, format!("cannot create the recording folder {}: {e}", folder.display()))
-            })?;
-        }
+        // A new file of its own (a suffix when a recording of this second exists): an
+        // earlier recording is never written over.
+        let recording = match inner.config.recording_dir.clone() {
+            Some(folder) => {
+                let stem = crate::show_file::file_stem(&inner.show.name);
+                let reserved = blocking(move || {
+                    std::fs::create_dir_all(&folder)
+                        .map_err(|e| format!("cannot create the recording folder {}: {e}", folder.display()))?;
+                    crate::show_file::reserve_recording(&folder, &stem)
+                        .map_err(|e| format!("cannot create a recording file in {}: {e}", folder.display()))
+                })
+                .await?
+                .map_err(|e| StudioError::new(ErrorKind::Internal, e))?;
+                Some(reserved)
+            }
+            None => None,
+        };
         inner.phase = LivePhase::Starting;
         inner.outputs.clear();
         for target in &targets {
@@ -426,6 +453,12 @@ impl Studio {
         let (engine, events) = match started {
             Ok(started) => started,
             Err(error) => {
+                // The reserved file holds nothing: it goes.
+                if let Some(path) = &recording {
+                    if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+                        let _ = std::fs::remove_file(path);
+                    }
+                }
                 inner.phase = LivePhase::Failed { reason: error.to_string() };
                 inner.outputs.clear();
                 return Err(StudioError::new(ErrorKind::Engine, format!("could not go live: {error}")));
@@ -724,9 +757,16 @@ impl Inner {
         if self.show.destinations.iter().any(|d| d.id == id) {
             return Err(StudioError::bad_request(format!("there is already a destination called \"{id}\"")));
         }
-        let url = url.trim().to_owned();
-        let key = key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
-        let secret = key.as_ref().map(|_| format!("destination-{id}"));
+        let mut url = url.trim().to_owned();
+        let mut key = key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
+        // A key typed inside the URL goes into the keyring like one given apart.
+        if key.is_none() {
+            if let Some((base, inline)) = split_key(&url) {
+                url = base;
+                key = Some(inline);
+            }
+        }
+        let secret = key.as_ref().map(|_| destination_secret(&id));
         let destination = Destination {
             id: id.clone(),
             platform,
@@ -775,7 +815,7 @@ impl Inner {
         let removed = self.show.destinations.remove(index);
         self.outputs.remove(id);
         // Keys the studio filed itself go with their destination.
-        if let Some(secret) = removed.key.map(|k| k.secret).filter(|s| s == &format!("destination-{id}")) {
+        if let Some(secret) = removed.key.map(|k| k.secret).filter(|s| s == &destination_secret(id)) {
             let vault = self.vault.clone();
             let _ = blocking(move || vault.delete(&secret)).await;
         }
@@ -936,13 +976,27 @@ impl Inner {
         if self.feed.is_none() {
             return Err(no_feed());
         }
-        // Keys are filed under the chat they open; a later connection finds them there.
-        let secret = format!("audience-{platform}-{}", room.trim_start_matches('#').to_lowercase());
+        if audience::endpoint::default_endpoint(&platform).is_none() {
+            return Err(StudioError::bad_request(format!("unknown platform \"{platform}\": use twitch, youtube or bilibili")));
+        }
+        if room.is_empty() || room.chars().any(char::is_control) {
+            return Err(StudioError::bad_request(format!(
+                "{platform} needs {} (no line breaks or control characters)",
+                crate::audience_feed::room_word(&platform)
+            )));
+        }
+        let endpoint = endpoint.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
+        // A stored key only ever goes to the platform's own server: with another endpoint
+        // the key must come in this command, and it is not kept.
+        let own_server = endpoint.as_deref().is_none_or(|e| audience::endpoint::is_default_endpoint(&platform, e));
+        let secret = audience_secret(&platform, &room);
         let vault = self.vault.clone();
         let key = key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
         let key = blocking(move || match key {
-            Some(key) => vault.set(&secret, &key).map(|()| Some(key)),
-            None => Ok(vault.get(&secret).ok()),
+            Some(key) if own_server => vault.set(&secret, &key).map(|()| Some(key)),
+            Some(key) => Ok(Some(key)),
+            None if own_server => Ok(vault.get(&secret).ok()),
+            None => Ok(None),
         })
         .await?
         .map_err(|e| StudioError::new(ErrorKind::Vault, format!("the key could not be stored: {e}")))?;
@@ -957,6 +1011,7 @@ impl Inner {
     }
 
     async fn save_show(&mut self) -> Result<CommandReply, StudioError> {
+        self.file_inline_keys().await?;
         let (show, path) = (self.show.clone(), self.show_file());
         let written = path.clone();
         blocking(move || crate::show_file::save(&show, &path))
@@ -965,13 +1020,39 @@ impl Inner {
         Ok(CommandReply::noted(format!("show saved: {}", written.display())))
     }
 
+    /// Moves stream keys typed inside destination URLs (a show opened with them) into the
+    /// keyring, so the saved file refers to them by name.
+    async fn file_inline_keys(&mut self) -> Result<(), StudioError> {
+        let moves: Vec<(usize, String, String, String)> = self
+            .show
+            .destinations
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.key.is_none())
+            .filter_map(|(i, d)| split_key(&d.url).map(|(base, key)| (i, destination_secret(&d.id), base, key)))
+            .collect();
+        for (index, secret, base, key) in moves {
+            let vault = self.vault.clone();
+            let name = secret.clone();
+            blocking(move || vault.set(&name, &key))
+                .await?
+                .map_err(|e| StudioError::new(ErrorKind::Vault, format!("the stream key could not be moved into the keyring: {e}")))?;
+            let destination = &mut self.show.destinations[index];
+            destination.url = base;
+            destination.key = Some(SecretRef { secret });
+        }
+        Ok(())
+    }
+
     async fn write_report(&mut self) -> Result<CommandReply, StudioError> {
         let files = self
             .log
             .files()
             .cloned()
             .ok_or_else(|| StudioError::wrong_phase("this studio keeps no session data (start it with --data)"))?;
+        let flusher = self.log.flusher();
         let written = blocking(move || -> Result<PathBuf, String> {
+            flusher.flush();
             let data = report::SessionData::load(&files.database, files.session).map_err(|e| e.to_string())?;
             let folder = files.database.parent().unwrap_or(std::path::Path::new(".")).join("reports");
             std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
@@ -1008,6 +1089,18 @@ impl Inner {
     }
 }
 
+/// The keyring name of the stream key the studio files for destination `id`.
+fn destination_secret(id: &str) -> String {
+    format!("destination-{id}")
+}
+
+/// The keyring name of a chat key: the platform (one of a fixed few, none with a `-`) and
+/// the room exactly as given, trimmed. Nothing else is folded (no case, no `#`), so two rooms
+/// never share a name and one room's key is never found under another's.
+fn audience_secret(platform: &str, room: &str) -> String {
+    format!("audience-{platform}-{}", room.trim())
+}
+
 fn no_feed() -> StudioError {
     StudioError::wrong_phase("the audience path is not running in this studio")
 }
@@ -1020,6 +1113,13 @@ fn audit_detail(command: &Command) -> String {
         fields.remove("type");
         if fields.get("key").is_some_and(|key| !key.is_null()) {
             fields.insert("key".into(), serde_json::Value::String("****".into()));
+        }
+        // URLs the way the UI shows them: a key typed inside one never reaches the log.
+        for field in ["url", "endpoint"] {
+            if let Some(serde_json::Value::String(url)) = fields.get(field) {
+                let redacted = show::redact_url(url.trim());
+                fields.insert(field.into(), serde_json::Value::String(redacted));
+            }
         }
     }
     match value.as_object() {
