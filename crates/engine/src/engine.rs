@@ -1,11 +1,31 @@
-//! The running program: start, live changes, per-destination control, 1 Hz stats, errors,
-//! and one teardown for every way out (stop, error, drop): EOS first, so the recording is
-//! finished, then NULL.
+//! The running program: open, Go Live and End, the recording as its own switch, live
+//! changes, per-destination control, 1 Hz stats, errors, and one teardown for every way out
+//! (stop, error, drop): EOS first, so the recording is finished, then NULL.
+//!
+//! ```text
+//! open ──▶ program runs (sources, compositor, overlay, preview; nothing encodes)
+//!            │ go_live(destinations, record?)        │ start_recording(path)
+//!            ▼                                       ▼
+//!          encode group + destinations (+ the recording tied to this live session)
+//!            │ end_live: EOS into the destinations (and that recording) only; when no
+//!            │ output is left the encode group goes; the program and the preview go on
+//!            ▼
+//!          program runs ... go_live again: a new encode group
+//! ```
+//!
+//! The recording: `go_live` with a path starts a recording tied to that live session, which
+//! `end_live` ends. `start_recording` while none runs starts one of its own (sharing the
+//! live encode, or attaching one when not live), which only `stop_recording` ends. At most
+//! one recording runs at a time (its id is [`RECORDING_ID`]); two in a row are two files.
+//!
+//! Events: `State(Live)` means the program runs (its pipeline is playing); whether it is on
+//! air is [`Engine::is_live`] and the destinations' `Output` events.
 //!
 //! Three threads serve a running engine: the bus reader (errors, EOS, state), the watch
 //! thread (destination supervision ten times a second, stats once a second) and GStreamer's
 //! own streaming threads, which only touch atomic counters.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -17,10 +37,12 @@ use show::Show;
 
 use crate::camera::CameraFault;
 use crate::events::{EngineEvent, EngineState, OutputState};
+use crate::ingest::EncoderSettings;
 use crate::ingest_error::explain_ingest_error;
 use crate::outputs::{output_of, IngestTarget, OutputKind, RECORDING_ID};
 use crate::preview::PreviewFrame;
 use crate::program::Program;
+use crate::retire::EosWaiters;
 use crate::secret::SecretUrl;
 use crate::stats::StatsMeter;
 use crate::supervisor::{ReconnectPolicy, Supervisor};
@@ -35,11 +57,24 @@ pub struct Outputs {
     pub preview: bool,
 }
 
+/// How a show is opened with [`Engine::open`].
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Build the preview branch; take its frames with [`Engine::take_preview`].
+    pub preview: bool,
+    /// How lost destinations are retried once live.
+    pub policy: ReconnectPolicy,
+}
+
 /// Everything the engine's threads share, under one lock.
 struct Running {
     program: Program,
     supervisor: Supervisor,
     recording: OutputState,
+    /// Whether the recording belongs to the live session (`end_live` ends it).
+    recording_tied: bool,
+    /// Whether Go Live is on (destinations may come and go under it).
+    live: bool,
     /// Every ingest URL ever used, to scrub keys out of any message.
     secrets: Vec<SecretUrl>,
 }
@@ -48,6 +83,8 @@ struct Shared {
     running: Mutex<Running>,
     events: Mutex<Sender<EngineEvent>>,
     eos: (Mutex<bool>, Condvar),
+    /// Ends of single outputs (End, Stop recording), told by the bus reader.
+    eos_waiters: EosWaiters,
     /// The preview's frames until the owner takes them.
     preview: Mutex<Option<Receiver<PreviewFrame>>>,
     /// Set when the program itself failed (not one output).
@@ -95,9 +132,133 @@ impl Running {
         }
         self.supervisor.slot(id).map_or(OutputState::Stopped, |s| s.state.clone())
     }
+
+    fn recording_on(&self) -> bool {
+        matches!(self.recording, OutputState::Connecting | OutputState::Live)
+    }
+
+    /// An encode group for `settings`: the one running (shared), or a new one.
+    fn ensure_encode(&mut self, settings: EncoderSettings, events: &mut Vec<EngineEvent>) -> Result<(), EngineError> {
+        let Some(group) = &self.program.encode else {
+            events.extend(settings.adjustments.iter().map(|message| EngineEvent::Notice { message: message.clone() }));
+            return self.program.attach_encode(settings);
+        };
+        let running = &group.settings;
+        if (running.video_kbps, running.audio_kbps, running.profile)
+            != (settings.video_kbps, settings.audio_kbps, settings.profile)
+            || running.keyframe_interval_s != settings.keyframe_interval_s
+        {
+            events.push(EngineEvent::Notice {
+                message: format!(
+                    "going live on the recording's encoder ({} kbps, {}); the platforms ask for {} kbps, {}: stop the recording and go live again to use their settings",
+                    running.video_kbps, running.profile, settings.video_kbps, settings.profile
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Attaches the encode group (if needed), the recording (if asked) and the destinations.
+    fn go_live(
+        &mut self,
+        destinations: Vec<IngestTarget>,
+        record: Option<PathBuf>,
+        events: &mut Vec<EngineEvent>,
+    ) -> Result<(), EngineError> {
+        if self.live {
+            return Err(EngineError::Unknown("the show is live already: end it before going live again".to_owned()));
+        }
+        for (index, target) in destinations.iter().enumerate() {
+            if target.id == RECORDING_ID || destinations[..index].iter().any(|d| d.id == target.id) {
+                return Err(EngineError::Unknown(format!("a destination \"{}\" already exists", target.id)));
+            }
+        }
+        if let Some(path) = &record {
+            check_recording_path(path)?;
+        }
+        let platforms: Vec<_> = destinations.iter().map(|d| d.platform).collect();
+        let settings = EncoderSettings::for_destinations(&self.program.show.encoding, &platforms);
+        self.ensure_encode(settings, events)?;
+        self.live = true;
+        let result = self.attach_live(destinations, record, events);
+        if result.is_err() {
+            self.abort_live(events);
+        }
+        result
+    }
+
+    fn attach_live(
+        &mut self,
+        destinations: Vec<IngestTarget>,
+        record: Option<PathBuf>,
+        events: &mut Vec<EngineEvent>,
+    ) -> Result<(), EngineError> {
+        if let Some(path) = record {
+            if self.recording_on() {
+                events.push(EngineEvent::Notice { message: "a recording is running already: it goes on".to_owned() });
+            } else {
+                self.add_recording(path, true, events)?;
+            }
+        }
+        self.secrets.extend(destinations.iter().map(|d| d.url.clone()));
+        for target in destinations {
+            let Running { program, supervisor, .. } = self;
+            supervisor.add(program, target, events)?;
+        }
+        Ok(())
+    }
+
+    /// A Go Live that could not be completed leaves nothing behind.
+    fn abort_live(&mut self, events: &mut Vec<EngineEvent>) {
+        for slot in std::mem::take(&mut self.supervisor.slots) {
+            self.program.remove_output(&slot.target.id);
+            events.push(EngineEvent::Output { id: slot.target.id, state: OutputState::Stopped });
+        }
+        if self.recording_tied && self.recording_on() {
+            self.program.remove_output(RECORDING_ID);
+            self.recording = OutputState::Stopped;
+            events.push(EngineEvent::Output { id: RECORDING_ID.to_owned(), state: OutputState::Stopped });
+        }
+        self.live = false;
+        self.release_encode();
+    }
+
+    fn add_recording(&mut self, path: PathBuf, tied: bool, events: &mut Vec<EngineEvent>) -> Result<(), EngineError> {
+        self.program.add_output(OutputKind::Recording(path))?;
+        self.recording = OutputState::Connecting;
+        self.recording_tied = tied;
+        events.push(EngineEvent::Output { id: RECORDING_ID.to_owned(), state: OutputState::Connecting });
+        Ok(())
+    }
+
+    /// Detaches the encode group when neither Go Live nor a recording needs it.
+    fn release_encode(&mut self) {
+        if !self.live && !self.recording_on() {
+            self.program.detach_encode();
+        }
+    }
 }
 
-/// The media path of a running show.
+/// A recording needs a folder that exists; say so before anything is built.
+fn check_recording_path(path: &std::path::Path) -> Result<(), EngineError> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if path.is_dir() {
+        return Err(EngineError::Unknown(format!(
+            "cannot record to {}: it is a folder, not a file name",
+            path.display()
+        )));
+    }
+    if !folder.is_dir() {
+        return Err(EngineError::Unknown(format!(
+            "cannot record to {}: the folder {} does not exist",
+            path.display(),
+            folder.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The media path of an open show.
 pub struct Engine {
     shared: Arc<Shared>,
     bus_reader: Option<JoinHandle<()>>,
@@ -111,36 +272,57 @@ impl Engine {
         Engine::start_with_policy(show, outputs, ReconnectPolicy::default())
     }
 
-    /// Builds the program for `show` and starts it. Events (state, outputs, 1 Hz stats)
-    /// arrive on the returned receiver.
+    /// Builds the program for `show` and starts it, live at once: [`Engine::open`] and
+    /// [`Engine::go_live`] in one step, the outputs joining before the pipeline starts.
+    /// Events (state, outputs, 1 Hz stats) arrive on the returned receiver.
     pub fn start_with_policy(
         show: Show,
         outputs: Outputs,
         policy: ReconnectPolicy,
     ) -> Result<(Engine, Receiver<EngineEvent>), EngineError> {
+        let options = OpenOptions { preview: outputs.preview, policy };
+        Engine::launch(show, options, Some((outputs.destinations, outputs.recording)))
+    }
+
+    /// Opens a show: builds its program (sources, look, compositor, overlay, raw tees and
+    /// the preview when asked) and runs it. Nothing encodes until [`Engine::go_live`] or
+    /// [`Engine::start_recording`].
+    pub fn open(show: Show, options: OpenOptions) -> Result<(Engine, Receiver<EngineEvent>), EngineError> {
+        Engine::launch(show, options, None)
+    }
+
+    fn launch(
+        show: Show,
+        options: OpenOptions,
+        live: Option<(Vec<IngestTarget>, Option<PathBuf>)>,
+    ) -> Result<(Engine, Receiver<EngineEvent>), EngineError> {
         crate::init()?;
-        let platforms: Vec<_> = outputs.destinations.iter().map(|d| d.platform).collect();
-        let mut program = Program::build(show, &platforms, outputs.preview)?;
+        let mut program = Program::build(show, options.preview)?;
         let preview = program.preview.take();
+        let eos_waiters = program.eos_waiters.clone();
         let mut events = vec![EngineEvent::State(EngineState::Starting)];
         events.extend(program.notes.iter().map(|message| EngineEvent::Notice { message: message.clone() }));
-        let mut recording = OutputState::Stopped;
-        if let Some(path) = outputs.recording {
-            program.add_output(OutputKind::Recording(path))?;
-            recording = OutputState::Connecting;
-            events.push(EngineEvent::Output { id: RECORDING_ID.to_owned(), state: OutputState::Connecting });
+        let mut running = Running {
+            program,
+            supervisor: Supervisor::new(options.policy),
+            recording: OutputState::Stopped,
+            recording_tied: false,
+            live: false,
+            secrets: Vec::new(),
+        };
+        if let Some((destinations, record)) = live {
+            if let Err(error) = running.go_live(destinations, record, &mut events) {
+                let _ = running.program.pipeline.set_state(gst::State::Null);
+                return Err(error);
+            }
         }
-        let mut supervisor = Supervisor::new(policy);
-        let secrets = outputs.destinations.iter().map(|d| d.url.clone()).collect();
-        for target in outputs.destinations {
-            supervisor.add(&mut program, target, &mut events)?;
-        }
-        let pipeline = program.pipeline.clone();
+        let pipeline = running.program.pipeline.clone();
         let (sender, receiver) = mpsc::channel();
         let shared = Arc::new(Shared {
-            running: Mutex::new(Running { program, supervisor, recording, secrets }),
+            running: Mutex::new(running),
             events: Mutex::new(sender),
             eos: (Mutex::new(false), Condvar::new()),
+            eos_waiters,
             preview: Mutex::new(preview),
             failed: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
@@ -162,6 +344,131 @@ impl Engine {
             return Err(EngineError::Start(reason));
         }
         Ok((engine, receiver))
+    }
+
+    /// Goes live on the running program: an encode group is attached to it (or the running
+    /// recording's is shared), then the destinations, each starting on a keyframe. With
+    /// `record`, a recording tied to this live session starts too (unless one runs already).
+    pub fn go_live(&self, destinations: Vec<IngestTarget>, record: Option<PathBuf>) -> Result<(), EngineError> {
+        if destinations.is_empty() && record.is_none() {
+            return Err(EngineError::Unknown("nothing to go live to: add a destination or a recording".to_owned()));
+        }
+        let mut events = Vec::new();
+        let result = self.shared.running().go_live(destinations, record, &mut events);
+        self.shared.emit_all(events);
+        result
+    }
+
+    /// Ends the live session: EOS into every destination (what their broadcast delays hold
+    /// goes out first) and into the recording Go Live started, then they go. A recording
+    /// started with [`Engine::start_recording`] goes on. The program and the preview go on;
+    /// a later [`Engine::go_live`] works again. Waits up to `timeout` for each to finish.
+    pub fn end_live(&self, timeout: Duration) -> Result<(), EngineError> {
+        let mut finishing = Vec::new();
+        {
+            let mut running = self.shared.running();
+            if !running.live {
+                return Err(EngineError::Unknown("the show is not live".to_owned()));
+            }
+            running.live = false;
+            running.program.clear_kill();
+            let Running { program, supervisor, .. } = &mut *running;
+            for slot in std::mem::take(&mut supervisor.slots) {
+                let handle = program.finish_output(&slot.target.id, timeout);
+                finishing.push((slot.target.id, handle));
+            }
+            if running.recording_tied && running.recording_on() {
+                let handle = running.program.finish_output(RECORDING_ID, timeout);
+                running.recording = OutputState::Stopped;
+                running.recording_tied = false;
+                finishing.push((RECORDING_ID.to_owned(), handle));
+            }
+        }
+        self.finish(finishing, timeout);
+        Ok(())
+    }
+
+    /// Starts a recording to `path` (MP4), live or not: it shares the live encode, or an
+    /// encode is attached for it. Only [`Engine::stop_recording`] ends it.
+    pub fn start_recording(&self, path: PathBuf) -> Result<(), EngineError> {
+        check_recording_path(&path)?;
+        let mut events = Vec::new();
+        let result = {
+            let mut running = self.shared.running();
+            if running.recording_on() {
+                return Err(EngineError::Unknown("a recording is running already: stop it first".to_owned()));
+            }
+            let settings = running.program.encoder_settings();
+            let result = running
+                .ensure_encode(settings, &mut events)
+                .and_then(|()| running.add_recording(path, false, &mut events));
+            if result.is_err() {
+                running.release_encode();
+            }
+            result
+        };
+        self.shared.emit_all(events);
+        result
+    }
+
+    /// Ends the recording: EOS into its bin only, so the file is finalized; the
+    /// destinations carry on. Waits up to `timeout` for the file to be finished.
+    pub fn stop_recording(&self, timeout: Duration) -> Result<(), EngineError> {
+        let handle = {
+            let mut running = self.shared.running();
+            if !running.recording_on() {
+                return Err(EngineError::Unknown("no recording is running".to_owned()));
+            }
+            running.recording = OutputState::Stopped;
+            running.recording_tied = false;
+            running.program.finish_output(RECORDING_ID, timeout)
+        };
+        self.finish(vec![(RECORDING_ID.to_owned(), handle)], timeout);
+        Ok(())
+    }
+
+    /// Waits for outputs being finished, tells their end, and lets the encode group go when
+    /// nothing needs it any more.
+    fn finish(&self, finishing: Vec<(String, Option<JoinHandle<bool>>)>, timeout: Duration) {
+        for (id, handle) in finishing {
+            let in_time = handle.is_none_or(|handle| handle.join().unwrap_or(false));
+            if !in_time {
+                self.shared.emit(EngineEvent::Notice {
+                    message: format!("{id} did not finish within {} s; closed anyway", timeout.as_secs()),
+                });
+            }
+            self.shared.emit(EngineEvent::Output { id, state: OutputState::Stopped });
+        }
+        let retiring = {
+            let mut running = self.shared.running();
+            running.release_encode();
+            running.program.take_retirements()
+        };
+        for handle in retiring {
+            let _ = handle.join();
+        }
+    }
+
+    /// Whether the show is live (Go Live is on).
+    pub fn is_live(&self) -> bool {
+        self.shared.running().live
+    }
+
+    /// Whether a recording runs.
+    pub fn is_recording(&self) -> bool {
+        self.shared.running().recording_on()
+    }
+
+    /// The names of the GStreamer element factories in the pipeline now (every bin, all the
+    /// way down), for checks such as "nothing encodes before Go Live".
+    pub fn element_factories(&self) -> Vec<String> {
+        let pipeline = self.shared.running().program.pipeline.clone();
+        pipeline
+            .iterate_recurse()
+            .into_iter()
+            .flatten()
+            .filter_map(|element| element.factory().map(|f| f.name().to_string()))
+            .collect()
     }
 
     /// The kill switch: every destination cuts to the show's safe slate at once, and what
@@ -241,6 +548,9 @@ impl Engine {
         let mut events = Vec::new();
         let result = {
             let mut running = self.shared.running();
+            if !running.live {
+                return Err(EngineError::Unknown("the show is not live: go live first".to_owned()));
+            }
             running.secrets.push(target.url.clone());
             let Running { program, supervisor, .. } = &mut *running;
             supervisor.add(program, target, &mut events)
@@ -302,7 +612,7 @@ impl Engine {
         self.shared.finished.load(Ordering::SeqCst)
     }
 
-    /// Ends the show: EOS through every output (the recording is finalized), then NULL.
+    /// Closes the show: EOS through every output (the recording is finalized), then NULL.
     /// Waits up to `timeout` for the outputs to drain.
     pub fn stop(mut self, timeout: Duration) {
         self.teardown(timeout);
@@ -318,7 +628,7 @@ impl Engine {
         if let Some(watch) = self.watch.take() {
             let _ = watch.join();
         }
-        let (pipeline, retiring) = {
+        let (pipeline, retiring, outputs) = {
             let mut running = self.shared.running();
             // Destinations that are not on air have nothing to finish; EOS would only wait on them.
             let idle: Vec<String> = running
@@ -333,12 +643,14 @@ impl Engine {
             }
             // A destination on the safe slate ends with the program's EOS (its buffers stay cut).
             running.program.end_on_program();
-            (running.program.pipeline.clone(), running.program.take_retirements())
+            let outputs = running.program.outputs.len();
+            (running.program.pipeline.clone(), running.program.take_retirements(), outputs)
         };
         for handle in retiring {
             let _ = handle.join();
         }
-        if !timeout.is_zero() && !self.shared.finished.load(Ordering::SeqCst) {
+        // With no output there is nothing to finish (the preview needs no end).
+        if outputs > 0 && !timeout.is_zero() && !self.shared.finished.load(Ordering::SeqCst) {
             pipeline.send_event(gst::event::Eos::new());
             let (lock, condvar) = &self.shared.eos;
             let done = lock.lock().unwrap_or_else(PoisonError::into_inner);
@@ -391,6 +703,18 @@ fn spawn_bus_reader(shared: Arc<Shared>, bus: gst::Bus, pipeline: gst::glib::Wea
                         shared.emit(EngineEvent::State(EngineState::Live));
                     }
                 }
+                // An encode group forwards its outputs' EOS: one output has finished.
+                gst::MessageView::Element(element) => {
+                    let Some(structure) = element.structure() else { continue };
+                    if structure.name() != "GstBinForwarded" {
+                        continue;
+                    }
+                    if let Ok(inner) = structure.get::<gst::Message>("message") {
+                        if let (gst::MessageView::Eos(_), Some(src)) = (inner.view(), inner.src()) {
+                            shared.eos_waiters.ended(&src.name());
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -418,6 +742,7 @@ fn on_error(shared: &Shared, source: Option<&gst::Object>, text: &str) {
             running.recording = OutputState::Failed { reason: reason.clone() };
             events.push(EngineEvent::Output { id, state: running.recording.clone() });
             events.push(EngineEvent::Notice { message: format!("the recording stopped: {reason}") });
+            running.release_encode();
         }
         Some((id, _)) => {
             let (was_live, ever_live) = running.supervisor.was_live(&id);
@@ -470,7 +795,7 @@ fn spawn_watch(shared: Arc<Shared>) -> JoinHandle<()> {
                 if now >= next_stats {
                     next_stats += Duration::from_secs(1);
                     let uptime = shared.started.elapsed().as_secs_f64();
-                    let mut stats = meter.measure(&running.program, uptime, |id| running.state_of(id));
+                    let mut stats = meter.measure(&running.program, uptime, running.live, |id| running.state_of(id));
                     // Destinations between connections have no bin, but a state worth showing.
                     for slot in &running.supervisor.slots {
                         if !stats.outputs.iter().any(|o| o.id == slot.target.id) {

@@ -77,8 +77,15 @@ pub struct OutputStats {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProgramStats {
     pub uptime_s: f64,
+    /// Frames out of the encoder per second; 0 while nothing encodes.
     pub encoder_fps: f64,
-    /// How far the encoded video is behind real time, in milliseconds.
+    /// Frames out of the compositor and overlay per second: the program's own rate, also
+    /// before Go Live.
+    pub program_fps: f64,
+    /// Whether Go Live is on.
+    pub on_air: bool,
+    /// How far the encoded video (the program, while nothing encodes) is behind real time,
+    /// in milliseconds.
     pub render_lag_ms: f64,
     pub scene: String,
     /// Whether the camera is delivering (false while the slate stands in for it).

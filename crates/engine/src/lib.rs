@@ -4,6 +4,7 @@
 mod air;
 mod camera;
 mod countdown_clock;
+mod encode;
 mod engine;
 mod error;
 mod events;
@@ -28,7 +29,7 @@ pub mod elements;
 
 pub use air::{AirMode, MAX_DELAY};
 pub use camera::{CameraFault, CAMERA_SILENCE};
-pub use engine::{Engine, Outputs};
+pub use engine::{Engine, OpenOptions, Outputs};
 pub use error::EngineError;
 pub use events::{EngineEvent, EngineState, Health, OutputState, OutputStats, ProgramStats};
 pub use ingest::{platform_name, EncoderSettings, IngestRules};

@@ -1,46 +1,58 @@
-//! The program pipeline, built from a show.
+//! The program pipeline, built from a show. It runs from the moment the show is open; the
+//! encode group and the outputs come and go behind its raw tees (see `encode.rs`).
 //!
 //! ```text
 //! camera ─▶ [convert, scale, rate] ─▶ I420 canvas ─▶ kaibolook ─▶ compositor ─▶ kaibooverlay
 //!   (test pattern when there is none)       (the scene's look)  (camera rect)   (text, images, cards)
-//!      ─▶ queue ─▶ x264enc ─▶ h264parse ─▶ video tee ─┬─▶ output bins (destinations, recording)
-//! sound ─▶ convert, resample ─▶ 48 kHz stereo ─▶ AAC ─▶ audio tee ─┘
+//!      ─▶ raw video tee ─┬─▶ preview (when asked)
+//!                        └─▶ encode group ─▶ output bins (destinations, recording)   (Go Live, Record)
+//! sound ─▶ convert, resample ─▶ 48 kHz stereo ─▶ raw audio tee ─▶ encode group
 //! ```
 //!
-//! Live changes (scene, layers, card product, look) only touch the compositor pad,
-//! the look element's properties and the overlay: the encoder and the connections carry on.
+//! The raw audio tee is where a mixer goes; the raw video tee is where each canvas's
+//! encode groups hang. Live changes (scene, layers, card product, look) only touch the
+//! compositor pad, the look element's properties and the overlay: the encoder and the
+//! connections carry on.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use gst::prelude::*;
 use show::{Layer, LightingLook, Scene, Show};
 
 use crate::air::AirMode;
 use crate::camera::{CameraChange, CameraFault, CameraInput};
+use crate::encode::{EncodeCounters, EncodeGroup};
 use crate::events::EngineEvent;
 use crate::ingest::EncoderSettings;
 use crate::outputs::{Output, OutputKind};
 use crate::overlay::Overlay;
-use crate::retire::Retirements;
-use crate::safe_slate::SafeSlate;
+use crate::retire::{EosWaiters, Retirements};
 use crate::sources::{self, CameraChoice};
 use crate::EngineError;
 
 pub(crate) struct Program {
     pub pipeline: gst::Pipeline,
     pub show: Show,
+    /// The outputs of the encode group (inside its bin).
     pub outputs: Vec<Output>,
-    /// Frames out of the encoder.
-    pub encoded_frames: Arc<AtomicU64>,
-    /// The running time of the last encoded frame, in nanoseconds.
-    last_encoded_pts: Arc<AtomicU64>,
-    /// The video bitrate the encoder runs at, after the platforms' rules.
-    pub video_kbps: u32,
-    /// Things the streamer should know about the start (no camera found, bitrate capped...).
+    /// Frames out of the encoder, over every encode group.
+    pub encoded: EncodeCounters,
+    /// Frames out of the overlay into the raw tee (the program's own rate).
+    pub program_frames: Arc<AtomicU64>,
+    /// The running time of the last program frame, in nanoseconds.
+    last_program_pts: Arc<AtomicU64>,
+    /// Things the streamer should know about the start (no camera found...).
     pub notes: Vec<String>,
     /// Output bins built so far; each new bin gets the next number.
     generations: u64,
+    /// Encode groups built so far.
+    encode_generations: u64,
+    /// What encodes the program now: attached at Go Live or Record, gone when neither runs.
+    pub encode: Option<EncodeGroup>,
+    /// Ends of finished outputs, reported by the bus reader.
+    pub eos_waiters: EosWaiters,
     retirements: Retirements,
     scene: usize,
     look_override: Option<String>,
@@ -48,10 +60,9 @@ pub(crate) struct Program {
     camera_pad: gst::Pad,
     look: gst::Element,
     overlay: Overlay,
-    video_tee: gst::Element,
-    audio_tee: gst::Element,
-    /// What the kill switch puts on the destinations.
-    safe: Arc<SafeSlate>,
+    raw_caps: gst::Caps,
+    raw_video_tee: gst::Element,
+    raw_audio_tee: gst::Element,
     /// Whether the kill switch is on (destinations added now start on the slate).
     killed: bool,
     /// JPEG frames of the raw program, when a preview was asked for (see `preview.rs`).
@@ -59,16 +70,15 @@ pub(crate) struct Program {
 }
 
 impl Program {
-    /// Builds the pipeline for `show`, in the NULL state. The encoder follows the rules of
-    /// every platform in `platforms`; outputs are added with [`Program::add_output`].
-    /// With `preview`, a raw tee after the overlay also feeds the preview branch.
-    pub(crate) fn build(show: Show, platforms: &[show::Platform], preview: bool) -> Result<Program, EngineError> {
-        let encoder = EncoderSettings::for_destinations(&show.encoding, platforms);
-        let mut notes = encoder.adjustments.clone();
+    /// Builds the program for `show` in the NULL state: sources, look, compositor, overlay,
+    /// the raw tees and (with `preview`) the preview. Nothing encodes until
+    /// [`Program::attach_encode`].
+    pub(crate) fn build(show: Show, preview: bool) -> Result<Program, EngineError> {
+        let mut notes = Vec::new();
         let pipeline = gst::Pipeline::with_name("program");
         let canvas = show.canvas;
 
-        // Video: camera, look, compositor, overlay, encoder.
+        // Video: camera, look, compositor, overlay, raw tee.
         let camera_device = show
             .scenes
             .iter()
@@ -99,27 +109,10 @@ impl Program {
             .clone()
             .downcast::<crate::elements::overlay::Overlay>()
             .map_err(|_| EngineError::build("overlay", "kaibooverlay is not the Kaibo overlay element"))?;
-        let encoder_queue = gst::ElementFactory::make("queue")
-            .name("encoder-queue")
-            .property("max-size-time", gst::ClockTime::SECOND.nseconds())
-            .property("max-size-buffers", 0u32)
-            .property("max-size-bytes", 0u32)
-            .build()
-            .map_err(|e| EngineError::element("queue", e))?;
-        let [x264, h264_profile, h264parse] = video_encoder("video", &encoder, canvas.fps)?;
-        let video_tee = tee("video-tee")?;
+        let raw_video_tee = tee("raw-tee")?;
 
         pipeline
-            .add_many([
-                &look,
-                &compositor,
-                &overlay_element,
-                &encoder_queue,
-                &x264,
-                &h264_profile,
-                &h264parse,
-                &video_tee,
-            ])
+            .add_many([&look, &compositor, &overlay_element, &raw_video_tee])
             .map_err(|e| EngineError::build("video elements", e))?;
         let camera = CameraInput::new(&pipeline, choice, raw_caps.clone(), &look)?;
         let camera_pad =
@@ -131,67 +124,49 @@ impl Program {
         compositor
             .link_filtered(&overlay_element, &raw_caps)
             .map_err(|e| EngineError::build("compositor to overlay", e))?;
-        let preview = if preview {
-            let raw_tee = tee("raw-tee")?;
-            pipeline.add(&raw_tee).map_err(|e| EngineError::build("raw tee", e))?;
-            gst::Element::link_many([&overlay_element, &raw_tee, &encoder_queue, &x264])
-                .map_err(|e| EngineError::build("overlay to encoder", e))?;
-            Some(crate::preview::attach(&pipeline, &raw_tee)?)
-        } else {
-            gst::Element::link_many([&overlay_element, &encoder_queue, &x264])
-                .map_err(|e| EngineError::build("overlay to encoder", e))?;
-            None
-        };
-        gst::Element::link_many([&x264, &h264_profile, &h264parse, &video_tee])
-            .map_err(|e| EngineError::build("encoder to video tee", e))?;
+        overlay_element.link(&raw_video_tee).map_err(|e| EngineError::build("overlay to raw tee", e))?;
+        let preview = if preview { Some(crate::preview::attach(&pipeline, &raw_video_tee)?) } else { None };
 
-        // Audio: source, 48 kHz stereo, AAC.
+        // Audio: source, 48 kHz stereo, raw tee (a mixer goes here).
         let (audio_source, audio_note) = sources::audio_element(show.audio.source)?;
         notes.extend(audio_note);
-        let audio_caps = audio_caps();
-        let aac = aac_encoder("audio-encoder", encoder.audio_kbps)?;
-        let audio_tee = tee("audio-tee")?;
+        let raw_audio_tee = tee("raw-audio-tee")?;
         let audio_chain = [
             audio_source,
             make("audioconvert", "audio-convert")?,
             make("audioresample", "audio-resample")?,
-            capsfilter("audio-caps", &audio_caps)?,
-            aac,
-            make("aacparse", "audio-parse")?,
-            audio_tee.clone(),
+            capsfilter("audio-caps", &audio_caps())?,
+            raw_audio_tee.clone(),
         ];
         pipeline.add_many(&audio_chain).map_err(|e| EngineError::build("audio elements", e))?;
         gst::Element::link_many(&audio_chain).map_err(|e| EngineError::build("audio chain", e))?;
 
-        let encoded_frames = Arc::new(AtomicU64::new(0));
-        let last_encoded_pts = Arc::new(AtomicU64::new(0));
-        if let Some(pad) = video_tee.static_pad("sink") {
-            let (frames, last_pts) = (Arc::clone(&encoded_frames), Arc::clone(&last_encoded_pts));
+        let program_frames = Arc::new(AtomicU64::new(0));
+        let last_program_pts = Arc::new(AtomicU64::new(0));
+        if let Some(pad) = raw_video_tee.static_pad("sink") {
+            let (frames, last_pts) = (Arc::clone(&program_frames), Arc::clone(&last_program_pts));
             pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
                 frames.fetch_add(1, Ordering::Relaxed);
-                let running = pad.sticky_event::<gst::event::Segment>(0).and_then(|segment| {
-                    let segment = segment.segment().downcast_ref::<gst::ClockTime>()?.clone();
-                    segment.to_running_time(info.buffer()?.pts()?)
-                });
-                if let Some(running) = running {
+                if let Some(running) = crate::encode::running_time(pad, info) {
                     last_pts.store(running.nseconds(), Ordering::Relaxed);
                 }
                 gst::PadProbeReturn::Ok
             });
         }
 
-        let safe = Arc::new(SafeSlate::build(&pipeline, &show, &raw_caps, &encoder)?);
         let overlay = Overlay::new(overlay_layers);
         let mut program = Program {
             pipeline,
             show,
             outputs: Vec::new(),
-
-            encoded_frames,
-            last_encoded_pts,
-            video_kbps: encoder.video_kbps,
+            encoded: EncodeCounters::default(),
+            program_frames,
+            last_program_pts,
             notes,
             generations: 0,
+            encode_generations: 0,
+            encode: None,
+            eos_waiters: EosWaiters::default(),
             retirements: Retirements::default(),
             scene: 0,
             look_override: None,
@@ -199,9 +174,9 @@ impl Program {
             camera_pad,
             look,
             overlay,
-            video_tee,
-            audio_tee,
-            safe,
+            raw_caps,
+            raw_video_tee,
+            raw_audio_tee,
             killed: false,
             preview,
         };
@@ -209,25 +184,71 @@ impl Program {
         Ok(program)
     }
 
-    /// Adds an output bin behind the tees. Works before start and while live: a bin added
-    /// live starts on a keyframe, which the encoder is asked for at once.
+    /// Attaches an encode group with `settings` to the raw tees (before the start or while
+    /// the program runs). Fails when one is attached already.
+    pub(crate) fn attach_encode(&mut self, settings: EncoderSettings) -> Result<(), EngineError> {
+        if self.encode.is_some() {
+            return Err(EngineError::Unknown("the program is encoding already".to_owned()));
+        }
+        self.encode_generations += 1;
+        let group = EncodeGroup::attach(
+            &self.pipeline,
+            &self.show,
+            settings,
+            [&self.raw_video_tee, &self.raw_audio_tee],
+            &self.raw_caps,
+            &self.encoded,
+            self.encode_generations,
+        )?;
+        self.encode = Some(group);
+        Ok(())
+    }
+
+    /// Takes the encode group out once no output uses it; the program goes on.
+    pub(crate) fn detach_encode(&mut self) {
+        if !self.outputs.is_empty() {
+            return;
+        }
+        if let Some(group) = self.encode.take() {
+            group.detach(&self.pipeline, &mut self.retirements);
+        }
+    }
+
+    /// The encoder settings in use, or those the show asks for when nothing encodes.
+    pub(crate) fn encoder_settings(&self) -> EncoderSettings {
+        match &self.encode {
+            Some(group) => group.settings.clone(),
+            None => EncoderSettings::for_destinations(&self.show.encoding, &[]),
+        }
+    }
+
+    /// The video bitrate the encoder runs at, after the platforms' rules.
+    pub(crate) fn video_kbps(&self) -> u32 {
+        self.encode.as_ref().map_or(self.show.encoding.video_bitrate_kbps, |g| g.settings.video_kbps)
+    }
+
+    /// Adds an output bin behind the encode group's tees. Works before start and while live:
+    /// a bin added live starts on a keyframe, which the encoder is asked for at once.
     pub(crate) fn add_output(&mut self, kind: OutputKind) -> Result<u64, EngineError> {
+        let group = self.encode.as_ref().ok_or_else(|| {
+            EngineError::Unknown("nothing is encoding: go live or start a recording first".to_owned())
+        })?;
         self.generations += 1;
         let output = Output::build(kind, self.generations)?;
-        self.pipeline.add(&output.bin).map_err(|e| EngineError::build("output", e))?;
+        group.bin.add(&output.bin).map_err(|e| EngineError::build("output", e))?;
         // Up first, linked second: a tee pushing into a pad that is still flushing gets
         // FLUSHING back and hands it up to the encoder, which would stop the whole program.
         output.bin.sync_state_with_parent().map_err(|e| EngineError::build("output start", e))?;
         if let Some(air) = &output.air {
-            let safe = Arc::clone(&self.safe);
+            let safe = Arc::clone(&group.safe);
             air.arm(Arc::new(move || safe.release()));
             if self.killed {
-                self.safe.acquire();
+                group.safe.acquire();
                 air.kill();
             }
         }
         let mut video_tee_pad = None;
-        for (tee, name) in self.tees() {
+        for (tee, name) in tees(group) {
             let Some(bin_pad) = output.bin.static_pad(name) else { continue };
             let tee_pad = tee.request_pad_simple("src_%u").ok_or_else(|| EngineError::missing_pad("tee src"))?;
             if name == "video" {
@@ -244,24 +265,15 @@ impl Program {
         Ok(self.generations)
     }
 
-    /// The tees an output bin's pads are fed from, by pad name.
-    fn tees(&self) -> [(&gst::Element, &'static str); 4] {
-        [
-            (&self.video_tee, "video"),
-            (&self.audio_tee, "audio"),
-            (&self.safe.video_tee, "safe_video"),
-            (&self.safe.audio_tee, "safe_audio"),
-        ]
-    }
-
     /// The kill switch: every destination shows the safe slate now, and what its delay holds
     /// is thrown away. Returns how many destinations were cut.
     pub(crate) fn kill_switch(&mut self) -> usize {
         self.killed = true;
+        let Some(group) = &self.encode else { return 0 };
         let mut cut = 0;
         for air in self.outputs.iter().filter_map(|o| o.air.as_ref()) {
             if air.mode() == AirMode::Program {
-                self.safe.acquire();
+                group.safe.acquire();
             }
             air.kill();
             cut += 1;
@@ -275,11 +287,16 @@ impl Program {
         self.killed = false;
         let resumed = self.outputs.iter().filter_map(|o| o.air.as_ref()).filter(|air| air.resume()).count();
         if resumed > 0 {
-            if let Some(pad) = self.pipeline.by_name("video-encoder").and_then(|e| e.static_pad("src")) {
-                pad.send_event(gst_video::UpstreamForceKeyUnitEvent::builder().all_headers(true).build());
+            if let Some(group) = &self.encode {
+                group.request_keyframe();
             }
         }
         resumed
+    }
+
+    /// A new live session starts on the program, whatever the kill switch did in the last.
+    pub(crate) fn clear_kill(&mut self) {
+        self.killed = false;
     }
 
     /// Readies the air switches for the end of the show: the program's EOS must reach every
@@ -309,15 +326,43 @@ impl Program {
     /// pads are unlinked when idle, and only then is the bin shut down (a tee pushing into a
     /// flushing pad would hand FLUSHING up to the encoder and stop the whole program).
     pub(crate) fn remove_output(&mut self, id: &str) -> Option<Output> {
+        let (output, unlinks, pads) = self.unlink_output(id, false)?;
+        self.retirements.retire_when_unlinked(&self.pipeline, output.bin.clone(), unlinks, pads);
+        Some(output)
+    }
+
+    /// Ends an output on its own, the others and the program carrying on: each of its pads
+    /// gets EOS as it is unlinked, so its muxer writes its end (the recording is finalized,
+    /// the destination's delay drains), and the bin goes once its sink has taken the EOS or
+    /// after `timeout`. The handle tells whether it ended in time; `None` when there is no
+    /// such output.
+    pub(crate) fn finish_output(&mut self, id: &str, timeout: Duration) -> Option<std::thread::JoinHandle<bool>> {
+        let ended = self.outputs.iter().find(|o| o.id == id).map(|o| self.eos_waiters.expect(&o.bin.name()))?;
+        let (output, unlinks, pads) = self.unlink_output(id, true)?;
+        Some(crate::retire::Retirements::finish_when_ended(&self.pipeline, output.bin, unlinks, pads, ended, timeout))
+    }
+
+    /// Unlinks an output's pads from the encode group's tees when each is idle, and (with
+    /// `eos`) sends EOS into the output at that moment.
+    fn unlink_output(&mut self, id: &str, eos: bool) -> Option<(Output, std::sync::mpsc::Receiver<()>, usize)> {
         let index = self.outputs.iter().position(|o| o.id == id)?;
         let output = self.outputs.remove(index);
         let (unlinked, unlinks) = std::sync::mpsc::channel();
-        if output.air.as_ref().is_some_and(|air| air.mode() != AirMode::Program) {
-            self.safe.release();
+        if let Some(air) = &output.air {
+            if air.mode() != AirMode::Program {
+                if let Some(group) = &self.encode {
+                    group.safe.release();
+                }
+            }
+            if eos {
+                // The EOS must reach the muxer through a switch on the slate too.
+                air.end_on_program();
+            }
         }
         let mut pads = 0;
-        for (tee, name) in self.tees() {
-            let Some(tee_pad) = output.bin.static_pad(name).and_then(|p| p.peer()) else { continue };
+        for (tee, name) in self.encode.as_ref().map(tees).into_iter().flatten() {
+            let Some(bin_pad) = output.bin.static_pad(name) else { continue };
+            let Some(tee_pad) = bin_pad.peer() else { continue };
             let (tee, unlinked) = (tee.clone(), unlinked.clone());
             pads += 1;
             tee_pad.add_probe(gst::PadProbeType::IDLE, move |pad, _| {
@@ -325,12 +370,14 @@ impl Program {
                     let _ = pad.unlink(&peer);
                 }
                 tee.release_request_pad(pad);
+                if eos {
+                    bin_pad.send_event(gst::event::Eos::new());
+                }
                 let _ = unlinked.send(());
                 gst::PadProbeReturn::Remove
             });
         }
-        self.retirements.retire_when_unlinked(&self.pipeline, output.bin.clone(), unlinks, pads);
-        Some(output)
+        Some((output, unlinks, pads))
     }
 
     /// Bins still being shut down, for the teardown to wait on.
@@ -396,11 +443,13 @@ impl Program {
         events.push(EngineEvent::Camera { ok, reason });
     }
 
-    /// How far the last encoded frame is behind the pipeline clock, in milliseconds.
+    /// How far the last encoded frame (the last program frame, when nothing encodes) is
+    /// behind the pipeline clock, in milliseconds.
     pub(crate) fn render_lag_ms(&self) -> f64 {
         let (Some(clock), Some(base)) = (self.pipeline.clock(), self.pipeline.base_time()) else { return 0.0 };
         let now = clock.time().saturating_sub(base).nseconds();
-        let last = self.last_encoded_pts.load(Ordering::Relaxed);
+        let last = if self.encode.is_some() { &self.encoded.last_pts } else { &self.last_program_pts };
+        let last = last.load(Ordering::Relaxed);
         if last == 0 {
             return 0.0;
         }
@@ -531,6 +580,16 @@ impl Program {
         apply_look(&self.look, &self.show, &look);
         self.overlay.show_scene(&self.show, scene, std::time::Instant::now(), std::time::SystemTime::now())
     }
+}
+
+/// The tees an output bin's pads are fed from, by pad name.
+fn tees(group: &EncodeGroup) -> [(&gst::Element, &'static str); 4] {
+    [
+        (&group.video_tee, "video"),
+        (&group.audio_tee, "audio"),
+        (&group.safe.video_tee, "safe_video"),
+        (&group.safe.audio_tee, "safe_audio"),
+    ]
 }
 
 /// Drops video until the first keyframe, so a late-joining output starts with a picture.

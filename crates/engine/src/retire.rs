@@ -1,8 +1,15 @@
 //! Bins leave the running pipeline off the streaming threads (a state change must not run on
 //! one), and the engine's teardown waits for them before it closes the pipeline, so two state
 //! changes never race on the same elements.
+//!
+//! An output that is *finished* (End, Stop recording) gets EOS first: its muxer writes its
+//! end (the MP4 is finalized, the FLV stream ends cleanly) and only once its sink has taken
+//! the EOS does the bin go. The sink's EOS comes back as a message its encode group forwards
+//! (`message-forward`); the bus reader hands it to [`EosWaiters`].
 
-use std::sync::mpsc::Receiver;
+use std::collections::HashMap;
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -24,7 +31,7 @@ impl Retirements {
         self.handles.push(std::thread::spawn(move || {
             wait_until_settled(&pipeline);
             let _ = bin.set_state(gst::State::Null);
-            let _ = pipeline.remove(&bin);
+            remove_from_parent(&bin);
         }));
     }
 
@@ -45,14 +52,67 @@ impl Retirements {
             if all_unlinked {
                 wait_until_settled(&pipeline);
                 let _ = bin.set_state(gst::State::Null);
-                let _ = pipeline.remove(&bin);
+                remove_from_parent(&bin);
             }
         }));
+    }
+
+    /// Like [`Retirements::retire_when_unlinked`] for a bin that was sent EOS as its pads
+    /// unlinked: it goes once its sink has taken the EOS (`ended`), or after `timeout`. The
+    /// returned handle says whether the EOS arrived in time; the teardown does not wait on it
+    /// (its caller does).
+    pub(crate) fn finish_when_ended(
+        pipeline: &gst::Pipeline,
+        bin: gst::Bin,
+        unlinks: Receiver<()>,
+        pads: usize,
+        ended: Receiver<()>,
+        timeout: Duration,
+    ) -> JoinHandle<bool> {
+        let pipeline = pipeline.clone();
+        std::thread::spawn(move || {
+            let all_unlinked = (0..pads).all(|_| unlinks.recv_timeout(UNLINK_TIMEOUT).is_ok());
+            if !all_unlinked {
+                return false;
+            }
+            let finished = ended.recv_timeout(timeout).is_ok();
+            wait_until_settled(&pipeline);
+            let _ = bin.set_state(gst::State::Null);
+            remove_from_parent(&bin);
+            finished
+        })
     }
 
     /// The retirements still running, for the teardown to wait on.
     pub(crate) fn take(&mut self) -> Vec<JoinHandle<()>> {
         std::mem::take(&mut self.handles)
+    }
+}
+
+/// Takes a bin out of whatever holds it (the pipeline, or an encode group for an output).
+fn remove_from_parent(bin: &gst::Bin) {
+    if let Some(parent) = bin.parent().and_downcast::<gst::Bin>() {
+        let _ = parent.remove(bin);
+    }
+}
+
+/// Who waits for the EOS of which output bin (by the bin's name).
+#[derive(Clone, Default)]
+pub(crate) struct EosWaiters(Arc<Mutex<HashMap<String, Sender<()>>>>);
+
+impl EosWaiters {
+    /// The end of the bin called `name`, when it comes.
+    pub(crate) fn expect(&self, name: &str) -> Receiver<()> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(name.to_owned(), sender);
+        receiver
+    }
+
+    /// The bin called `name` has taken its EOS.
+    pub(crate) fn ended(&self, name: &str) {
+        if let Some(sender) = self.0.lock().unwrap_or_else(PoisonError::into_inner).remove(name) {
+            let _ = sender.send(());
+        }
     }
 }
 

@@ -30,9 +30,9 @@ pub(crate) struct SafeSlate {
 }
 
 impl SafeSlate {
-    /// Adds the slate branch to `pipeline`, valves closed.
+    /// Adds the slate branch to `bin` (its encode group), valves closed.
     pub(crate) fn build(
-        pipeline: &gst::Pipeline,
+        bin: &gst::Bin,
         show: &Show,
         raw_caps: &gst::Caps,
         encoder: &EncoderSettings,
@@ -78,7 +78,7 @@ impl SafeSlate {
             parse,
             video_tee.clone(),
         ];
-        pipeline.add_many(&video).map_err(|e| EngineError::build("safe slate video", e))?;
+        bin.add_many(&video).map_err(|e| EngineError::build("safe slate video", e))?;
         gst::Element::link_many(&video).map_err(|e| EngineError::build("safe slate video", e))?;
 
         let silence = gst::ElementFactory::make("audiotestsrc")
@@ -98,7 +98,7 @@ impl SafeSlate {
             audio_valve.clone(),
             audio_tee.clone(),
         ];
-        pipeline.add_many(&audio).map_err(|e| EngineError::build("safe slate audio", e))?;
+        bin.add_many(&audio).map_err(|e| EngineError::build("safe slate audio", e))?;
         gst::Element::link_many(&audio).map_err(|e| EngineError::build("safe slate audio", e))?;
 
         let encoder_sink = x264.static_pad("sink").ok_or_else(|| EngineError::missing_pad("safe encoder sink"))?;

@@ -27,12 +27,13 @@ struct Sample {
 pub(crate) struct StatsMeter {
     history: HashMap<(String, u64), VecDeque<Sample>>,
     last_encoded: u64,
+    last_program: u64,
     last_tick: Instant,
 }
 
 impl StatsMeter {
     pub(crate) fn new() -> StatsMeter {
-        StatsMeter { history: HashMap::new(), last_encoded: 0, last_tick: Instant::now() }
+        StatsMeter { history: HashMap::new(), last_encoded: 0, last_program: 0, last_tick: Instant::now() }
     }
 
     /// Measures everything since the last call. `state_of` gives each output's state.
@@ -40,14 +41,18 @@ impl StatsMeter {
         &mut self,
         program: &Program,
         uptime_s: f64,
+        on_air: bool,
         state_of: impl Fn(&str) -> OutputState,
     ) -> ProgramStats {
         let elapsed = self.last_tick.elapsed().as_secs_f64().max(1e-3);
         self.last_tick = Instant::now();
-        let encoded = program.encoded_frames.load(Ordering::Relaxed);
+        let encoded = program.encoded.frames.load(Ordering::Relaxed);
         let encoder_fps = encoded.saturating_sub(self.last_encoded) as f64 / elapsed;
         self.last_encoded = encoded;
-        let target_kbps = program.video_kbps;
+        let frames = program.program_frames.load(Ordering::Relaxed);
+        let program_fps = frames.saturating_sub(self.last_program) as f64 / elapsed;
+        self.last_program = frames;
+        let target_kbps = program.video_kbps();
         let mut outputs = Vec::new();
         let mut seen = Vec::new();
         for output in &program.outputs {
@@ -89,6 +94,8 @@ impl StatsMeter {
         ProgramStats {
             uptime_s,
             encoder_fps,
+            program_fps,
+            on_air,
             render_lag_ms: program.render_lag_ms(),
             scene: program.scene_id().to_owned(),
             camera_ok: program.camera_ok(),
