@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The program runs before Go Live (issue 11, item 1, the engine side): an open show has a
 //! preview of its program and encodes nothing; Go Live attaches the encode group and the
 //! destinations to the running program, End detaches them while the preview goes on, and Go
