@@ -60,16 +60,17 @@ fn both_destinations_come_back_after_each_ingest_crash_and_the_recording_never_b
     std::thread::sleep(Duration::from_secs(3));
 
     for round in 1..=3 {
-        nginx.kill();
+        // Read the clock first: the studio may see the loss before `kill` returns.
         let killed = Instant::now();
+        nginx.kill();
         assert!(
             kaibo.wait_for_after("to-1: the ingest", killed, Duration::from_secs(10)).is_some(),
             "round {round}: the loss was not reported:\n{}",
             kaibo.output()
         );
         std::thread::sleep(Duration::from_secs(4));
-        nginx.restart();
         let back = Instant::now();
+        nginx.restart();
         for id in ["to-1", "to-2"] {
             let live = kaibo
                 .wait_for_after(&format!("{id}: live"), back, Duration::from_secs(10))

@@ -27,8 +27,26 @@ pub fn repo() -> PathBuf {
 }
 
 /// A free TCP port on loopback.
+/// A free loopback port below the kernel's ephemeral range. A port from that range (what
+/// binding port 0 gives) can be taken by any outgoing connection while its server is down,
+/// a connection to it can even connect to itself, and a restarted nginx then finds its port
+/// taken: the ingest-crash tests flaked on exactly that.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    let lowest_ephemeral = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let (low, high) = (10_000u16, lowest_ephemeral.max(10_100));
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let mut next = u32::from(std::process::id()).wrapping_mul(7919).wrapping_add(seed);
+    for _ in 0..1000 {
+        next = next.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let port = low + ((next >> 8) % u32::from(high - low)) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port between {low} and {high}")
 }
 
 /// nginx with the RTMP module, on a free loopback port, from a temporary config. The
