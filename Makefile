@@ -9,7 +9,7 @@ APT_BUILD := build-essential pkg-config libgstreamer1.0-dev libgstreamer-plugins
 	libgstreamer-plugins-bad1.0-dev libcairo2-dev libpango1.0-dev libwebkit2gtk-4.1-dev libdbus-1-dev
 APT_RUNTIME := gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
 	gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools fonts-noto-cjk fonts-noto-color-emoji
-APT_TEST := nginx libnginx-mod-rtmp ffmpeg zbar-tools srt-tools
+APT_TEST := nginx libnginx-mod-rtmp ffmpeg zbar-tools srt-tools python3-venv
 # The studio UI in a real browser (chromium), the desktop window under Xvfb (screenshot with
 # ImageMagick's import) and the vault round-trips (keyutils, Secret Service).
 APT_UI_TEST := chromium keyutils gnome-keyring dbus xvfb xauth imagemagick
@@ -17,7 +17,7 @@ APT_ALL := $(APT_BUILD) $(APT_RUNTIME) $(APT_TEST) $(APT_UI_TEST)
 
 SHOW ?= assets/shows/demo.json
 
-.PHONY: all deps ui build run test bench clean
+.PHONY: all deps ui obs-clients build run test bench clean
 all: build
 
 # Installs only what is missing, so a second run costs nothing.
@@ -51,7 +51,16 @@ run: build
 # The end-to-end tests each run real encodes, ingests and pulls: one test at a time, so a
 # 2-core machine measures the studio and not its own overload. One cargo invocation for the
 # whole workspace, so features unify once and nothing is built twice.
-test: deps ui
+# The obs-websocket client libraries the compatibility tests drive Kaibo with (pinned).
+OBS_CLIENTS := target/obs-clients
+obs-clients: deps
+	@[ -x $(OBS_CLIENTS)/venv/bin/python ] || python3 -m venv $(OBS_CLIENTS)/venv
+	@cmp -s tests/obs/requirements.txt $(OBS_CLIENTS)/installed.txt || { \
+		$(OBS_CLIENTS)/venv/bin/pip install -q --disable-pip-version-check -r tests/obs/requirements.txt && \
+		cp tests/obs/requirements.txt $(OBS_CLIENTS)/installed.txt; }
+	npm --prefix tests/obs ci --no-audit --no-fund
+
+test: deps ui obs-clients
 	npm --prefix ui test
 	$(CARGO) build --workspace --bins --tests
 	$(CARGO) test --workspace --no-fail-fast -- --test-threads=1

@@ -540,12 +540,19 @@ pub struct Served {
 impl Served {
     /// `kaibo serve ARGS... --listen 127.0.0.1:0` with a known token; waits for its URL.
     pub fn start(args: &[&str]) -> Served {
+        Served::start_with_env(args, &[])
+    }
+
+    /// [`Served::start`] with more environment variables.
+    pub fn start_with_env(args: &[&str], extra: &[(&str, &str)]) -> Served {
         let token = "test-token-0123456789".to_owned();
         let bridge_token = "test-bridge-token-9876543210".to_owned();
         let mut all: Vec<&str> = vec!["serve"];
         all.extend_from_slice(args);
         all.extend_from_slice(&["--listen", "127.0.0.1:0"]);
-        let kaibo = Kaibo::spawn_with_env(&all, &[("KAIBO_TOKEN", &token), ("KAIBO_BRIDGE_TOKEN", &bridge_token)]);
+        let mut env = vec![("KAIBO_TOKEN", token.as_str()), ("KAIBO_BRIDGE_TOKEN", bridge_token.as_str())];
+        env.extend_from_slice(extra);
+        let kaibo = Kaibo::spawn_with_env(&all, &env);
         kaibo
             .wait_for("Kaibo Studio: http://", Duration::from_secs(30))
             .unwrap_or_else(|| panic!("kaibo serve did not start:\n{}", kaibo.output()));

@@ -327,14 +327,19 @@ pub fn number(data: &Value, field: &str, max: u64) -> Result<u64, Reply> {
     }
 }
 
-/// Drives one session over `socket` until the client leaves, a message ends it, or the
-/// server closes (the event channel closes: the studio is quitting).
-pub async fn run<S, E, H>(socket: S, mut session: Session, handler: &H, mut events: broadcast::Receiver<Arc<Event>>)
-where
-    S: Stream<Item = Result<Frame, E>> + Sink<Frame> + Unpin,
+/// Drives one session over a connection's `sink` and `stream` until the client leaves, a
+/// message ends it, or the server closes (the event channel closes: the studio is quitting).
+pub async fn run<K, S, E, H>(
+    mut sink: K,
+    mut stream: S,
+    mut session: Session,
+    handler: &H,
+    mut events: broadcast::Receiver<Arc<Event>>,
+) where
+    K: Sink<Frame> + Unpin,
+    S: Stream<Item = Result<Frame, E>> + Unpin,
     H: Handler,
 {
-    let (mut sink, mut stream) = socket.split();
     if sink.send(session.hello()).await.is_err() {
         return;
     }

@@ -5,6 +5,7 @@ pub mod audience_feed;
 pub mod bindings;
 pub mod cli;
 pub mod destinations;
+pub mod obs;
 pub mod pre_air;
 pub mod protocol;
 pub mod sales;

@@ -181,6 +181,8 @@ pub enum CommandSource {
     Hotkey,
     /// The studio itself (auto-advance of the run of show, sold out by stock).
     Auto,
+    /// A tool speaking obs-websocket (Companion, Stream Deck tools, Streamer.bot, scripts).
+    ObsWebsocket,
 }
 
 impl CommandSource {
@@ -192,6 +194,7 @@ impl CommandSource {
             CommandSource::Api => "api",
             CommandSource::Hotkey => "hotkey",
             CommandSource::Auto => "auto",
+            CommandSource::ObsWebsocket => "obs_websocket",
         }
     }
 

@@ -61,6 +61,11 @@ pub struct ServeArgs {
     /// ~/.local/share/kaibo.
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// Speak obs-websocket v5 here (default 127.0.0.1:4455), for Companion, Stream Deck
+    /// tools, Streamer.bot and scripts. The password: KAIBO_OBS_PASSWORD, or generated and
+    /// printed once.
+    #[arg(long = "obs-websocket", value_name = "ADDR", num_args = 0..=1, default_missing_value = crate::obs::DEFAULT_ADDR)]
+    pub obs_websocket: Option<SocketAddr>,
 }
 
 /// Used when `kaibo serve` is given no show.
@@ -73,6 +78,8 @@ struct Tokens {
     control: String,
     bridge: String,
     bridge_generated: bool,
+    /// The obs-websocket password, and whether it was generated.
+    obs: (String, bool),
 }
 
 fn tokens() -> Result<Tokens, String> {
@@ -86,11 +93,17 @@ fn tokens() -> Result<Tokens, String> {
             "KAIBO_BRIDGE_TOKEN must differ from KAIBO_TOKEN: the bridge must not open the studio's controls".into()
         );
     }
-    Ok(Tokens { control, bridge, bridge_generated })
+    let obs = match crate::server::auth::configured_token("KAIBO_OBS_PASSWORD")? {
+        Some(password) => (password, false),
+        None => (obs_websocket::auth::generate_password(), true),
+    };
+    Ok(Tokens { control, bridge, bridge_generated, obs })
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
-    let remote = std::iter::once(("--listen", args.listen)).chain(args.bridge.map(|b| ("--bridge", b)));
+    let remote = std::iter::once(("--listen", args.listen))
+        .chain(args.bridge.map(|b| ("--bridge", b)))
+        .chain(args.obs_websocket.map(|o| ("--obs-websocket", o)));
     for (flag, addr) in remote {
         if !addr.ip().is_loopback() && !args.allow_remote {
             eprintln!(
@@ -217,11 +230,31 @@ async fn serve(args: ServeArgs, show: Show, tokens: Tokens) -> ExitCode {
         };
         println!("audience bridge: http://{}/events {token}", printable(bridge));
     }
+    let (obs_stop, obs_stopped) = tokio::sync::oneshot::channel::<()>();
+    if let Some(listen) = args.obs_websocket {
+        let (password, generated) = tokens.obs.clone();
+        let stopped = async move {
+            let _ = obs_stopped.await;
+        };
+        match crate::obs::start(studio.clone(), listen, password.clone(), &args.hosts, stopped).await {
+            Ok((obs_addr, _)) => {
+                let password =
+                    if generated { format!("password={password}") } else { "(password: KAIBO_OBS_PASSWORD)".into() };
+                println!("obs-websocket: ws://{} {password}", printable(obs_addr));
+            }
+            Err(error) => {
+                eprintln!("error: cannot listen for obs-websocket on {listen}: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let host = printable(addr);
     println!("Kaibo Studio: http://{host}/?token={token}");
 
     wait_for_signal().await;
     println!("stopping");
+    // obs-websocket clients hear ExitStarted first, as from OBS.
+    let _ = obs_stop.send(());
     studio.shutdown().await;
     let _ = stop_tx.send(());
     match server.await {

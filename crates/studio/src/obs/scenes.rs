@@ -1,0 +1,411 @@
+//! Scenes, scene items (Kaibo's layers), inputs (layers with a source), transitions and
+//! studio mode. A scene's `sceneName` is its name, or its id when it has none; an item's
+//! `sourceName` is its layer's id; `sceneItemIndex` 0 is the bottom, as in Kaibo.
+
+use obs_websocket::{status, Reply};
+use serde_json::{json, Value};
+
+use super::{fields, ids, Obs};
+use crate::protocol::{CanvasView, Command, LayerView, SceneView, StudioState};
+
+pub const REQUESTS: &[&str] = &[
+    "GetSceneList",
+    "GetCurrentProgramScene",
+    "SetCurrentProgramScene",
+    "GetCurrentPreviewScene",
+    "SetCurrentPreviewScene",
+    "GetStudioModeEnabled",
+    "SetStudioModeEnabled",
+    "TriggerStudioModeTransition",
+    "GetGroupList",
+    "GetSceneItemList",
+    "GetSceneItemId",
+    "GetSceneItemEnabled",
+    "SetSceneItemEnabled",
+    "GetSceneItemLocked",
+    "GetSceneItemIndex",
+    "SetSceneItemIndex",
+    "GetSceneItemTransform",
+    "SetSceneItemTransform",
+    "RemoveSceneItem",
+    "GetInputList",
+    "GetInputKindList",
+    "GetSpecialInputs",
+    "GetInputSettings",
+    "GetInputMute",
+    "SetInputMute",
+    "ToggleInputMute",
+    "GetInputVolume",
+    "SetInputVolume",
+    "GetTransitionKindList",
+    "GetSceneTransitionList",
+    "GetCurrentSceneTransition",
+    "SetCurrentSceneTransition",
+];
+
+pub fn handles(request_type: &str) -> bool {
+    REQUESTS.contains(&request_type)
+}
+
+/// The name OBS clients know a scene by.
+pub fn scene_name(scene: &SceneView) -> &str {
+    if scene.name.is_empty() {
+        &scene.id
+    } else {
+        &scene.name
+    }
+}
+
+pub fn scene_uuid(scene: &SceneView) -> String {
+    ids::uuid("scene", &scene.id)
+}
+
+/// A scene by `sceneName` (its name or id) or `sceneUuid`.
+pub fn find_scene<'a>(state: &'a StudioState, name: Option<&str>, uuid: Option<&str>) -> Option<&'a SceneView> {
+    state
+        .scenes
+        .iter()
+        .find(|s| name.is_some_and(|n| n == scene_name(s) || n == s.id) || uuid.is_some_and(|u| u == scene_uuid(s)))
+}
+
+/// `GetSceneList`'s `scenes`: OBS lists them last first, with `sceneIndex` 0 the last one.
+pub fn scene_list(state: &StudioState) -> Vec<Value> {
+    state
+        .scenes
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(index, scene)| json!({ "sceneIndex": index, "sceneName": scene_name(scene), "sceneUuid": scene_uuid(scene) }))
+        .collect()
+}
+
+pub fn input_kind(kind: &str) -> String {
+    match kind {
+        "camera" => "v4l2_input".into(),
+        "image" => "image_source".into(),
+        "text" => "text_ft2_source_v2".into(),
+        "media" => "ffmpeg_source".into(),
+        "color" => "color_source_v3".into(),
+        "screen" => "xshm_input".into(),
+        other => format!("kaibo_{other}"),
+    }
+}
+
+/// A layer's place as OBS describes it: position and size in canvas pixels, top-left
+/// alignment, no bounds; the source's size is the layer's, so the scale is 1.
+pub fn transform(layer: &LayerView, canvas: &CanvasView) -> Value {
+    let [x, y, w, h] = rect_of(layer);
+    let (cw, ch) = (f64::from(canvas.width), f64::from(canvas.height));
+    json!({
+        "positionX": x * cw, "positionY": y * ch,
+        "width": w * cw, "height": h * ch,
+        "sourceWidth": w * cw, "sourceHeight": h * ch,
+        "scaleX": 1.0, "scaleY": 1.0, "rotation": 0.0, "alignment": 5,
+        "boundsType": "OBS_BOUNDS_NONE", "boundsAlignment": 0, "boundsWidth": 0.0, "boundsHeight": 0.0,
+        "cropLeft": 0, "cropRight": 0, "cropTop": 0, "cropBottom": 0,
+    })
+}
+
+fn rect_of(layer: &LayerView) -> [f64; 4] {
+    match layer.rect.as_deref() {
+        Some(&[x, y, w, h]) => [x, y, w, h],
+        _ => [0.0, 0.0, 1.0, 1.0],
+    }
+}
+
+pub fn item(obs: &Obs, scene: &SceneView, index: usize, layer: &LayerView, canvas: &CanvasView) -> Value {
+    json!({
+        "inputKind": input_kind(&layer.kind),
+        "isGroup": false,
+        "sceneItemBlendMode": "OBS_BLEND_NORMAL",
+        "sceneItemEnabled": layer.visible,
+        "sceneItemId": obs.item_id(&scene.id, &layer.id),
+        "sceneItemIndex": index,
+        "sceneItemLocked": false,
+        "sceneItemTransform": transform(layer, canvas),
+        "sourceName": layer.id,
+        "sourceType": "OBS_SOURCE_TYPE_INPUT",
+        "sourceUuid": ids::uuid("layer", &layer.id),
+    })
+}
+
+pub async fn call(obs: &Obs, request_type: &str, data: &Value) -> Option<Reply> {
+    let state = obs.state().await;
+    Some(match request_type {
+        "GetSceneList" => {
+            let program = state.scenes.iter().find(|s| s.id == state.scene);
+            Reply::ok(json!({
+                "currentProgramSceneName": program.map(scene_name),
+                "currentProgramSceneUuid": program.map(scene_uuid),
+                "currentPreviewSceneName": null,
+                "currentPreviewSceneUuid": null,
+                "scenes": scene_list(&state),
+            }))
+        }
+        "GetCurrentProgramScene" => match state.scenes.iter().find(|s| s.id == state.scene) {
+            Some(scene) => Reply::ok(json!({
+                "sceneName": scene_name(scene), "sceneUuid": scene_uuid(scene),
+                "currentProgramSceneName": scene_name(scene), "currentProgramSceneUuid": scene_uuid(scene),
+            })),
+            None => Reply::error(status::NOT_READY, "no scene is on air"),
+        },
+        "SetCurrentProgramScene" => match scene_in(&state, data) {
+            Ok(scene) => obs.apply(Command::SwitchScene { scene: scene.id.clone() }).await,
+            Err(reply) => reply,
+        },
+        "GetStudioModeEnabled" => Reply::ok(json!({ "studioModeEnabled": false })),
+        "SetStudioModeEnabled" => match fields::flag(data, "studioModeEnabled") {
+            Ok(false) => Reply::done(),
+            Ok(true) => Reply::error(status::CANNOT_ACT, "Kaibo's studio mode is not available yet"),
+            Err(reply) => reply,
+        },
+        "GetCurrentPreviewScene" | "SetCurrentPreviewScene" | "TriggerStudioModeTransition" => {
+            Reply::error(status::STUDIO_MODE_NOT_ACTIVE, "studio mode is off")
+        }
+        "GetGroupList" => Reply::ok(json!({ "groups": [] })),
+        "GetSceneItemList" => match scene_in(&state, data) {
+            Ok(scene) => {
+                let items: Vec<Value> =
+                    scene.layers.iter().enumerate().map(|(i, l)| item(obs, scene, i, l, &state.canvas)).collect();
+                Reply::ok(json!({ "sceneItems": items }))
+            }
+            Err(reply) => reply,
+        },
+        "GetSceneItemId" => match (scene_in(&state, data), fields::text(data, "sourceName")) {
+            (Ok(scene), Ok(source)) => match scene.layers.iter().find(|l| l.id == source) {
+                Some(layer) => Reply::ok(json!({ "sceneItemId": obs.item_id(&scene.id, &layer.id) })),
+                None => Reply::error(status::RESOURCE_NOT_FOUND, format!("no source named {source} in that scene")),
+            },
+            (Err(reply), _) | (_, Err(reply)) => reply,
+        },
+        "GetSceneItemEnabled" => {
+            with_item(obs, &state, data, |_, _, layer| json!({ "sceneItemEnabled": layer.visible }))
+        }
+        "GetSceneItemLocked" => with_item(obs, &state, data, |_, _, _| json!({ "sceneItemLocked": false })),
+        "GetSceneItemIndex" => with_item(obs, &state, data, |_, index, _| json!({ "sceneItemIndex": index })),
+        "GetSceneItemTransform" => {
+            with_item(obs, &state, data, |_, _, layer| json!({ "sceneItemTransform": transform(layer, &state.canvas) }))
+        }
+        "SetSceneItemEnabled" => match (on_air_item(obs, &state, data), fields::flag(data, "sceneItemEnabled")) {
+            (Ok(layer), Ok(visible)) => obs.apply(Command::SetLayerVisible { layer, visible }).await,
+            (Err(reply), _) | (_, Err(reply)) => reply,
+        },
+        "SetSceneItemIndex" => match (on_air_item(obs, &state, data), fields::integer(data, "sceneItemIndex")) {
+            (Ok(layer), Ok(index)) if index >= 0 => {
+                obs.apply(Command::MoveLayer { layer, to_index: u32::try_from(index).unwrap_or(u32::MAX) }).await
+            }
+            (Ok(_), Ok(_)) => Reply::error(status::REQUEST_FIELD_OUT_OF_RANGE, "sceneItemIndex must be 0 or more"),
+            (Err(reply), _) | (_, Err(reply)) => reply,
+        },
+        "SetSceneItemTransform" => set_transform(obs, &state, data).await,
+        "RemoveSceneItem" => match on_air_item(obs, &state, data) {
+            Ok(layer) => obs.apply(Command::RemoveLayer { layer }).await,
+            Err(reply) => reply,
+        },
+        "GetInputList" => {
+            let wanted = fields::optional_text(data, "inputKind").ok().flatten();
+            let mut seen = std::collections::HashSet::new();
+            let inputs: Vec<Value> = state
+                .scenes
+                .iter()
+                .flat_map(|s| &s.layers)
+                .filter(|l| l.kind != "look" && seen.insert(l.id.clone()))
+                .filter(|l| wanted.is_none_or(|k| k == input_kind(&l.kind)))
+                .map(|l| {
+                    let kind = input_kind(&l.kind);
+                    json!({ "inputKind": kind, "unversionedInputKind": kind, "inputName": l.id, "inputUuid": ids::uuid("layer", &l.id) })
+                })
+                .collect();
+            Reply::ok(json!({ "inputs": inputs }))
+        }
+        "GetInputKindList" => Reply::ok(json!({ "inputKinds": [
+            "v4l2_input", "image_source", "text_ft2_source_v2", "ffmpeg_source", "color_source_v3",
+            "kaibo_product_card", "kaibo_countdown",
+        ] })),
+        "GetSpecialInputs" => Reply::ok(json!({
+            "desktop1": null, "desktop2": null, "mic1": null, "mic2": null, "mic3": null, "mic4": null,
+        })),
+        "GetInputSettings" => match input(&state, data) {
+            Ok(layer) => Reply::ok(json!({ "inputKind": input_kind(&layer.kind), "inputSettings": {} })),
+            Err(reply) => reply,
+        },
+        "GetInputMute" | "SetInputMute" | "ToggleInputMute" | "GetInputVolume" | "SetInputVolume" => {
+            match input(&state, data) {
+                Ok(_) => {
+                    Reply::error(status::INVALID_RESOURCE_STATE, "this input has no sound of its own in Kaibo yet")
+                }
+                Err(reply) => reply,
+            }
+        }
+        "GetTransitionKindList" => Reply::ok(json!({ "transitionKinds": ["cut_transition"] })),
+        "GetSceneTransitionList" => Reply::ok(json!({
+            "currentSceneTransitionName": "Cut",
+            "currentSceneTransitionUuid": ids::uuid("transition", "cut"),
+            "currentSceneTransitionKind": "cut_transition",
+            "transitions": [cut()],
+        })),
+        "GetCurrentSceneTransition" => {
+            let mut current = cut();
+            current["transitionDuration"] = Value::Null;
+            current["transitionSettings"] = Value::Null;
+            Reply::ok(current)
+        }
+        "SetCurrentSceneTransition" => match fields::text(data, "transitionName") {
+            Ok("Cut") => Reply::done(),
+            Ok(name) => Reply::error(status::RESOURCE_NOT_FOUND, format!("no transition named {name}")),
+            Err(reply) => reply,
+        },
+        _ => return None,
+    })
+}
+
+fn cut() -> Value {
+    json!({
+        "transitionName": "Cut", "transitionUuid": ids::uuid("transition", "cut"), "transitionKind": "cut_transition",
+        "transitionFixed": true, "transitionConfigurable": false,
+    })
+}
+
+fn scene_in<'a>(state: &'a StudioState, data: &Value) -> Result<&'a SceneView, Reply> {
+    let name = fields::optional_text(data, "sceneName")?;
+    let uuid = fields::optional_text(data, "sceneUuid")?;
+    if name.is_none() && uuid.is_none() {
+        return Err(Reply::error(status::MISSING_REQUEST_FIELD, "missing field sceneName"));
+    }
+    find_scene(state, name, uuid).ok_or_else(|| {
+        Reply::error(status::RESOURCE_NOT_FOUND, format!("no scene named {}", name.or(uuid).unwrap_or_default()))
+    })
+}
+
+fn input<'a>(state: &'a StudioState, data: &Value) -> Result<&'a LayerView, Reply> {
+    let name = match fields::optional_text(data, "inputName")? {
+        Some(name) => name,
+        None => return Err(Reply::error(status::MISSING_REQUEST_FIELD, "missing field inputName")),
+    };
+    state
+        .scenes
+        .iter()
+        .flat_map(|s| &s.layers)
+        .find(|l| l.id == name)
+        .ok_or_else(|| Reply::error(status::RESOURCE_NOT_FOUND, format!("no input named {name}")))
+}
+
+fn with_item(
+    obs: &Obs,
+    state: &StudioState,
+    data: &Value,
+    answer: impl Fn(&SceneView, usize, &LayerView) -> Value,
+) -> Reply {
+    match scene_item(obs, state, data) {
+        Ok((scene, index, layer)) => Reply::ok(answer(scene, index, layer)),
+        Err(reply) => reply,
+    }
+}
+
+fn scene_item<'a>(
+    obs: &Obs,
+    state: &'a StudioState,
+    data: &Value,
+) -> Result<(&'a SceneView, usize, &'a LayerView), Reply> {
+    let scene = scene_in(state, data)?;
+    let item = fields::integer(data, "sceneItemId")?;
+    let layer = obs.layer_of(&scene.id, item);
+    scene
+        .layers
+        .iter()
+        .enumerate()
+        .find(|(_, l)| layer.as_deref() == Some(l.id.as_str()))
+        .map(|(index, layer)| (scene, index, layer))
+        .ok_or_else(|| Reply::error(status::RESOURCE_NOT_FOUND, format!("no scene item {item} in that scene")))
+}
+
+/// The layer of an item that Kaibo can change today: one of the scene on air.
+fn on_air_item(obs: &Obs, state: &StudioState, data: &Value) -> Result<String, Reply> {
+    let (scene, _, layer) = scene_item(obs, state, data)?;
+    if scene.id != state.scene {
+        return Err(Reply::error(status::INVALID_RESOURCE_STATE, "Kaibo changes the items of the scene on air only"));
+    }
+    Ok(layer.id.clone())
+}
+
+async fn set_transform(obs: &Obs, state: &StudioState, data: &Value) -> Reply {
+    let layer = match on_air_item(obs, state, data) {
+        Ok(layer) => layer,
+        Err(reply) => return reply,
+    };
+    let Some(view) = state.scenes.iter().flat_map(|s| &s.layers).find(|l| l.id == layer) else {
+        return Reply::error(status::RESOURCE_NOT_FOUND, "the item went away");
+    };
+    let Some(transform) = data.get("sceneItemTransform").filter(|t| t.is_object()) else {
+        return Reply::error(status::MISSING_REQUEST_FIELD, "missing field sceneItemTransform");
+    };
+    let rect = match new_rect(rect_of(view), transform, &state.canvas) {
+        Ok(rect) => rect,
+        Err(reply) => return reply,
+    };
+    obs.apply(Command::SetLayerRect { layer, rect }).await
+}
+
+/// The layer's rect after an OBS transform: position in pixels, a scale of the layer's
+/// current size (its `sourceWidth`), or bounds, which win over the scale.
+pub fn new_rect(current: [f64; 4], t: &Value, canvas: &CanvasView) -> Result<[f64; 4], Reply> {
+    let (cw, ch) = (f64::from(canvas.width), f64::from(canvas.height));
+    let [mut x, mut y, mut w, mut h] = current;
+    if let Some(px) = fields::number(t, "positionX")? {
+        x = px / cw;
+    }
+    if let Some(py) = fields::number(t, "positionY")? {
+        y = py / ch;
+    }
+    if let Some(sx) = fields::number(t, "scaleX")? {
+        w *= sx.abs();
+    }
+    if let Some(sy) = fields::number(t, "scaleY")? {
+        h *= sy.abs();
+    }
+    let bounded = t.get("boundsType").and_then(Value::as_str).is_some_and(|b| b != "OBS_BOUNDS_NONE");
+    if bounded {
+        if let Some(bw) = fields::number(t, "boundsWidth")? {
+            w = bw / cw;
+        }
+        if let Some(bh) = fields::number(t, "boundsHeight")? {
+            h = bh / ch;
+        }
+    }
+    if [x, y, w, h].iter().any(|v| !v.is_finite()) || w <= 0.0 || h <= 0.0 {
+        return Err(Reply::error(status::REQUEST_FIELD_OUT_OF_RANGE, "the item would have no size"));
+    }
+    Ok([x, y, w, h])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_transform_read_back_gives_the_same_rect() {
+        let canvas = CanvasView { width: 1280, height: 720, fps: 30 };
+        let layer = LayerView {
+            id: "logo".into(),
+            kind: "image".into(),
+            visible: true,
+            product: None,
+            look: None,
+            rect: Some(vec![0.1, 0.2, 0.25, 0.5]),
+        };
+        let t = transform(&layer, &canvas);
+        assert_eq!(t["positionX"], 128.0);
+        assert_eq!(t["height"], 360.0);
+        let rect = new_rect(rect_of(&layer), &t, &canvas).unwrap();
+        for (a, b) in rect.iter().zip([0.1, 0.2, 0.25, 0.5]) {
+            assert!((a - b).abs() < 1e-9, "{rect:?}");
+        }
+        let doubled = new_rect(rect, &json!({"scaleX": 2.0}), &canvas).unwrap();
+        assert!((doubled[2] - 0.5).abs() < 1e-9);
+        let bounded =
+            new_rect(rect, &json!({"boundsType": "OBS_BOUNDS_STRETCH", "boundsWidth": 640.0}), &canvas).unwrap();
+        assert!((bounded[2] - 0.5).abs() < 1e-9);
+        assert!(new_rect(rect, &json!({"scaleX": 0.0}), &canvas).is_err());
+        assert_eq!(new_rect(rect, &json!({"positionX": "left"}), &canvas).unwrap_err().code, 401);
+    }
+}
