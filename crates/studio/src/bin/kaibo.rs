@@ -51,6 +51,9 @@ enum Command {
     /// Store or remove a secret (stream key, token) in the OS keyring.
     #[command(subcommand)]
     Secret(cli::secret::SecretCommand),
+    /// Bring scenes over from another studio: `kaibo import obs COLLECTION.json --out SHOW.json`.
+    #[command(subcommand)]
+    Import(cli::import::ImportCommand),
 }
 
 fn main() -> ExitCode {
@@ -65,5 +68,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => cli::serve::run(args),
         Command::Report(args) => cli::report::run(args),
         Command::Secret(command) => cli::secret::run(command),
+        Command::Import(command) => cli::import::run(command),
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod console;
+pub mod import;
 pub mod listen;
 pub mod live;
 pub mod report;
