@@ -7,6 +7,8 @@
 //! - `POST /events` with one event or an array; the reply says how many were accepted.
 //! - `GET /ws` upgraded to a WebSocket; each text message is one event or an array, each
 //!   answered with `{"accepted": n}` or `{"error": "..."}`.
+//! - `POST /events/tiktok?room=ROOM`: the events of tiktok-live-connector as it emits them
+//!   (`{"event", "data"}`, one or an array), read by [`adapters::tiktok`](crate::adapters::tiktok).
 //!
 //! It binds to loopback unless told otherwise: events are trusted input for the tallies.
 //! Its token is its own (`KAIBO_BRIDGE_TOKEN` for `kaibo serve`), never the studio's control
@@ -29,6 +31,7 @@ use serde_json::json;
 use tokio::sync::{mpsc, Mutex};
 use tokio_util::sync::CancellationToken;
 
+use crate::adapters::tiktok::TikTokAdapter;
 use crate::connector::{ConnectorHandle, ConnectorStats, Emitter};
 use crate::error::AudienceError;
 use crate::event::AudienceEvent;
@@ -58,11 +61,18 @@ pub struct Bridge {
 struct Shared {
     token: Arc<str>,
     emitter: Arc<Mutex<Emitter>>,
+    tiktok: Arc<Mutex<TikTokAdapter>>,
 }
 
 #[derive(Deserialize)]
 struct TokenQuery {
     token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AdapterQuery {
+    token: Option<String>,
+    room: Option<String>,
 }
 
 /// A fresh random token (128 bits, hex) from the OS.
@@ -169,6 +179,39 @@ async fn post_events(
     }
 }
 
+async fn post_tiktok(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<AdapterQuery>,
+    body: Result<String, StringRejection>,
+) -> Response {
+    if !authorized(&shared, &headers, &TokenQuery { token: query.token }) {
+        return unauthorized();
+    }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
+        Err(_) => {
+            return (StatusCode::BAD_REQUEST, Json(json!({"error": "the body must be UTF-8 JSON"}))).into_response()
+        }
+    };
+    let mut room = query.room.unwrap_or_else(|| "tiktok".to_owned());
+    crate::event::cut_chars(&mut room, 200);
+    let read = shared.tiktok.lock().await.read(&body, &room);
+    match read {
+        Err(error) => {
+            shared.emitter.lock().await.stats().malformed();
+            (StatusCode::BAD_REQUEST, Json(json!({ "error": shorten(error) }))).into_response()
+        }
+        Ok(events) => match deliver(&shared, events).await {
+            Ok(n) => (StatusCode::ACCEPTED, Json(json!({ "accepted": n }))).into_response(),
+            Err(()) => {
+                (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"error": "the studio is shutting down"}))).into_response()
+            }
+        },
+    }
+}
+
 async fn websocket(
     State(shared): State<Shared>,
     headers: HeaderMap,
@@ -217,10 +260,14 @@ pub async fn start(config: BridgeConfig, tx: mpsc::Sender<AudienceEvent>) -> Res
     let addr =
         listener.local_addr().map_err(|e| AudienceError::Config(format!("cannot listen on {}: {e}", config.listen)))?;
     let stats = Arc::new(ConnectorStats::default());
-    let shared =
-        Shared { token: config.token.into(), emitter: Arc::new(Mutex::new(Emitter::new(tx, Arc::clone(&stats)))) };
+    let shared = Shared {
+        token: config.token.into(),
+        emitter: Arc::new(Mutex::new(Emitter::new(tx, Arc::clone(&stats)))),
+        tiktok: Arc::default(),
+    };
     let app = Router::new()
         .route("/events", post(post_events))
+        .route("/events/tiktok", post(post_tiktok))
         .route("/ws", get(websocket))
         .with_state(shared)
         .layer(DefaultBodyLimit::max(MAX_BODY))

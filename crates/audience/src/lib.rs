@@ -5,6 +5,7 @@
 //! the screen; [`tally`] counts gifts exactly; [`store`] writes everything to SQLite as it
 //! arrives. The JSON form of an event is documented in docs/audience.md.
 
+pub mod adapters;
 pub mod amount;
 pub mod backoff;
 pub mod bilibili;
