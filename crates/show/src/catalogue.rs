@@ -42,29 +42,36 @@ impl Show {
             lines.push(line);
             products.push(product);
         }
-        if !problems.is_empty() {
-            problems.sort_by_key(|p| p.path.trim_start_matches("line ").parse::<usize>().unwrap_or(0));
-            return Err(ShowError { problems });
-        }
         let updated = products.iter().filter(|p| self.product(&p.id).is_some()).count();
         let added = products.len() - updated;
         let mut edited = self.clone();
-        edited.apply_edit(ShowEdit::ImportProducts(products.clone())).map_err(|e| {
-            // Back from the catalogue's product names to the lines of the file.
-            let mut error = e;
-            for problem in &mut error.problems {
+        // The good rows are checked by the show's rules too, so one answer tells every bad row.
+        if let Err(error) = edited.apply_edit(ShowEdit::ImportProducts(products.clone())) {
+            for mut problem in error.problems {
+                // Back from the catalogue's product names to the lines of the file.
                 let at = products.iter().position(|p| problem.path.starts_with(&format!("product \"{}\"", p.id)));
                 if let Some(at) = at {
-                    let field = problem.path.split_once(", ").map(|(_, f)| f).unwrap_or("");
-                    let field = if field.is_empty() { String::new() } else { format!(" {field}") };
+                    let field = problem.path.split_once(", ").map(|(_, f)| format!(" {f}")).unwrap_or_default();
                     problem.path = format!("line {}{field}", lines[at]);
                 }
+                problems.push(problem);
             }
-            error
-        })?;
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| {
+                p.path.trim_start_matches("line ").split(' ').next().and_then(|n| n.parse::<usize>().ok()).unwrap_or(0)
+            });
+            return Err(ShowError { problems });
+        }
         *self = edited;
         Ok(CatalogueImport { added, updated })
     }
+}
+
+/// The products of the good rows of `csv` (the import tells the bad ones), for a caller that
+/// checks the files they name before the show's validation reads them.
+pub fn catalogue_products(csv: &str) -> Vec<Product> {
+    parse(csv).map(|(rows, _)| rows.into_iter().map(|(_, p)| p).collect()).unwrap_or_default()
 }
 
 /// The good rows of `csv` with their line numbers, and the problems of the bad ones; an
@@ -113,9 +120,8 @@ fn parse(csv: &str) -> Result<(Vec<(usize, Product)>, Vec<Problem>), ShowError> 
             ));
             continue;
         }
-        let cell = |name: &str| {
-            header.iter().position(|c| c == name).and_then(|i| record.get(i)).unwrap_or("").to_owned()
-        };
+        let cell =
+            |name: &str| header.iter().position(|c| c == name).and_then(|i| record.get(i)).unwrap_or("").to_owned();
         match row(&cell) {
             Ok(product) => rows.push((line, product)),
             Err(messages) => {
@@ -225,7 +231,8 @@ mod tests {
         assert!(text.contains("line 5: name is empty"), "{text}");
         assert_eq!(s.products.len(), 1, "nothing imported");
         // Rules of the show itself (a negative price, a link that is not a link) too.
-        let error = s.import_catalogue("id,name,price,url\nd,D,-4,https://x.example\ne,E,1,ftp://x\n").expect_err("bad");
+        let error =
+            s.import_catalogue("id,name,price,url\nd,D,-4,https://x.example\ne,E,1,ftp://x\n").expect_err("bad");
         let text = error.to_string();
         assert!(text.contains("line 2 price: must be 0 or more"), "{text}");
         assert!(text.contains("line 3 url:"), "{text}");

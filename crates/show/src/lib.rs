@@ -22,7 +22,7 @@ mod schema;
 mod show_edit;
 mod validate;
 
-pub use catalogue::CatalogueImport;
+pub use catalogue::{catalogue_products, CatalogueImport};
 pub use color::parse_color;
 pub use countdown::parse_rfc3339;
 pub use edit::LayerEdit;

@@ -15,31 +15,72 @@ use crate::model::{Layer, Product, Scene, Show};
 #[derive(Debug, Clone, PartialEq)]
 pub enum ShowEdit {
     /// A new, empty scene at the end of the list.
-    AddScene { id: String, name: String },
-    RenameScene { scene: String, name: String },
+    AddScene {
+        id: String,
+        name: String,
+    },
+    RenameScene {
+        scene: String,
+        name: String,
+    },
     /// A copy of `scene` (its layers and their ids) called `id`, right after it.
-    DuplicateScene { scene: String, id: String, name: Option<String> },
+    DuplicateScene {
+        scene: String,
+        id: String,
+        name: Option<String>,
+    },
     /// Refused for the last scene; the studio refuses the one on air.
-    RemoveScene { scene: String },
+    RemoveScene {
+        scene: String,
+    },
     /// Puts a scene at another place in the list (0 is the first).
-    MoveScene { scene: String, to: usize },
+    MoveScene {
+        scene: String,
+        to: usize,
+    },
     /// A layer edit (move, resize, reorder, add, remove) in any scene.
-    Layers { scene: String, edit: LayerEdit },
+    Layers {
+        scene: String,
+        edit: LayerEdit,
+    },
     /// Changes some fields of a layer, written as in the show file (`{"text": "..."}`); a
     /// field set to `null` goes back to its default. `id` and `kind` stay.
-    UpdateLayer { scene: String, layer: String, fields: Map<String, Value> },
-    SetLayerLocked { scene: String, layer: String, locked: bool },
-    SetLayerVisible { scene: String, layer: String, visible: bool },
+    UpdateLayer {
+        scene: String,
+        layer: String,
+        fields: Map<String, Value>,
+    },
+    SetLayerLocked {
+        scene: String,
+        layer: String,
+        locked: bool,
+    },
+    SetLayerVisible {
+        scene: String,
+        layer: String,
+        visible: bool,
+    },
     AddProduct(Product),
     /// Changes some fields of a product, as in the show file; `null` goes back to the default.
-    UpdateProduct { product: String, fields: Map<String, Value> },
+    UpdateProduct {
+        product: String,
+        fields: Map<String, Value>,
+    },
     /// Refused while a card or the run of show uses the product.
-    RemoveProduct { product: String },
+    RemoveProduct {
+        product: String,
+    },
     /// Products replace those with the same id; the others are added at the end.
     ImportProducts(Vec<Product>),
-    SetDestination { id: String, enabled: Option<bool>, delay_seconds: Option<u32> },
+    SetDestination {
+        id: String,
+        enabled: Option<bool>,
+        delay_seconds: Option<u32>,
+    },
     /// Changes some encoding settings, as in the show file's `encoding`.
-    SetEncoding { fields: Map<String, Value> },
+    SetEncoding {
+        fields: Map<String, Value>,
+    },
 }
 
 /// Fields a locked layer still lets change.
@@ -121,12 +162,11 @@ impl Show {
                 if current.locked() && fields.keys().any(|k| !UNLOCKED_FIELDS.contains(&k.as_str())) {
                     return Err(refused("layers", format!("layer \"{layer}\" is locked: unlock it first")));
                 }
-                *current = merged(current, &fields).map_err(|e| refused("layers", format!("layer \"{layer}\": {e}")))?;
+                *current =
+                    merged(current, &fields).map_err(|e| refused("layers", format!("layer \"{layer}\": {e}")))?;
             }
             ShowEdit::SetLayerLocked { scene, layer, locked } => self.layer_mut(&scene, &layer)?.set_locked(locked),
-            ShowEdit::SetLayerVisible { scene, layer, visible } => {
-                self.layer_mut(&scene, &layer)?.set_visible(visible)
-            }
+            ShowEdit::SetLayerVisible { scene, layer, visible } => self.layer_mut(&scene, &layer)?.set_visible(visible),
             ShowEdit::AddProduct(product) => {
                 new_id("product", &product.id)?;
                 if self.product(&product.id).is_some() {
@@ -146,7 +186,8 @@ impl Show {
                         format!("product \"{product}\" keeps its id: add a new product instead"),
                     ));
                 }
-                *entry = merged(entry, &fields).map_err(|e| refused("products", format!("product \"{product}\": {e}")))?;
+                *entry =
+                    merged(entry, &fields).map_err(|e| refused("products", format!("product \"{product}\": {e}")))?;
             }
             ShowEdit::RemoveProduct { product } => {
                 let at = self
