@@ -10,6 +10,9 @@ use crate::error::{Problem, ShowError};
 use crate::model::{Product, Show};
 use crate::show_edit::ShowEdit;
 
+/// A good row: its line in the file, and its product.
+type Row = (usize, Product);
+
 const COLUMNS: [&str; 8] = ["id", "name", "price", "original_price", "currency", "url", "image", "stock"];
 const NEEDED: [&str; 4] = ["id", "name", "price", "url"];
 
@@ -76,7 +79,7 @@ pub fn catalogue_products(csv: &str) -> Vec<Product> {
 
 /// The good rows of `csv` with their line numbers, and the problems of the bad ones; an
 /// error when the header row is wrong.
-fn parse(csv: &str) -> Result<(Vec<(usize, Product)>, Vec<Problem>), ShowError> {
+fn parse(csv: &str) -> Result<(Vec<Row>, Vec<Problem>), ShowError> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(csv.as_bytes());
     let header: Vec<String> = match reader.headers() {
         Ok(header) => header.iter().map(|h| h.trim_start_matches('\u{feff}').to_lowercase()).collect(),

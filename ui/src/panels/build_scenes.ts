@@ -47,7 +47,7 @@ export class SceneListPanel {
             const name = window.prompt("New name of the scene", scene.name)?.trim();
             if (name) run({ type: "rename_scene", scene: scene.id, name });
           }),
-          tool(`scene-duplicate-${scene.id}`, "⧉", `Duplicate ${scene.name}`, false, () =>
+          tool(`scene-duplicate-${scene.id}`, "⊕", `Duplicate ${scene.name}`, false, () =>
             run({ type: "duplicate_scene", scene: scene.id, id: freshId(scene.id, this.ids) })),
           tool(`scene-remove-${scene.id}`, "✕", `Remove ${scene.name}`, scene.id === state.scene, () =>
             run({ type: "remove_scene", scene: scene.id })))));
