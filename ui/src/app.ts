@@ -6,6 +6,10 @@ import type { StudioClient } from "./client";
 import { el, fill } from "./dom";
 import { commandForKey, isSaveKey, isTyping } from "./hotkeys";
 import { ChatPanel } from "./panels/chat";
+import { LayerBuilderPanel } from "./panels/build_layers";
+import { ProductBuilderPanel } from "./panels/build_products";
+import { SceneListPanel } from "./panels/build_scenes";
+import { SettingsPanel } from "./panels/build_settings";
 import { renderDestinations } from "./panels/destinations";
 import { KillSwitch } from "./panels/kill_switch";
 import { renderLooks } from "./panels/looks";
@@ -46,11 +50,15 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   const products = el("section", { className: "panel products-panel" });
   const destinations = el("section", { className: "panel destinations-panel" });
   const chat = new ChatPanel(actions);
+  // Building the show: scenes, layers of any scene, the catalogue, settings.
+  const builders = [new SceneListPanel(actions), new LayerBuilderPanel(actions, client), new ProductBuilderPanel(actions, client), new SettingsPanel(actions)];
+  const build = el("details", { className: "build", "data-testid": "build" },
+    el("summary", { text: "Build the show" }), ...builders.map((b) => b.root));
   const dialog = el("dialog", { "data-testid": "confirm-dialog" });
   fill(root, header, kill.banner, toasts,
     el("main", {},
       el("div", { className: "column left" }, scenes, looks, products),
-      el("div", { className: "column center" }, preview.root, runOfShow.root, health, destinations),
+      el("div", { className: "column center" }, preview.root, runOfShow.root, health, destinations, build),
       chat.root),
     dialog, blocked.root);
 
@@ -118,6 +126,7 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
     renderLooks(looks, view, actions);
     renderProducts(products, view, actions);
     renderDestinations(destinations, view, actions);
+    for (const builder of builders) builder.render(view);
     chat.renderSummary(view);
     chat.connectors.render(view);
     chat.renderChat(view);

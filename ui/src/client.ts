@@ -38,6 +38,15 @@ export interface StudioClient {
   preview(): { kind: "mjpeg"; url: string } | { kind: "frames"; latest: () => Promise<Blob | null> };
   /** The session report of the show that ended. */
   report(): ReportLink;
+  /** Puts a picked file in the studio's media folder (`POST /api/media`); the path it gives
+   * goes into a layer or a product. The desktop picks files with its own dialog instead. */
+  upload?(name: string, body: Blob): Promise<Uploaded>;
+}
+
+/** A file the studio took: where it is now, and its name there. */
+export interface Uploaded {
+  path: string;
+  name: string;
 }
 
 /** A command the studio refused, with its reason in words for the operator. */

@@ -6,13 +6,14 @@ export function liveState(): StudioState {
     show_name: "demo",
     canvas: { width: 1280, height: 720, fps: 30 },
     phase: { phase: "live" },
+    encoding: { video_bitrate_kbps: 3000, keyframe_interval_s: 2, x264_preset: "veryfast", audio_bitrate_kbps: 128 },
     scene: "main",
     look: null,
-    scenes: [{ id: "main", name: "Main", layers: [{ id: "card", kind: "product_card", visible: true, product: "a", look: null, rect: [0.6, 0.5, 0.3, 0.4] }] }],
+    scenes: [{ id: "main", name: "Main", layers: [{ id: "card", kind: "product_card", visible: true, product: "a", look: null, rect: [0.6, 0.5, 0.3, 0.4], locked: false, fields: { id: "card", kind: "product_card", product: "a", rect: [0.6, 0.5, 0.3, 0.4] } }] }],
     looks: [{ id: "natural", name: "Natural" }],
     products: [
-      { id: "a", name: "<b>Lipstick</b>", price: 129, currency: "CNY", sold_out: false, sold: 1024, stock: 12 },
-      { id: "b", name: "Matcha", price: 88, currency: "CNY", sold_out: false, sold: 0, stock: null },
+      { id: "a", name: "<b>Lipstick</b>", price: 129, original_price: null, currency: "CNY", url: "https://shop.example/a", image: null, sold_out: false, sold: 1024, stock: 12 },
+      { id: "b", name: "Matcha", price: 88, original_price: null, currency: "CNY", url: "https://shop.example/b", image: null, sold_out: false, sold: 0, stock: null },
     ],
     destinations: [{ id: "bili", platform: "bilibili", url: "rtmp://x/live/****", has_key: true, enabled: true, delay_seconds: 10, state: { state: "live" }, health: { level: "good" } }],
     preview: true,
@@ -33,6 +34,7 @@ export function liveState(): StudioState {
     kill_switch: { on: false, refilling: [] },
     show_file: "/home/kol/.config/kaibo/shows/show.json",
     connectors: [],
+    banned_words: [],
     session: 7,
   };
 }

@@ -7,6 +7,7 @@ const state: StudioState = {
   show_name: "demo",
   canvas: { width: 1280, height: 720, fps: 30 },
   phase: { phase: "live" },
+  encoding: { video_bitrate_kbps: 3000, keyframe_interval_s: 2, x264_preset: "veryfast", audio_bitrate_kbps: 128 },
   scene: "main",
   look: null,
   scenes: [],
@@ -22,6 +23,7 @@ const state: StudioState = {
   kill_switch: { on: false, refilling: [] },
   show_file: "show.json",
   connectors: [],
+  banned_words: [],
   session: null,
 };
 

@@ -538,6 +538,24 @@ impl Engine {
         self.shared.running().program.update_product(product)
     }
 
+    /// Replaces the show the program draws from (scenes, layers, products, encoding for the
+    /// next Go Live) with an edited one, and puts scene `scene` of it on air. The studio edits
+    /// its show and hands it over whole, so the live show has one owner. A look picked live
+    /// is reset, as by a scene switch. If `scene` is not in the new show, nothing changes.
+    pub fn replace_show(&self, show: Show, scene: &str) -> Result<(), EngineError> {
+        let mut running = self.shared.running();
+        let program = &mut running.program;
+        if show.canvas != program.show.canvas {
+            return Err(EngineError::Unknown("the canvas size cannot change while the show is open".to_owned()));
+        }
+        let before = std::mem::replace(&mut program.show, show);
+        if let Err(error) = program.switch_scene(scene) {
+            program.show = before;
+            return Err(error);
+        }
+        Ok(())
+    }
+
     /// Changes the camera's look until the next scene switch.
     pub fn set_look(&self, look: &str) -> Result<(), EngineError> {
         self.shared.running().program.set_look(look)

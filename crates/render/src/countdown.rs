@@ -94,6 +94,7 @@ mod tests {
         CountdownLayer {
             id: "flash".into(),
             visible: true,
+            locked: false,
             rect: [0.7, 0.05, 0.27, 0.1],
             label: label.into(),
             seconds: Some(300),

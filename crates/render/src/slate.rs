@@ -45,6 +45,7 @@ fn draw(show: &Show, picture: Option<&str>, message: &str) -> Result<Raster, Ren
     let text = TextLayer {
         id: "slate".to_owned(),
         visible: true,
+        locked: false,
         text: message.to_owned(),
         rect: [0.1, 0.56, 0.8, 0.2],
         font_size: fh / 16.0,

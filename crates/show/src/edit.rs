@@ -41,9 +41,20 @@ impl Show {
                 ShowError::single(format!("{path}.layers"), format!("scene \"{scene}\" has no layer \"{id}\""))
             })
         };
+        let locked = |layers: &[Layer], at: usize| {
+            if layers[at].locked() {
+                let id = layers[at].id();
+                return Err(ShowError::single(
+                    format!("{path}.layers[{at}]"),
+                    format!("layer \"{id}\" is locked: unlock it first"),
+                ));
+            }
+            Ok(())
+        };
         match edit {
             LayerEdit::SetRect { layer, rect } => {
                 let at = position(layers, &layer)?;
+                locked(layers, at)?;
                 match &mut layers[at] {
                     Layer::Camera(l) => l.rect = rect,
                     Layer::Image(l) => l.rect = rect,
@@ -60,11 +71,13 @@ impl Show {
             }
             LayerEdit::Move { layer, to } => {
                 let at = position(layers, &layer)?;
+                locked(layers, at)?;
                 let moved = layers.remove(at);
                 layers.insert(to.min(layers.len()), moved);
             }
             LayerEdit::Remove { layer } => {
                 let at = position(layers, &layer)?;
+                locked(layers, at)?;
                 layers.remove(at);
             }
             LayerEdit::Add(layer) => layers.push(layer),
@@ -78,6 +91,31 @@ impl Show {
         }
         *self = edited;
         Ok(())
+    }
+}
+
+impl Layer {
+    /// Whether the layer is locked against moves and edits.
+    pub fn locked(&self) -> bool {
+        match self {
+            Layer::Camera(l) => l.locked,
+            Layer::Image(l) => l.locked,
+            Layer::Text(l) => l.locked,
+            Layer::ProductCard(l) => l.locked,
+            Layer::Look(l) => l.locked,
+            Layer::Countdown(l) => l.locked,
+        }
+    }
+
+    pub fn set_locked(&mut self, locked: bool) {
+        match self {
+            Layer::Camera(l) => l.locked = locked,
+            Layer::Image(l) => l.locked = locked,
+            Layer::Text(l) => l.locked = locked,
+            Layer::ProductCard(l) => l.locked = locked,
+            Layer::Look(l) => l.locked = locked,
+            Layer::Countdown(l) => l.locked = locked,
+        }
     }
 }
 
@@ -110,6 +148,12 @@ mod tests {
         let copy = s.scenes[0].layers[0].clone();
         let error = s.edit_layers("main", LayerEdit::Add(copy)).expect_err("duplicate id");
         assert!(error.to_string().contains("duplicate"), "{error}");
+        s.scenes[0].layers[0].set_locked(true);
+        let error = s.edit_layers("main", LayerEdit::Move { layer: "title".into(), to: 1 }).expect_err("locked");
+        assert!(error.to_string().contains("is locked: unlock it first"), "{error}");
+        let error = s.edit_layers("main", LayerEdit::Remove { layer: "title".into() }).expect_err("locked");
+        assert!(error.to_string().contains("is locked"), "{error}");
+        s.scenes[0].layers[0].set_locked(false);
         s.edit_layers("main", LayerEdit::Remove { layer: "title".into() }).expect("remove");
         assert_eq!(s.scenes[0].layers.len(), 1);
         let error = s.edit_layers("main", LayerEdit::Remove { layer: "title".into() }).expect_err("gone");

@@ -9,6 +9,7 @@
 //! # Ok::<(), show::ShowError>(())
 //! ```
 
+mod catalogue;
 mod color;
 mod countdown;
 mod edit;
@@ -18,8 +19,10 @@ mod model;
 mod parse;
 mod redact;
 mod schema;
+mod show_edit;
 mod validate;
 
+pub use catalogue::{catalogue_products, CatalogueImport};
 pub use color::parse_color;
 pub use countdown::parse_rfc3339;
 pub use edit::LayerEdit;
@@ -28,4 +31,5 @@ pub use looks::builtin_looks;
 pub use model::*;
 pub use redact::{mask_key, redact_url, redact_url_with_key, redact_urls_in_text, INVALID_URL, MASK};
 pub use schema::json_schema;
+pub use show_edit::ShowEdit;
 pub use validate::X264_PRESETS;

@@ -106,6 +106,7 @@ mod tests {
                 layers: vec![Layer::Camera(CameraLayer {
                     id: "cam".into(),
                     visible: true,
+                    locked: false,
                     device: "test".into(),
                     rect: crate::model::full_canvas(),
                 })],

@@ -193,6 +193,10 @@ pub struct CameraLayer {
     pub id: String,
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub visible: bool,
+    /// A locked layer cannot be moved, resized, edited or removed until it is unlocked
+    /// (it can still be shown and hidden).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub locked: bool,
     /// `"auto"` (the first camera, or the test pattern when there is none), `"test"`,
     /// or a device path such as `/dev/video0`.
     #[serde(default = "auto")]
@@ -217,6 +221,10 @@ pub struct ImageLayer {
     pub id: String,
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub visible: bool,
+    /// A locked layer cannot be moved, resized, edited or removed until it is unlocked
+    /// (it can still be shown and hidden).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub locked: bool,
     /// Relative to the show file.
     pub path: String,
     pub rect: Rect,
@@ -236,6 +244,10 @@ pub struct TextLayer {
     pub id: String,
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub visible: bool,
+    /// A locked layer cannot be moved, resized, edited or removed until it is unlocked
+    /// (it can still be shown and hidden).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub locked: bool,
     pub text: String,
     pub rect: Rect,
     /// Font size in canvas pixels; text that does not fit its rect is shrunk.
@@ -291,6 +303,10 @@ pub struct ProductCardLayer {
     pub id: String,
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub visible: bool,
+    /// A locked layer cannot be moved, resized, edited or removed until it is unlocked
+    /// (it can still be shown and hidden).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub locked: bool,
     /// The id of a product in `products`.
     pub product: String,
     pub rect: Rect,
@@ -311,6 +327,10 @@ pub struct CountdownLayer {
     pub id: String,
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub visible: bool,
+    /// A locked layer cannot be moved, resized, edited or removed until it is unlocked
+    /// (it can still be shown and hidden).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub locked: bool,
     pub rect: Rect,
     /// Shown before the time; may be empty.
     pub label: String,
@@ -349,6 +369,10 @@ pub struct LookLayer {
     pub id: String,
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub visible: bool,
+    /// A locked layer cannot be moved, resized, edited or removed until it is unlocked
+    /// (it can still be shown and hidden).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub locked: bool,
     /// The id of a look in `looks` or a built-in look.
     pub look: String,
 }

@@ -583,6 +583,7 @@ mod tests {
                 layers: vec![Layer::Camera(CameraLayer {
                     id: "cam".into(),
                     visible: true,
+                    locked: false,
                     device: "auto".into(),
                     rect: crate::model::full_canvas(),
                 })],
@@ -743,18 +744,21 @@ mod tests {
         s.scenes[0].layers.push(Layer::Look(crate::model::LookLayer {
             id: "look".into(),
             visible: true,
+            locked: false,
             look: "spotlight".into(),
         }));
         assert_eq!(problems(&s), Vec::<String>::new());
         s.scenes[0].layers.push(Layer::Look(crate::model::LookLayer {
             id: "look2".into(),
             visible: true,
+            locked: false,
             look: "disco".into(),
         }));
         expect(&s, "scenes[0].layers[2].look: unknown look \"disco\"; available looks: natural");
         s.scenes[0].layers.push(Layer::ProductCard(ProductCardLayer {
             id: "card".into(),
             visible: true,
+            locked: false,
             product: "p1".into(),
             rect: [0.6, 0.6, 0.3, 0.3],
             qr: true,
@@ -785,6 +789,7 @@ mod tests {
             s.scenes[0].layers.push(Layer::Image(ImageLayer {
                 id: "img".into(),
                 visible: true,
+                locked: false,
                 path: path.into(),
                 rect: [0.0, 0.0, 0.1, 0.1],
                 opacity: 1.0,
@@ -823,6 +828,7 @@ mod tests {
         s.scenes[0].layers.push(Layer::ProductCard(ProductCardLayer {
             id: "card".into(),
             visible: true,
+            locked: false,
             product: "tea".into(),
             rect: [0.6, 0.6, 0.3, 0.3],
             qr: true,
@@ -831,6 +837,7 @@ mod tests {
         s.scenes[0].layers.push(Layer::Text(TextLayer {
             id: "title".into(),
             visible: true,
+            locked: false,
             text: "hi".into(),
             rect: [0.0, 0.0, 0.5, 0.1],
             font_size: 36.0,
@@ -928,6 +935,7 @@ mod tests {
         CountdownLayer {
             id: "flash".into(),
             visible: true,
+            locked: false,
             rect: [0.7, 0.05, 0.27, 0.1],
             label: "限时秒杀".into(),
             seconds,

@@ -18,17 +18,32 @@ use ts_rs::TS;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
     /// Puts a scene on air (or, before going live, chooses the one to start with).
-    SwitchScene { scene: String },
+    SwitchScene {
+        scene: String,
+    },
     /// Changes the camera's lighting look until the next scene switch.
-    SetLook { look: String },
+    SetLook {
+        look: String,
+    },
     /// Shows or hides a layer of the scene on air.
-    SetLayerVisible { layer: String, visible: bool },
+    SetLayerVisible {
+        layer: String,
+        visible: bool,
+    },
     /// Moves or resizes a layer of the scene on air: `[x, y, w, h]` in 0..1 of the canvas.
-    SetLayerRect { layer: String, rect: [f64; 4] },
+    SetLayerRect {
+        layer: String,
+        rect: [f64; 4],
+    },
     /// Puts a layer of the scene on air at another place in its stack (0 is the bottom).
-    MoveLayer { layer: String, to_index: u32 },
+    MoveLayer {
+        layer: String,
+        to_index: u32,
+    },
     /// Takes a layer out of the scene on air.
-    RemoveLayer { layer: String },
+    RemoveLayer {
+        layer: String,
+    },
     /// Adds a layer on top of the scene on air. `layer` is written as in the show file
     /// (`{"id": "promo", "kind": "text", "text": "...", "rect": [...]}`) and checked like it.
     AddLayer {
@@ -36,32 +51,57 @@ pub enum Command {
         layer: serde_json::Value,
     },
     /// Puts a product on a product-card layer of the scene on air ("pins" it).
-    SetCardProduct { layer: String, product: String },
+    SetCardProduct {
+        layer: String,
+        product: String,
+    },
     /// Marks a product sold out (or back in stock).
-    SetProductSoldOut { product: String, sold_out: bool },
+    SetProductSoldOut {
+        product: String,
+        sold_out: bool,
+    },
     /// Starts the show: every enabled destination, the recording and the preview.
     GoLive,
     /// Ends the show cleanly: the outputs drain and the recording is finalized.
     EndShow,
     /// Adds a destination. `key` is the stream key, typed once: it goes to the OS keyring and
     /// is never sent back, logged or written to the show.
-    AddDestination { id: String, platform: PlatformId, url: String, key: Option<String> },
+    AddDestination {
+        id: String,
+        platform: PlatformId,
+        url: String,
+        key: Option<String>,
+    },
     /// Removes a destination that is not sending.
-    RemoveDestination { id: String },
+    RemoveDestination {
+        id: String,
+    },
     /// Starts (or retries) one destination while live.
-    StartDestination { id: String },
+    StartDestination {
+        id: String,
+    },
     /// Stops one destination while live; the others carry on.
-    StopDestination { id: String },
+    StopDestination {
+        id: String,
+    },
     /// Keeps a viewer's messages off the screen: a user id, a name or `platform:id`.
-    BlockUser { user: String },
+    BlockUser {
+        user: String,
+    },
     /// Lets a blocked viewer's messages through again.
-    UnblockUser { user: String },
+    UnblockUser {
+        user: String,
+    },
     /// Removes one message from the chat panel (and every client's panel).
-    HideMessage { id: String },
+    HideMessage {
+        id: String,
+    },
     /// Puts the next product of the run of show on its card (the first one at the start).
     CueNextProduct,
     /// Puts any product of the run of show on its card.
-    CueProduct { product: String },
+    CueProduct {
+        product: String,
+    },
     /// Cuts every destination to the show's safe slate at once; what the broadcast delay
     /// still holds is thrown away and never reaches a platform. The recording stays live.
     KillSwitch,
@@ -69,7 +109,9 @@ pub enum Command {
     Resume,
     /// Applies a command that the pre-air check refused (a banned word), on the operator's
     /// word. Logged in the audit log with the words it let through.
-    Override { command: Box<Command> },
+    Override {
+        command: Box<Command>,
+    },
     /// Writes the session report (HTML, with JSON and CSV beside it) to the data folder.
     WriteReport,
     /// Saves the show, with every change made in the studio, to its file (or to the user's
@@ -80,9 +122,141 @@ pub enum Command {
     /// with its danmaku token). A key given here goes to the OS keyring and is never sent
     /// back; given once, later connections to the same room find it there. `endpoint` points
     /// at another server speaking the platform's protocol (a relay, or a test).
-    ConnectAudience { platform: String, room: String, key: Option<String>, endpoint: Option<String> },
+    ConnectAudience {
+        platform: String,
+        room: String,
+        key: Option<String>,
+        endpoint: Option<String>,
+    },
     /// Stops reading one platform's chat (`connector` as listed: `twitch:kaiboshop`).
-    DisconnectAudience { connector: String },
+    DisconnectAudience {
+        connector: String,
+    },
+
+    // Building the show. Each edit is checked by the show's own rules (the whole show again);
+    // a refused one changes nothing and says why. Edits of the scene on air go on air at once.
+    // `scene`, where optional, is the scene on air when left out.
+    /// Adds an empty scene at the end of the list.
+    AddScene {
+        id: String,
+        #[serde(default)]
+        #[ts(optional)]
+        name: Option<String>,
+    },
+    RenameScene {
+        scene: String,
+        name: String,
+    },
+    /// Copies a scene (its layers too) as `id`, right after it.
+    DuplicateScene {
+        scene: String,
+        id: String,
+        #[serde(default)]
+        #[ts(optional)]
+        name: Option<String>,
+    },
+    /// Removes a scene; refused for the scene on air and for the last one.
+    RemoveScene {
+        scene: String,
+    },
+    /// Puts a scene at another place in the list (0 is the first).
+    MoveScene {
+        scene: String,
+        to_index: u32,
+    },
+    /// Adds a layer on top of a scene, written as in the show file (any kind).
+    AddSceneLayer {
+        #[serde(default)]
+        #[ts(optional)]
+        scene: Option<String>,
+        #[ts(type = "Record<string, unknown>")]
+        layer: serde_json::Value,
+    },
+    /// Changes fields of a layer in place, as in the show file (`{"text": "Sale", "font_size":
+    /// 48}`, `{"product": "tea"}`, `{"seconds": 300}`, `{"rect": [...]}`); `null` puts a field
+    /// back to its default. A locked layer only lets `visible` and `locked` change.
+    UpdateLayer {
+        #[serde(default)]
+        #[ts(optional)]
+        scene: Option<String>,
+        layer: String,
+        #[ts(type = "Record<string, unknown>")]
+        fields: serde_json::Value,
+    },
+    /// Shows or hides a layer of any scene.
+    SetSceneLayerVisible {
+        #[serde(default)]
+        #[ts(optional)]
+        scene: Option<String>,
+        layer: String,
+        visible: bool,
+    },
+    /// Locks a layer against moves, edits and removal (or unlocks it).
+    SetLayerLocked {
+        #[serde(default)]
+        #[ts(optional)]
+        scene: Option<String>,
+        layer: String,
+        locked: bool,
+    },
+    /// Puts a layer of any scene at another place in its stack (0 is the bottom).
+    MoveSceneLayer {
+        #[serde(default)]
+        #[ts(optional)]
+        scene: Option<String>,
+        layer: String,
+        to_index: u32,
+    },
+    /// Takes a layer out of any scene.
+    RemoveSceneLayer {
+        #[serde(default)]
+        #[ts(optional)]
+        scene: Option<String>,
+        layer: String,
+    },
+    /// Adds a product to the catalogue, written as in the show file.
+    AddProduct {
+        #[ts(type = "Record<string, unknown>")]
+        product: serde_json::Value,
+    },
+    /// Changes fields of a product (name, price, original_price, currency, url, image, stock...).
+    UpdateProduct {
+        product: String,
+        #[ts(type = "Record<string, unknown>")]
+        fields: serde_json::Value,
+    },
+    /// Removes a product; refused while a card or the run of show uses it.
+    RemoveProduct {
+        product: String,
+    },
+    /// Imports a CSV catalogue (header row; columns id, name, price, original_price, currency,
+    /// url, image, stock). All or nothing: bad rows are told by line number.
+    ImportProducts {
+        csv: String,
+    },
+    /// Turns a destination on or off for the next Go Live, or changes its broadcast delay.
+    SetDestination {
+        id: String,
+        #[serde(default)]
+        #[ts(optional)]
+        enabled: Option<bool>,
+        #[serde(default)]
+        #[ts(optional)]
+        delay_seconds: Option<u32>,
+    },
+    /// Adds a word the pre-air check keeps off air.
+    AddBannedWord {
+        word: String,
+    },
+    RemoveBannedWord {
+        word: String,
+    },
+    /// Changes the encoding settings (as in the show file's `encoding`); refused while live
+    /// or recording.
+    SetEncoding {
+        #[ts(type = "Record<string, unknown>")]
+        encoding: serde_json::Value,
+    },
 }
 
 impl Command {
@@ -116,6 +290,25 @@ impl Command {
             Command::SaveShow => "save_show",
             Command::ConnectAudience { .. } => "connect_audience",
             Command::DisconnectAudience { .. } => "disconnect_audience",
+            Command::AddScene { .. } => "add_scene",
+            Command::RenameScene { .. } => "rename_scene",
+            Command::DuplicateScene { .. } => "duplicate_scene",
+            Command::RemoveScene { .. } => "remove_scene",
+            Command::MoveScene { .. } => "move_scene",
+            Command::AddSceneLayer { .. } => "add_scene_layer",
+            Command::UpdateLayer { .. } => "update_layer",
+            Command::SetSceneLayerVisible { .. } => "set_scene_layer_visible",
+            Command::SetLayerLocked { .. } => "set_layer_locked",
+            Command::MoveSceneLayer { .. } => "move_scene_layer",
+            Command::RemoveSceneLayer { .. } => "remove_scene_layer",
+            Command::AddProduct { .. } => "add_product",
+            Command::UpdateProduct { .. } => "update_product",
+            Command::RemoveProduct { .. } => "remove_product",
+            Command::ImportProducts { .. } => "import_products",
+            Command::SetDestination { .. } => "set_destination",
+            Command::AddBannedWord { .. } => "add_banned_word",
+            Command::RemoveBannedWord { .. } => "remove_banned_word",
+            Command::SetEncoding { .. } => "set_encoding",
         }
     }
 }
@@ -261,6 +454,8 @@ pub struct StudioState {
     pub show_name: String,
     pub canvas: CanvasView,
     pub phase: LivePhase,
+    /// The encoding settings, as in the show file's `encoding`.
+    pub encoding: EncodingView,
     /// The scene on air (or to start with).
     pub scene: String,
     /// The look on the camera now.
@@ -285,6 +480,8 @@ pub struct StudioState {
     pub show_file: String,
     /// The platform chats being read, and how each is doing.
     pub connectors: Vec<ConnectorView>,
+    /// The words the pre-air check keeps off air.
+    pub banned_words: Vec<String>,
     /// This session's id in the data folder (`kaibo report SESSION_ID`), when it is kept.
     #[ts(type = "number | null")]
     pub session: Option<i64>,
@@ -335,6 +532,15 @@ pub struct KillSwitchView {
     pub refilling: Vec<String>,
 }
 
+/// The encoding settings (`set_encoding` changes them while not live).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct EncodingView {
+    pub video_bitrate_kbps: u32,
+    pub keyframe_interval_s: f64,
+    pub x264_preset: String,
+    pub audio_bitrate_kbps: u32,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 pub struct CanvasView {
     pub width: u32,
@@ -376,6 +582,11 @@ pub struct LayerView {
     pub look: Option<String>,
     /// `[x, y, w, h]` in 0..1 of the canvas, where the layer has one.
     pub rect: Option<Vec<f64>>,
+    /// Locked against moves and edits.
+    pub locked: bool,
+    /// The layer as written in the show file (every field, for editing forms).
+    #[ts(type = "Record<string, unknown>")]
+    pub fields: serde_json::Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -389,7 +600,10 @@ pub struct ProductView {
     pub id: String,
     pub name: String,
     pub price: f64,
+    pub original_price: Option<f64>,
     pub currency: String,
+    pub url: String,
+    pub image: Option<String>,
     pub sold_out: bool,
     /// Units sold this session (from orders).
     #[ts(type = "number")]

@@ -107,7 +107,20 @@ fn layer(layer: &Layer) -> LayerView {
         product,
         look,
         rect: layer.rect().map(|r| r.to_vec()),
+        locked: layer.locked(),
+        fields: layer_fields(layer),
     }
+}
+
+/// The layer as written in the show file, for editing forms; a feed's URL redacted (it may
+/// carry a passphrase).
+fn layer_fields(layer: &Layer) -> serde_json::Value {
+    let mut fields = serde_json::to_value(layer).unwrap_or_default();
+    let redacted = fields.get("url").and_then(|url| url.as_str()).map(show::redact_url);
+    if let Some(url) = redacted {
+        fields["url"] = serde_json::Value::String(url);
+    }
+    fields
 }
 
 pub(crate) fn looks(show: &Show) -> Vec<LookView> {
@@ -124,7 +137,10 @@ pub(crate) fn products(show: &Show) -> Vec<ProductView> {
             id: p.id.clone(),
             name: p.name.clone(),
             price: p.price,
+            original_price: p.original_price,
             currency: p.currency.clone(),
+            url: p.url.clone(),
+            image: p.image.clone(),
             sold_out: p.sold_out,
             sold: p.sold,
             stock: p.stock,
@@ -200,5 +216,14 @@ pub(crate) fn phase_name(phase: &OutputPhase) -> &'static str {
         OutputPhase::Reconnecting { .. } => "reconnecting",
         OutputPhase::Failed { .. } => "failed",
         OutputPhase::Stopped => "stopped",
+    }
+}
+
+pub(crate) fn encoding(e: &show::Encoding) -> crate::protocol::EncodingView {
+    crate::protocol::EncodingView {
+        video_bitrate_kbps: e.video_bitrate_kbps,
+        keyframe_interval_s: e.keyframe_interval_s,
+        x264_preset: e.x264_preset.clone(),
+        audio_bitrate_kbps: e.audio_bitrate_kbps,
     }
 }

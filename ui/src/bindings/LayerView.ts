@@ -16,4 +16,12 @@ look: string | null,
 /**
  * `[x, y, w, h]` in 0..1 of the canvas, where the layer has one.
  */
-rect: Array<number> | null, };
+rect: Array<number> | null, 
+/**
+ * Locked against moves and edits.
+ */
+locked: boolean, 
+/**
+ * The layer as written in the show file (every field, for editing forms).
+ */
+fields: Record<string, unknown>, };

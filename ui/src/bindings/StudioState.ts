@@ -4,6 +4,7 @@ import type { CanvasView } from "./CanvasView";
 import type { ChatItem } from "./ChatItem";
 import type { ConnectorView } from "./ConnectorView";
 import type { DestinationView } from "./DestinationView";
+import type { EncodingView } from "./EncodingView";
 import type { KillSwitchView } from "./KillSwitchView";
 import type { LivePhase } from "./LivePhase";
 import type { LookView } from "./LookView";
@@ -15,6 +16,10 @@ import type { SceneView } from "./SceneView";
  * Everything a client needs to draw the studio.
  */
 export type StudioState = { show_name: string, canvas: CanvasView, phase: LivePhase, 
+/**
+ * The encoding settings, as in the show file's `encoding`.
+ */
+encoding: EncodingView, 
 /**
  * The scene on air (or to start with).
  */
@@ -51,6 +56,10 @@ show_file: string,
  * The platform chats being read, and how each is doing.
  */
 connectors: Array<ConnectorView>, 
+/**
+ * The words the pre-air check keeps off air.
+ */
+banned_words: Array<string>, 
 /**
  * This session's id in the data folder (`kaibo report SESSION_ID`), when it is kept.
  */

@@ -4,7 +4,7 @@ import type { CommandReply } from "../bindings/CommandReply";
 import type { Event } from "../bindings/Event";
 import type { StudioError } from "../bindings/StudioError";
 import type { StudioState } from "../bindings/StudioState";
-import { CommandFailed, sourceOf, type ConnectionStatus, type SendOptions, type StudioClient } from "../client";
+import { CommandFailed, sourceOf, type ConnectionStatus, type SendOptions, type StudioClient, type Uploaded } from "../client";
 
 const RECONNECT_MAX_MS = 5000;
 
@@ -39,6 +39,18 @@ export class HttpStudioClient implements StudioClient {
     });
     if (!response.ok) throw new CommandFailed(await readError(response));
     return (await response.json()) as CommandReply;
+  }
+
+  async upload(name: string, body: Blob): Promise<Uploaded> {
+    const url = new URL("/api/media", this.base);
+    url.searchParams.set("name", name);
+    const response = await fetch(url.toString(), {
+      method: "POST",
+      headers: { Authorization: `Bearer ${this.token}`, "Content-Type": "application/octet-stream" },
+      body,
+    });
+    if (!response.ok) throw new CommandFailed(await readError(response));
+    return (await response.json()) as Uploaded;
   }
 
   subscribe(onEvent: (event: Event) => void, onStatus: (status: ConnectionStatus) => void): () => void {

@@ -25,6 +25,7 @@ use show::{Layer, LayerEdit, Show};
 use tokio::sync::{broadcast, watch, Mutex};
 
 mod audience;
+mod building;
 mod commerce;
 mod files;
 mod live;
@@ -291,6 +292,25 @@ impl Studio {
                 }
                 Ok(CommandReply::done())
             }
+            command @ (Command::AddScene { .. }
+            | Command::RenameScene { .. }
+            | Command::DuplicateScene { .. }
+            | Command::RemoveScene { .. }
+            | Command::MoveScene { .. }
+            | Command::AddSceneLayer { .. }
+            | Command::UpdateLayer { .. }
+            | Command::SetSceneLayerVisible { .. }
+            | Command::SetLayerLocked { .. }
+            | Command::MoveSceneLayer { .. }
+            | Command::RemoveSceneLayer { .. }
+            | Command::AddProduct { .. }
+            | Command::UpdateProduct { .. }
+            | Command::RemoveProduct { .. }
+            | Command::ImportProducts { .. }
+            | Command::SetDestination { .. }
+            | Command::AddBannedWord { .. }
+            | Command::RemoveBannedWord { .. }
+            | Command::SetEncoding { .. }) => inner.build_show(command).await,
             // Unwrapped by `apply_from`; one inside another is refused there.
             Command::Override { .. } => {
                 Err(StudioError::bad_request("an override holds the command itself, not another override"))
@@ -329,6 +349,7 @@ impl Inner {
                 fps: self.show.canvas.fps,
             },
             phase: self.phase.clone(),
+            encoding: views::encoding(&self.show.encoding),
             scene: self.scene.clone(),
             look: self.look_override.clone().or_else(|| views::scene_look(&self.show, &self.scene)),
             scenes: views::scenes(&self.show),
@@ -348,6 +369,7 @@ impl Inner {
             kill_switch: KillSwitchView { on: self.killed, refilling: self.refilling.clone() },
             show_file: self.show_file().display().to_string(),
             connectors: self.feed.as_ref().map(|f| f.connectors()).unwrap_or_default(),
+            banned_words: self.config.banned_words.clone(),
             session: self.log.files().map(|f| f.session),
         }
     }
