@@ -23,6 +23,11 @@ pub const REQUESTS: &[&str] = &[
     "GetSceneItemEnabled",
     "SetSceneItemEnabled",
     "GetSceneItemLocked",
+    "SetSceneItemLocked",
+    "CreateScene",
+    "RemoveScene",
+    "SetSceneName",
+    "SetInputSettings",
     "GetSceneItemIndex",
     "SetSceneItemIndex",
     "GetSceneItemTransform",
@@ -121,7 +126,7 @@ pub fn item(obs: &Obs, scene: &SceneView, index: usize, layer: &LayerView, canva
         "sceneItemEnabled": layer.visible,
         "sceneItemId": obs.item_id(&scene.id, &layer.id),
         "sceneItemIndex": index,
-        "sceneItemLocked": false,
+        "sceneItemLocked": layer.locked,
         "sceneItemTransform": transform(layer, canvas),
         "sourceName": layer.id,
         "sourceType": "OBS_SOURCE_TYPE_INPUT",
@@ -181,25 +186,56 @@ pub async fn call(obs: &Obs, request_type: &str, data: &Value) -> Option<Reply> 
         "GetSceneItemEnabled" => {
             with_item(obs, &state, data, |_, _, layer| json!({ "sceneItemEnabled": layer.visible }))
         }
-        "GetSceneItemLocked" => with_item(obs, &state, data, |_, _, _| json!({ "sceneItemLocked": false })),
+        "GetSceneItemLocked" => with_item(obs, &state, data, |_, _, layer| json!({ "sceneItemLocked": layer.locked })),
+        "SetSceneItemLocked" => match (item_of(obs, &state, data), fields::flag(data, "sceneItemLocked")) {
+            (Ok((scene, layer)), Ok(locked)) => obs.apply(Command::SetLayerLocked { scene, layer, locked }).await,
+            (Err(reply), _) | (_, Err(reply)) => reply,
+        },
+        "CreateScene" => match fields::text(data, "sceneName") {
+            Ok(name) if find_scene(&state, Some(name), None).is_some() => {
+                Reply::error(status::RESOURCE_ALREADY_EXISTS, format!("a scene named {name} exists"))
+            }
+            Ok(name) => {
+                let reply = obs.apply(Command::AddScene { id: name.to_owned(), name: Some(name.to_owned()) }).await;
+                if reply.code == status::SUCCESS {
+                    Reply::ok(json!({ "sceneUuid": ids::uuid("scene", name) }))
+                } else {
+                    reply
+                }
+            }
+            Err(reply) => reply,
+        },
+        "RemoveScene" => match scene_in(&state, data) {
+            Ok(scene) => obs.apply(Command::RemoveScene { scene: scene.id.clone() }).await,
+            Err(reply) => reply,
+        },
+        "SetSceneName" => match (scene_in(&state, data), fields::text(data, "newSceneName")) {
+            (Ok(scene), Ok(name)) => {
+                obs.apply(Command::RenameScene { scene: scene.id.clone(), name: name.to_owned() }).await
+            }
+            (Err(reply), _) | (_, Err(reply)) => reply,
+        },
         "GetSceneItemIndex" => with_item(obs, &state, data, |_, index, _| json!({ "sceneItemIndex": index })),
         "GetSceneItemTransform" => {
             with_item(obs, &state, data, |_, _, layer| json!({ "sceneItemTransform": transform(layer, &state.canvas) }))
         }
-        "SetSceneItemEnabled" => match (on_air_item(obs, &state, data), fields::flag(data, "sceneItemEnabled")) {
-            (Ok(layer), Ok(visible)) => obs.apply(Command::SetLayerVisible { layer, visible }).await,
+        "SetSceneItemEnabled" => match (item_of(obs, &state, data), fields::flag(data, "sceneItemEnabled")) {
+            (Ok((scene, layer)), Ok(visible)) => {
+                obs.apply(Command::SetSceneLayerVisible { scene, layer, visible }).await
+            }
             (Err(reply), _) | (_, Err(reply)) => reply,
         },
-        "SetSceneItemIndex" => match (on_air_item(obs, &state, data), fields::integer(data, "sceneItemIndex")) {
-            (Ok(layer), Ok(index)) if index >= 0 => {
-                obs.apply(Command::MoveLayer { layer, to_index: u32::try_from(index).unwrap_or(u32::MAX) }).await
+        "SetSceneItemIndex" => match (item_of(obs, &state, data), fields::integer(data, "sceneItemIndex")) {
+            (Ok((scene, layer)), Ok(index)) if index >= 0 => {
+                let to_index = u32::try_from(index).unwrap_or(u32::MAX);
+                obs.apply(Command::MoveSceneLayer { scene, layer, to_index }).await
             }
             (Ok(_), Ok(_)) => Reply::error(status::REQUEST_FIELD_OUT_OF_RANGE, "sceneItemIndex must be 0 or more"),
             (Err(reply), _) | (_, Err(reply)) => reply,
         },
         "SetSceneItemTransform" => set_transform(obs, &state, data).await,
-        "RemoveSceneItem" => match on_air_item(obs, &state, data) {
-            Ok(layer) => obs.apply(Command::RemoveLayer { layer }).await,
+        "RemoveSceneItem" => match item_of(obs, &state, data) {
+            Ok((scene, layer)) => obs.apply(Command::RemoveSceneLayer { scene, layer }).await,
             Err(reply) => reply,
         },
         "GetInputList" => {
@@ -226,9 +262,12 @@ pub async fn call(obs: &Obs, request_type: &str, data: &Value) -> Option<Reply> 
             "desktop1": null, "desktop2": null, "mic1": null, "mic2": null, "mic3": null, "mic4": null,
         })),
         "GetInputSettings" => match input(&state, data) {
-            Ok(layer) => Reply::ok(json!({ "inputKind": input_kind(&layer.kind), "inputSettings": {} })),
+            Ok(layer) => {
+                Reply::ok(json!({ "inputKind": input_kind(&layer.kind), "inputSettings": input_settings(layer) }))
+            }
             Err(reply) => reply,
         },
+        "SetInputSettings" => set_input_settings(obs, &state, data).await,
         "GetInputMute" | "SetInputMute" | "ToggleInputMute" | "GetInputVolume" | "SetInputVolume" => {
             match input(&state, data) {
                 Ok(_) => {
@@ -319,22 +358,63 @@ fn scene_item<'a>(
         .ok_or_else(|| Reply::error(status::RESOURCE_NOT_FOUND, format!("no scene item {item} in that scene")))
 }
 
-/// The layer of an item that Kaibo can change today: one of the scene on air.
-fn on_air_item(obs: &Obs, state: &StudioState, data: &Value) -> Result<String, Reply> {
+/// The scene id and layer id of an item, for the commands that change a layer of any scene.
+fn item_of(obs: &Obs, state: &StudioState, data: &Value) -> Result<(Option<String>, String), Reply> {
     let (scene, _, layer) = scene_item(obs, state, data)?;
-    if scene.id != state.scene {
-        return Err(Reply::error(status::INVALID_RESOURCE_STATE, "Kaibo changes the items of the scene on air only"));
+    Ok((Some(scene.id.clone()), layer.id.clone()))
+}
+
+/// OBS's settings of a layer: a text's `text`, an image's `file`, a media layer's file, a
+/// colour's `color`; the rest of the layer as Kaibo writes it.
+fn input_settings(layer: &LayerView) -> Value {
+    let mut settings = layer.fields.as_object().cloned().unwrap_or_default();
+    for (obs_name, kaibo_name) in [("file", "path"), ("local_file", "path")] {
+        if let Some(value) = layer.fields.get(kaibo_name) {
+            settings.insert(obs_name.to_owned(), value.clone());
+        }
     }
-    Ok(layer.id.clone())
+    for key in ["id", "kind", "rect", "visible", "locked"] {
+        settings.remove(key);
+    }
+    Value::Object(settings)
+}
+
+/// `SetInputSettings`: `text` (and Kaibo's own field names) change the layer everywhere it
+/// appears; OBS's own names (`file`) are read as Kaibo's.
+async fn set_input_settings(obs: &Obs, state: &StudioState, data: &Value) -> Reply {
+    let layer = match input(state, data) {
+        Ok(layer) => layer.id.clone(),
+        Err(reply) => return reply,
+    };
+    let Some(settings) = data.get("inputSettings").and_then(Value::as_object) else {
+        return Reply::error(status::MISSING_REQUEST_FIELD, "missing field inputSettings");
+    };
+    let mut fields = serde_json::Map::new();
+    for (key, value) in settings {
+        let key = match key.as_str() {
+            "file" | "local_file" => "path",
+            "id" | "kind" | "rect" | "visible" | "locked" => continue,
+            other => other,
+        };
+        fields.insert(key.to_owned(), value.clone());
+    }
+    let scenes: Vec<String> =
+        state.scenes.iter().filter(|s| s.layers.iter().any(|l| l.id == layer)).map(|s| s.id.clone()).collect();
+    for scene in scenes {
+        let command =
+            Command::UpdateLayer { scene: Some(scene), layer: layer.clone(), fields: Value::Object(fields.clone()) };
+        let reply = obs.apply(command).await;
+        if reply.code != status::SUCCESS {
+            return reply;
+        }
+    }
+    Reply::done()
 }
 
 async fn set_transform(obs: &Obs, state: &StudioState, data: &Value) -> Reply {
-    let layer = match on_air_item(obs, state, data) {
-        Ok(layer) => layer,
+    let (scene, view) = match scene_item(obs, state, data) {
+        Ok((scene, _, layer)) => (scene.id.clone(), layer),
         Err(reply) => return reply,
-    };
-    let Some(view) = state.scenes.iter().flat_map(|s| &s.layers).find(|l| l.id == layer) else {
-        return Reply::error(status::RESOURCE_NOT_FOUND, "the item went away");
     };
     let Some(transform) = data.get("sceneItemTransform").filter(|t| t.is_object()) else {
         return Reply::error(status::MISSING_REQUEST_FIELD, "missing field sceneItemTransform");
@@ -343,7 +423,8 @@ async fn set_transform(obs: &Obs, state: &StudioState, data: &Value) -> Reply {
         Ok(rect) => rect,
         Err(reply) => return reply,
     };
-    obs.apply(Command::SetLayerRect { layer, rect }).await
+    let fields = json!({ "rect": rect });
+    obs.apply(Command::UpdateLayer { scene: Some(scene), layer: view.id.clone(), fields }).await
 }
 
 /// The layer's rect after an OBS transform: position in pixels, a scale of the layer's
@@ -392,6 +473,8 @@ mod tests {
             product: None,
             look: None,
             rect: Some(vec![0.1, 0.2, 0.25, 0.5]),
+            locked: false,
+            fields: json!({}),
         };
         let t = transform(&layer, &canvas);
         assert_eq!(t["positionX"], 128.0);
