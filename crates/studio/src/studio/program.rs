@@ -100,6 +100,16 @@ impl Studio {
         result
     }
 
+    /// The GStreamer element factories in the open program now (empty without one), for
+    /// checks such as "nothing encodes before Go Live or REC".
+    pub async fn program_elements(&self) -> Vec<String> {
+        let engine = self.inner.lock().await.program.as_ref().map(|p| Arc::clone(&p.engine));
+        match engine {
+            Some(engine) => blocking(move || engine.element_factories()).await.unwrap_or_default(),
+            None => Vec::new(),
+        }
+    }
+
     /// Opens the program unless it is open; on failure the reopening is scheduled.
     pub(super) async fn open_in(&self, inner: &mut Inner) -> Result<(), StudioError> {
         if inner.program.is_some() {
