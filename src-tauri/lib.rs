@@ -11,8 +11,8 @@
 
 use std::path::PathBuf;
 
-pub use studio::cli::studio_options::DesktopArgs;
 use studio::cli::studio_options;
+pub use studio::cli::studio_options::DesktopArgs;
 use studio::protocol::{Command, CommandReply, CommandSource, Event, StudioError, StudioState};
 use studio::Studio;
 use tauri::{Emitter, Manager};

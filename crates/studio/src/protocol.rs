@@ -307,7 +307,11 @@ pub enum ProgramPhase {
     Opening,
     Running,
     /// It failed; the studio opens it again in `next_in_s` seconds (attempt `attempt`).
-    Reopening { reason: String, attempt: u32, next_in_s: f64 },
+    Reopening {
+        reason: String,
+        attempt: u32,
+        next_in_s: f64,
+    },
     /// The studio has closed (shutting down).
     Closed,
 }

@@ -39,7 +39,11 @@ fn is_green(frame: &image::RgbImage) -> bool {
 
 fn describe(frame: &image::RgbImage) -> String {
     let show = |c: [f64; 3]| format!("({:.0},{:.0},{:.0})", c[0], c[1], c[2]);
-    format!("magenta rect {} green rect {}", show(mean_rgb(frame, inside(MAGENTA))), show(mean_rgb(frame, inside(GREEN))))
+    format!(
+        "magenta rect {} green rect {}",
+        show(mean_rgb(frame, inside(MAGENTA))),
+        show(mean_rgb(frame, inside(GREEN)))
+    )
 }
 
 fn write_show(dir: &Path, ingest: &str) -> String {

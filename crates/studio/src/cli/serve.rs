@@ -111,17 +111,18 @@ async fn serve(args: ServeArgs, show: Show, tokens: Tokens) -> ExitCode {
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let config = ServerConfig { token: token.clone(), ui_dir };
-    let (addr, server) = match server::start_with_hosts(studio.clone(), config, args.listen, &args.studio.hosts, async move {
-        let _ = stop_rx.await;
-    })
-    .await
-    {
-        Ok(started) => started,
-        Err(error) => {
-            eprintln!("error: cannot listen on {}: {error}", args.listen);
-            return ExitCode::FAILURE;
-        }
-    };
+    let (addr, server) =
+        match server::start_with_hosts(studio.clone(), config, args.listen, &args.studio.hosts, async move {
+            let _ = stop_rx.await;
+        })
+        .await
+        {
+            Ok(started) => started,
+            Err(error) => {
+                eprintln!("error: cannot listen on {}: {error}", args.listen);
+                return ExitCode::FAILURE;
+            }
+        };
     if !addr.ip().is_loopback() {
         eprintln!("warning: listening on {addr}: anyone who can reach it and has the token controls the show");
     }

@@ -139,11 +139,16 @@ impl Studio {
         if now.as_deref() == Some(picked.as_str()) {
             return reply;
         }
-        let name = |id: &str| inner.show.look(id).map(|l| l.name.clone()).filter(|n| !n.is_empty()).unwrap_or(id.to_owned());
+        let name =
+            |id: &str| inner.show.look(id).map(|l| l.name.clone()).filter(|n| !n.is_empty()).unwrap_or(id.to_owned());
         let scene = inner.show.scene(&inner.scene).map(|s| s.name.clone()).filter(|n| !n.is_empty());
         let scene = scene.unwrap_or_else(|| inner.scene.clone());
         let message = match now {
-            Some(look) => format!("the look you picked ({}) gave way to the look of scene {scene} ({})", name(&picked), name(&look)),
+            Some(look) => format!(
+                "the look you picked ({}) gave way to the look of scene {scene} ({})",
+                name(&picked),
+                name(&look)
+            ),
             None => format!("the look you picked ({}) is off: scene {scene} has no look of its own", name(&picked)),
         };
         self.notice(NoticeLevel::Info, message.clone());
