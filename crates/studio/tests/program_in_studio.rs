@@ -1,12 +1,13 @@
 #![allow(clippy::unwrap_used)]
 //! The studio's own program, in process: it opens with the show and encodes nothing until
 //! REC (or Go Live) asks, and the encoder goes with the recording; the preview has pictures
-//! before Go Live. And a look picked live that a scene switch replaces is never replaced
+//! before Go Live. A program that fails is told and opened again with a backoff, and the
+//! studio carries on. And a look picked live that a scene switch replaces is never replaced
 //! without a word (issue 11, item 7).
 
 use std::time::Duration;
 
-use studio::protocol::{Command, Event};
+use studio::protocol::{Command, Event, ProgramPhase};
 use studio::{Studio, StudioConfig};
 
 const ENCODERS: [&str; 3] = ["x264enc", "avenc_aac", "voaacenc"];
@@ -96,4 +97,44 @@ async fn a_look_picked_live_that_a_scene_switch_replaces_is_told() {
         }
     }
     assert_eq!(notices.len(), 2, "every replaced pick is announced: {notices:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_program_that_fails_is_told_and_opened_again_with_a_backoff() {
+    engine::init().unwrap();
+    if !engine::list_devices().microphones.is_empty() {
+        eprintln!("skipped: this machine has a microphone, so a show asking for one opens");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut show = show(dir.path());
+    // No microphone here (a test machine): the program cannot open, again and again.
+    show.audio.source = show::AudioSource::Microphone;
+    let studio = Studio::new(show, StudioConfig::default());
+    let opened = studio.open_program().await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let state = studio.state().await;
+        if let ProgramPhase::Reopening { attempt, reason, next_in_s } = &state.program {
+            assert!(!state.preview, "no program, no preview");
+            assert!(!reason.is_empty() && *next_in_s >= 1.0, "{:?}", state.program);
+            if *attempt >= 2 {
+                break; // it was tried again after the first wait, with a longer one next
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the failed program is not being reopened: {:?} (open: {opened:?})",
+            state.program
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if let ProgramPhase::Reopening { next_in_s, .. } = studio.state().await.program {
+        assert!(next_in_s >= 2.0, "the wait doubles: {next_in_s}");
+    }
+    // The studio carries on: commands work, the change waits in the show for the program.
+    studio.apply(Command::SwitchScene { scene: "product".into() }).await.unwrap();
+    assert_eq!(studio.state().await.scene, "product");
+    studio.shutdown().await;
+    assert_eq!(studio.state().await.program, ProgramPhase::Closed);
 }
