@@ -137,7 +137,8 @@ struct Inner {
 }
 
 impl Studio {
-    /// A studio for `show`, not live.
+    /// A studio for `show`, not live, with no program yet: [`Studio::open_program`] opens it
+    /// (`kaibo serve` and the window do at start; Go Live and REC open it when it is not).
     pub fn new(show: Show, config: StudioConfig) -> Studio {
         Studio::with_vault(show, config, Vault)
     }
