@@ -3,14 +3,18 @@
 //! platform logic lives here.
 //!
 //! - `studio_state` → [`StudioState`], `studio_command` → [`CommandReply`] or [`StudioError`],
-//!   `studio_preview_frame` → the latest preview JPEG (raw bytes, empty when not live).
+//!   `studio_preview_frame` → the latest preview JPEG (raw bytes, empty while the program
+//!   is not running).
+//! - It takes the same options as `kaibo serve` ([`DesktopArgs`]) and starts the studio
+//!   through the same launcher.
 //! - Every studio event is emitted to the window as `studio-event`.
 
 use std::path::PathBuf;
 
-use studio::audience_feed::{self, AudienceOptions};
+use studio::cli::studio_options;
+pub use studio::cli::studio_options::DesktopArgs;
 use studio::protocol::{Command, CommandReply, CommandSource, Event, StudioError, StudioState};
-use studio::{Studio, StudioConfig};
+use studio::Studio;
 use tauri::{Emitter, Manager};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -42,23 +46,40 @@ fn show_path(given: Option<PathBuf>) -> PathBuf {
     given.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/shows/demo.json"))
 }
 
-/// Opens the studio window on `show` (the demo show when `None`) and runs until it closes.
-/// The remote console runs beside it when `console` is given (see [`RemoteConsole`]).
-pub fn run(show: Option<PathBuf>, console: Option<RemoteConsole>) -> Result<(), String> {
+/// Opens the studio window on the show `args` names (the demo show without one), with the
+/// same options as `kaibo serve` (banned words, bridge, recording folder, data folder,
+/// simulator), and runs until it closes. The program opens at once, so the preview shows it
+/// before Go Live. The remote console runs beside it when `console` is given (see
+/// [`RemoteConsole`]).
+pub fn run(args: DesktopArgs, console: Option<RemoteConsole>) -> Result<(), String> {
     studio::vault::use_backend(studio::vault::Backend::from_environment());
+    // A bridge beyond loopback needs --allow-remote, as in `kaibo serve` (the console, opt-in
+    // by KAIBO_LISTEN, warns about itself).
+    if let Some(problem) = args.studio.remote_problem(None) {
+        return Err(problem);
+    }
     // The demo show of the source tree is never written over: without a show of its own the
     // studio saves into the user's shows folder.
-    let given = studio::show_file::save_target(show.as_deref());
-    let path = show_path(show);
+    let given = args.show.clone();
+    let path = show_path(args.show.clone());
     let show = show::Show::load(&path).map_err(|e| format!("{} has problems:\n{e}", path.display()))?;
-    let recording_dir = std::env::var_os("HOME").map(|home| PathBuf::from(home).join("Videos").join("Kaibo"));
-    let (store, session) = studio::session_log::open_session(&studio::cli::report::default_data_dir(), &show.name)?;
-    let products = show.products.iter().map(|p| (p.id.clone(), format!("{}", p.price), p.currency.clone())).collect();
-    let media_dir = Some(studio::cli::report::default_data_dir().join("media"));
-    let config =
-        StudioConfig { recording_dir, session: Some(session), banned_words: Vec::new(), show_file: given, media_dir };
-    let studio = Studio::new(show, config);
-    let simulate = std::env::var("KAIBO_SIMULATE").ok().and_then(|rate| rate.parse::<f64>().ok());
+    let control = console.as_ref().map(|c| c.token.clone()).unwrap_or_default();
+    let (bridge_token, generated) = studio_options::bridge_token(&control)?;
+    let launched = tauri::async_runtime::block_on(studio_options::launch(
+        &args.studio,
+        show,
+        given.as_deref(),
+        bridge_token.clone(),
+    ))?;
+    if let Some(bridge) = launched.bridge_addr {
+        println!("{}", studio_options::bridge_line(bridge, &bridge_token, generated));
+    }
+    // The endpoint runs as long as the window (its switch off is dropped with the app).
+    let _obs = launched.obs.map(|obs| {
+        println!("{}", obs.line);
+        obs.stop
+    });
+    let studio = launched.studio;
 
     tauri::Builder::default()
         .manage(studio.clone())
@@ -71,16 +92,6 @@ pub fn run(show: Option<PathBuf>, console: Option<RemoteConsole>) -> Result<(), 
                 let console_studio = studio.clone();
                 tauri::async_runtime::spawn(async move { console.serve(console_studio).await });
             }
-            // The audience path runs for the window's life: the simulator when asked for, and
-            // the platform chats the operator connects from the side panel.
-            let feed_studio = studio.clone();
-            tauri::async_runtime::spawn(async move {
-                let options = AudienceOptions { simulate, products, ..AudienceOptions::default() };
-                match audience_feed::start(feed_studio.clone(), options, store).await {
-                    Ok(feed) => feed_studio.attach_feed(feed).await,
-                    Err(error) => eprintln!("warning: {error}"),
-                }
-            });
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -5,6 +5,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let args = kaibo_desktop::DesktopArgs::from_command_line();
     // A remote console asked for with a weak token is refused before anything opens.
     let console = match kaibo_desktop::RemoteConsole::from_environment() {
         Ok(console) => console,
@@ -18,7 +19,7 @@ fn main() -> ExitCode {
         eprintln!("error: no display to open the window on: run `kaibo serve` and open the URL it prints in a browser");
         return ExitCode::from(2);
     }
-    match kaibo_desktop::run(std::env::args_os().nth(1).map(Into::into), console) {
+    match kaibo_desktop::run(args, console) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");

@@ -1,15 +1,18 @@
 //! The real desktop window: `kaibo-studio` under Xvfb renders the studio UI from the
-//! in-process studio (over Tauri IPC), and a screenshot of the screen shows it; then the
-//! show goes live through the window's remote operator console (the same studio over HTTP,
-//! as an assistant's tablet would drive it) and the window's preview shows the program.
+//! in-process studio (over Tauri IPC), and a screenshot of the screen shows it, with the
+//! program in its preview before Go Live (the program runs from the moment the show is
+//! open); then the show goes live through the window's remote operator console (the same
+//! studio over HTTP, as an assistant's tablet would drive it), and the preview shows the
+//! program live and after End.
 //!
 //! Without KAIBO_LISTEN the app listens on no port at all, and a weak KAIBO_TOKEN for the
 //! console is refused before the window opens.
 //!
-//! The screenshots go to `target/ui-tests/desktop/window.png` and `live.png`. The first
-//! check waits (bounded) until the screen is not blank and shows the studio's accent colour
-//! on the on-air scene, look and Go Live button, which only appear once the UI has the
-//! studio's state; the second until the preview shows the test pattern's colour bars.
+//! The screenshots go to `target/ui-tests/desktop/window.png`, `off-air.png`, `live.png` and
+//! `ended.png`. The first check waits (bounded) until the screen is not blank and shows the
+//! studio's accent colour on the on-air scene, look and Go Live button, which only appear
+//! once the UI has the studio's state; the others until the preview shows the test
+//! pattern's colour bars (the placeholder the UI shows without a program has none).
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -155,6 +158,10 @@ fn the_desktop_window_renders_the_studio() {
     let shot = out_dir().join("window.png");
     wait_until_rendered(&display, &shot);
 
+    // The program runs from the moment the show is open: the window's preview (frames over
+    // IPC) shows the test pattern's bars before Go Live.
+    wait_for_bars(&display, &out_dir().join("off-air.png"), "before Go Live");
+
     // Live, driven from the remote console; the window's preview follows.
     let printed = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(printed.contains(&format!("remote console: http://{console}/")), "no remote console in:\n{printed}");
@@ -171,25 +178,29 @@ fn the_desktop_window_renders_the_studio() {
     assert_eq!(status, 200, "go live from the remote console: {reply}");
     let (status, _) = support::http_json("GET", &format!("{api}/state"), "wrong-token", None);
     assert_eq!(status, 401, "the console's API needs the token");
-    let live = out_dir().join("live.png");
+    wait_for_bars(&display, &out_dir().join("live.png"), "live");
+    let (status, reply) =
+        support::http_json("POST", &format!("{api}/commands"), token, Some(&serde_json::json!({ "type": "end_show" })));
+    assert_eq!(status, 200, "end the show: {reply}");
+    wait_for_bars(&display, &out_dir().join("ended.png"), "after End");
+    drop(app);
+}
+
+/// Waits (bounded) until a screenshot shows the preview with the test pattern's bars.
+fn wait_for_bars(display: &Display, png: &Path, when: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut bars = 0;
     while bars < 3000 {
         assert!(
             Instant::now() < deadline,
-            "the window's preview never showed the program ({bars} bar pixels); see {}",
-            live.display()
+            "the window's preview never showed the program {when} ({bars} bar pixels); see {}",
+            png.display()
         );
         std::thread::sleep(Duration::from_millis(500));
-        if screenshot(&display, &live) {
-            bars = bar_pixels(&live);
+        if screenshot(display, png) {
+            bars = bar_pixels(png);
         }
     }
-    let (status, reply) =
-        support::http_json("POST", &format!("{api}/commands"), token, Some(&serde_json::json!({ "type": "end_show" })));
-    assert_eq!(status, 200, "end the show: {reply}");
-    assert!(bar_pixels(&shot) < 3000, "the off-air screenshot already had the bars: the check proves nothing");
-    drop(app);
 }
 
 /// The TCP ports process `pid` listens on (IPv4 and IPv6), from its sockets in /proc.

@@ -118,7 +118,8 @@ test("the studio runs a show from the browser, checked on the real stream", asyn
   await page.goto(serve.url);
   await page.getByTestId("scene-main").waitFor();
   assert.ok(!page.url().includes(TOKEN), "the token leaves the address bar");
-  await page.getByTestId("preview-placeholder").waitFor();
+  // The program runs from the moment the show is open: its preview is there before Go Live.
+  await page.getByTestId("preview-image").waitFor();
   await shot("01-off-air");
 
   // A destination with its key typed once into the password field.
@@ -303,7 +304,7 @@ test("the studio runs a show from the browser, checked on the real stream", asyn
   await page.getByTestId("go-live").click();
   await page.getByTestId("confirm-yes").click();
   await page.locator('[data-testid="phase"]', { hasText: "off air" }).waitFor({ timeout: 60_000 });
-  await page.getByTestId("preview-placeholder").waitFor();
+  await page.getByTestId("preview-image").waitFor(); // the program and its preview go on after End
   await shot("07-ended");
 
   // The session report opens in a new tab; its audit log says who did what, from where.

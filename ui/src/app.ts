@@ -1,5 +1,5 @@
-// The studio screen: header (show, phase, Save show, Go Live / End, the kill switch, the
-// session report), the kill-switch banner, notices, the panels, the chat side.
+// The studio screen: header (show, phase, Save show, the session report, the kill switch,
+// REC, Go Live / End), the kill-switch banner, notices, the panels, the chat side.
 import { Actions } from "./actions";
 import { blockedDialog } from "./blocked_dialog";
 import type { StudioClient } from "./client";
@@ -14,6 +14,7 @@ import { renderDestinations } from "./panels/destinations";
 import { KillSwitch } from "./panels/kill_switch";
 import { renderLooks } from "./panels/looks";
 import { PreviewPanel } from "./panels/preview";
+import { RecordButton } from "./panels/recording";
 import { renderProducts } from "./panels/products";
 import { RunOfShowPanel } from "./panels/run_of_show";
 import { renderScenes } from "./panels/scenes";
@@ -41,7 +42,8 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   const kill = new KillSwitch(actions);
   const report = new ReportButton(client, actions);
   const save = new SaveButton(actions);
-  const header = el("header", {}, title, phase, connection, save.root, report.root, kill.button, goLive);
+  const rec = new RecordButton(actions);
+  const header = el("header", {}, title, phase, connection, save.root, report.root, kill.button, rec.root, goLive);
   const preview = new PreviewPanel(client, actions);
   const runOfShow = new RunOfShowPanel(actions);
   const health = el("section", { className: "panel health", "data-testid": "health" });
@@ -81,7 +83,11 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
     if (!state) return;
     const live = state.phase.phase === "live" || state.phase.phase === "starting";
     if (live) {
-      if (await confirm("End the show? Every destination stops and the recording is finalized.", "End show")) {
+      const own = state.recording?.running && !state.recording.with_live;
+      const question = own
+        ? "End the show? Every destination stops; the recording started with REC goes on."
+        : "End the show? Every destination stops and the recording is finalized.";
+      if (await confirm(question, "End show")) {
         await actions.run("header", { type: "end_show" });
       }
     } else {
@@ -90,7 +96,7 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
       if (await confirm(`Go live to ${where}?`, "Go live")) await actions.run("header", { type: "go_live" });
     }
   });
-  header.append(actions.errorLine("header"), actions.errorLine("kill"), actions.errorLine("save"));
+  header.append(actions.errorLine("header"), actions.errorLine("kill"), actions.errorLine("save"), actions.errorLine("rec"));
 
   const renderHeader = () => {
     const state = view.state;
@@ -107,17 +113,19 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   const renderHealth = () => {
     const stats = view.stats;
     if (!stats) {
-      fill(health, el("h2", { text: "Health" }), el("p", { className: "muted", text: "Measured once a second while live." }));
+      fill(health, el("h2", { text: "Health" }), el("p", { className: "muted", text: "Measured once a second while the program runs." }));
       return;
     }
+    const encoder = stats.encoder_fps > 0 ? `encoder ${stats.encoder_fps.toFixed(1)} fps` : "not encoding";
     fill(health,
       el("h2", { text: "Health" }),
-      el("p", { "data-testid": "health-program", text: `encoder ${stats.encoder_fps.toFixed(1)} fps · lag ${Math.round(stats.render_lag_ms)} ms · camera ${stats.camera_ok ? "ok" : "lost (slate on air)"} · ${Math.floor(stats.uptime_s)} s` }));
+      el("p", { "data-testid": "health-program", text: `program ${stats.program_fps.toFixed(1)} fps · ${encoder} · lag ${Math.round(stats.render_lag_ms)} ms · camera ${stats.camera_ok ? "ok" : "lost (slate on air)"} · ${Math.floor(stats.uptime_s)} s` }));
   };
   const renderAll = () => {
     renderHeader();
     kill.render(view);
     save.render(view);
+    rec.render(view);
     report.render(view);
     runOfShow.render(view);
     preview.render(view);
@@ -166,5 +174,8 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   });
 
   // The current item's elapsed time, against its target, from the studio's cue time.
-  setInterval(() => runOfShow.tick(view), 1000);
+  setInterval(() => {
+    runOfShow.tick(view);
+    rec.tick();
+  }, 1000);
 }

@@ -17,6 +17,7 @@ export function liveState(): StudioState {
     ],
     destinations: [{ id: "bili", platform: "bilibili", url: "rtmp://x/live/****", has_key: true, enabled: true, delay_seconds: 10, state: { state: "live" }, health: { level: "good" } }],
     preview: true,
+    program: { state: "running" },
     recording: null,
     blocked_users: [],
     chat: [],

@@ -15,6 +15,7 @@ const state: StudioState = {
   products: [],
   destinations: [{ id: "nginx", platform: "custom", url: "rtmp://x/live/****", has_key: false, enabled: true, delay_seconds: 0, state: { state: "connecting" }, health: { level: "unknown" } }],
   preview: true,
+  program: { state: "running" },
   recording: null,
   blocked_users: [],
   chat: [],
@@ -35,7 +36,7 @@ describe("the view follows the studio's events", () => {
     applyEvent(view, { type: "state", state: structuredClone(state) });
     applyEvent(view, {
       type: "stats",
-      stats: { uptime_s: 3, encoder_fps: 30, render_lag_ms: 40, scene: "main", camera_ok: true, outputs: [{ id: "nginx", label: "rtmp://x/live/****", state: { state: "live" }, fps: 30, dropped_frames: 0, dropped_percent: 0, bitrate_kbps: 3000, bytes_sent: 1, queued_ms: 0, health: { level: "good" } }] },
+      stats: { uptime_s: 3, encoder_fps: 30, program_fps: 30, on_air: true, render_lag_ms: 40, scene: "main", camera_ok: true, outputs: [{ id: "nginx", label: "rtmp://x/live/****", state: { state: "live" }, fps: 30, dropped_frames: 0, dropped_percent: 0, bitrate_kbps: 3000, bytes_sent: 1, queued_ms: 0, health: { level: "good" } }] },
     });
     const d = view.state!.destinations[0];
     expect(healthClass(d.state, d.health)).toBe("good");

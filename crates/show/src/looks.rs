@@ -116,6 +116,7 @@ mod tests {
             looks: vec![],
             destinations: vec![],
             encoding: Default::default(),
+            record_when_live: true,
             base_dir: PathBuf::from("/tmp"),
         }
     }

@@ -41,6 +41,10 @@ pub struct Show {
     pub destinations: Vec<Destination>,
     #[serde(default)]
     pub encoding: Encoding,
+    /// Going live records the show too, into the studio's recording folder (a recording
+    /// tied to the live session: End finishes it). `false`: only the REC switch records.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub record_when_live: bool,
     /// The folder the show was loaded from; relative paths resolve against it.
     #[serde(skip)]
     pub base_dir: std::path::PathBuf,

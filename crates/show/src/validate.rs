@@ -593,6 +593,7 @@ mod tests {
             looks: vec![],
             destinations: vec![],
             encoding: Default::default(),
+            record_when_live: true,
             base_dir: PathBuf::from("/nonexistent-kaibo-dir"),
         }
     }

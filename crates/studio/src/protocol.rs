@@ -60,9 +60,11 @@ pub enum Command {
         product: String,
         sold_out: bool,
     },
-    /// Starts the show: every enabled destination, the recording and the preview.
+    /// Goes on air: the encoder and every enabled destination join the running program, and
+    /// the recording starts too when the show says `record_when_live` (the default).
     GoLive,
-    /// Ends the show cleanly: the outputs drain and the recording is finalized.
+    /// Ends the show cleanly: the destinations drain and the recording Go Live started is
+    /// finalized. The program and the preview go on.
     EndShow,
     /// Adds a destination. `key` is the stream key, typed once: it goes to the OS keyring and
     /// is never sent back, logged or written to the show.
@@ -132,6 +134,11 @@ pub enum Command {
     DisconnectAudience {
         connector: String,
     },
+    /// Starts recording the program into the studio's recording folder (a new file), live or
+    /// not. A recording started here outlives End: only `stop_recording` ends it.
+    StartRecording,
+    /// Stops the recording, whichever started it: the file is finalized.
+    StopRecording,
 
     // Building the show. Each edit is checked by the show's own rules (the whole show again);
     // a refused one changes nothing and says why. Edits of the scene on air go on air at once.
@@ -309,6 +316,8 @@ impl Command {
             Command::AddBannedWord { .. } => "add_banned_word",
             Command::RemoveBannedWord { .. } => "remove_banned_word",
             Command::SetEncoding { .. } => "set_encoding",
+            Command::StartRecording => "start_recording",
+            Command::StopRecording => "stop_recording",
         }
     }
 }
@@ -426,7 +435,7 @@ impl StudioError {
 pub enum Event {
     /// The whole state, after any change of show, phase or destinations (and on connect).
     State { state: Box<StudioState> },
-    /// Once a second while live.
+    /// Once a second while the program runs.
     Stats { stats: StatsView },
     /// One destination (or the recording) changed state.
     Output { id: String, state: OutputPhase },
@@ -464,10 +473,13 @@ pub struct StudioState {
     pub looks: Vec<LookView>,
     pub products: Vec<ProductView>,
     pub destinations: Vec<DestinationView>,
-    /// Whether `/api/preview` has pictures (only while live).
+    /// Whether `/api/preview` has pictures: the program runs (from the moment the show is
+    /// open, live or not).
     pub preview: bool,
-    /// Where the show is being recorded, when it is.
-    pub recording: Option<String>,
+    /// How the program (sources, compositor, preview) is doing.
+    pub program: ProgramPhase,
+    /// The recording running now, or the last one (then `running` is false).
+    pub recording: Option<RecordingView>,
     pub blocked_users: Vec<String>,
     /// The latest messages, oldest first (the panel's starting point).
     pub chat: Vec<ChatItem>,
@@ -485,6 +497,45 @@ pub struct StudioState {
     /// This session's id in the data folder (`kaibo report SESSION_ID`), when it is kept.
     #[ts(type = "number | null")]
     pub session: Option<i64>,
+}
+
+/// The program: it runs from the moment the show is open; a program that fails is reopened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ProgramPhase {
+    /// Being built (at start, or after a failure).
+    Opening,
+    Running,
+    /// It failed; the studio opens it again in `next_in_s` seconds (attempt `attempt`).
+    Reopening {
+        reason: String,
+        attempt: u32,
+        next_in_s: f64,
+    },
+    /// The studio has closed (shutting down).
+    Closed,
+}
+
+/// A recording: its file, whether it runs, and how it is doing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RecordingView {
+    /// The file's full path.
+    pub file: String,
+    /// The file's name alone, for a label.
+    pub name: String,
+    pub running: bool,
+    /// Started by Go Live (End finishes it), rather than by `start_recording`.
+    pub with_live: bool,
+    /// When it started (RFC 3339).
+    pub started_at: String,
+    pub state: OutputPhase,
+    pub fps: f64,
+    pub bitrate_kbps: f64,
+    #[ts(type = "number")]
+    pub bytes_written: u64,
+    #[ts(type = "number")]
+    pub dropped_frames: u64,
+    pub health: HealthView,
 }
 
 /// The products of the show in order, and where the show is in it.
@@ -677,11 +728,16 @@ pub enum HealthView {
     },
 }
 
-/// One second of the program.
+/// One second of the program (from the moment the show is open).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct StatsView {
     pub uptime_s: f64,
+    /// Frames out of the encoder per second; 0 while nothing encodes.
     pub encoder_fps: f64,
+    /// Frames out of the compositor per second, live or not.
+    pub program_fps: f64,
+    /// Whether Go Live is on.
+    pub on_air: bool,
     pub render_lag_ms: f64,
     pub scene: String,
     pub camera_ok: bool,

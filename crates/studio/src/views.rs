@@ -76,6 +76,8 @@ pub(crate) fn stats(stats: &ProgramStats) -> StatsView {
     StatsView {
         uptime_s: stats.uptime_s,
         encoder_fps: stats.encoder_fps,
+        program_fps: stats.program_fps,
+        on_air: stats.on_air,
         render_lag_ms: stats.render_lag_ms,
         scene: stats.scene.clone(),
         camera_ok: stats.camera_ok,

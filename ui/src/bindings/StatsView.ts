@@ -2,6 +2,18 @@
 import type { OutputStatsView } from "./OutputStatsView";
 
 /**
- * One second of the program.
+ * One second of the program (from the moment the show is open).
  */
-export type StatsView = { uptime_s: number, encoder_fps: number, render_lag_ms: number, scene: string, camera_ok: boolean, outputs: Array<OutputStatsView>, };
+export type StatsView = { uptime_s: number, 
+/**
+ * Frames out of the encoder per second; 0 while nothing encodes.
+ */
+encoder_fps: number, 
+/**
+ * Frames out of the compositor per second, live or not.
+ */
+program_fps: number, 
+/**
+ * Whether Go Live is on.
+ */
+on_air: boolean, render_lag_ms: number, scene: string, camera_ok: boolean, outputs: Array<OutputStatsView>, };

@@ -9,6 +9,8 @@ import type { KillSwitchView } from "./KillSwitchView";
 import type { LivePhase } from "./LivePhase";
 import type { LookView } from "./LookView";
 import type { ProductView } from "./ProductView";
+import type { ProgramPhase } from "./ProgramPhase";
+import type { RecordingView } from "./RecordingView";
 import type { RunOfShowView } from "./RunOfShowView";
 import type { SceneView } from "./SceneView";
 
@@ -29,13 +31,18 @@ scene: string,
  */
 look: string | null, scenes: Array<SceneView>, looks: Array<LookView>, products: Array<ProductView>, destinations: Array<DestinationView>, 
 /**
- * Whether `/api/preview` has pictures (only while live).
+ * Whether `/api/preview` has pictures: the program runs (from the moment the show is
+ * open, live or not).
  */
 preview: boolean, 
 /**
- * Where the show is being recorded, when it is.
+ * How the program (sources, compositor, preview) is doing.
  */
-recording: string | null, blocked_users: Array<string>, 
+program: ProgramPhase, 
+/**
+ * The recording running now, or the last one (then `running` is false).
+ */
+recording: RecordingView | null, blocked_users: Array<string>, 
 /**
  * The latest messages, oldest first (the panel's starting point).
  */

@@ -1,4 +1,6 @@
-// The program preview: MJPEG in an <img> over HTTP, or frames fetched over IPC. On top, the
+// The program preview, from the moment the show is open (before Go Live too): MJPEG in an
+// <img> over HTTP, or frames fetched over IPC. Without a program (starting, or reopening
+// after a failure) a placeholder says why. On top, the
 // outlines of the scene's layers (see layer_outlines.ts: select, move, resize), fitted to the
 // picture as displayed.
 import type { Actions } from "../actions";
@@ -6,12 +8,14 @@ import type { StudioClient } from "../client";
 import { el, fill } from "../dom";
 import { containBox } from "../layout";
 import type { View } from "../store";
+import type { ProgramPhase } from "../bindings/ProgramPhase";
 import { LayerOutlines } from "./layer_outlines";
 
 const FRAME_INTERVAL_MS = 66; // 15 fps, the engine's preview rate
 
 export class PreviewPanel {
   private shown = false;
+  private waiting = "";
   private timer: number | null = null;
   private canvas: { width: number; height: number } | null = null;
   private readonly picture = el("div", { className: "preview-picture" });
@@ -37,16 +41,18 @@ export class PreviewPanel {
     }
     this.outlines.render(view);
     this.fit();
-    const live = view.state?.preview ?? false;
-    if (live === this.shown && this.picture.childElementCount > 0) return;
-    this.shown = live;
+    const running = view.state?.preview ?? false;
+    const waiting = view.state ? programWaiting(view.state.program) : programWaiting({ state: "opening" });
+    if (running === this.shown && this.picture.childElementCount > 0 && (running || this.waiting === waiting)) return;
+    this.shown = running;
+    this.waiting = waiting;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    if (!live) {
+    if (!running) {
       fill(
         this.picture,
         el("div", { className: "preview-placeholder", "data-testid": "preview-placeholder" },
-          el("strong", { text: "Preview starts when you go live" }),
+          el("strong", { text: waiting }),
           el("span", { text: "Scenes, cards and looks can be set up now." })),
       );
       this.fit();
@@ -87,5 +93,17 @@ export class PreviewPanel {
     style.top = `${frame.top + inner.top}px`;
     style.width = `${inner.width}px`;
     style.height = `${inner.height}px`;
+  }
+}
+
+/** What the placeholder says while there is no program picture. */
+export function programWaiting(program: ProgramPhase): string {
+  switch (program.state) {
+    case "reopening":
+      return `The program failed (${program.reason}): opening it again in ${Math.ceil(program.next_in_s)} s`;
+    case "closed":
+      return "The studio has closed";
+    default:
+      return "The program is starting…";
   }
 }

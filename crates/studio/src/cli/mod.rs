@@ -8,6 +8,7 @@ pub mod live;
 pub mod report;
 pub mod secret;
 pub mod serve;
+pub mod studio_options;
 
 use show::{Show, ShowError};
 

@@ -16,10 +16,8 @@ use clap::Args;
 use show::Show;
 
 use super::load_show;
-use crate::audience_feed::{self, AudienceOptions};
+use super::studio_options::{self, StudioOptions};
 use crate::server::{self, static_files, ServerConfig};
-use crate::session_log::open_session;
-use crate::studio::{Studio, StudioConfig};
 
 /// `kaibo serve` options.
 #[derive(Args, Debug, Clone)]
@@ -29,43 +27,9 @@ pub struct ServeArgs {
     /// Where to listen.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8417")]
     pub listen: SocketAddr,
-    /// Allow listening (`--listen`, `--bridge`) on an address other than loopback (anyone
-    /// reaching it with the token controls the show).
-    #[arg(long)]
-    pub allow_remote: bool,
-    /// A name the studio may be called by besides loopback and its own address (repeat),
-    /// for example `studio.lan`: requests for any other name are refused (DNS rebinding).
-    #[arg(long = "host", value_name = "NAME", requires = "allow_remote")]
-    pub hosts: Vec<String>,
-    /// The built web UI (default: KAIBO_UI_DIR, else ui/dist of the source tree).
-    #[arg(long, value_name = "DIR")]
-    pub ui: Option<PathBuf>,
-    /// Record each show into this folder (default: ~/Videos/Kaibo).
-    #[arg(long, value_name = "DIR")]
-    pub record_dir: Option<PathBuf>,
-    /// Do not record locally.
-    #[arg(long, conflicts_with = "record_dir")]
-    pub no_record: bool,
-    /// Feed the chat panel from the rehearsal simulator, this many events a second.
-    #[arg(long, value_name = "RATE")]
-    pub simulate: Option<f64>,
-    /// Accept audience events from outside tools here (the bridge; its own token,
-    /// KAIBO_BRIDGE_TOKEN or generated and printed).
-    #[arg(long, value_name = "ADDR")]
-    pub bridge: Option<SocketAddr>,
-    /// A word to mask in chat and keep off air (repeat). Pre-air checks refuse text layers,
-    /// card names and talking points that hold one, unless the operator overrides.
-    #[arg(long = "ban", value_name = "WORD")]
-    pub banned_words: Vec<String>,
-    /// Where sessions are kept (`sessions.db`, reports): default KAIBO_DATA_DIR, else
-    /// ~/.local/share/kaibo.
-    #[arg(long, value_name = "DIR")]
-    pub data: Option<PathBuf>,
-    /// Speak obs-websocket v5 here (default 127.0.0.1:4455), for Companion, Stream Deck
-    /// tools, Streamer.bot and scripts. The password: KAIBO_OBS_PASSWORD, or generated and
-    /// printed once.
-    #[arg(long = "obs-websocket", value_name = "ADDR", num_args = 0..=1, default_missing_value = crate::obs::DEFAULT_ADDR)]
-    pub obs_websocket: Option<SocketAddr>,
+    /// The options the desktop window takes too.
+    #[command(flatten)]
+    pub studio: StudioOptions,
 }
 
 /// Used when `kaibo serve` is given no show.
@@ -78,39 +42,18 @@ struct Tokens {
     control: String,
     bridge: String,
     bridge_generated: bool,
-    /// The obs-websocket password, and whether it was generated.
-    obs: (String, bool),
 }
 
 fn tokens() -> Result<Tokens, String> {
     let control = crate::server::auth::token_from_env("KAIBO_TOKEN")?;
-    let (bridge, bridge_generated) = match crate::server::auth::configured_token("KAIBO_BRIDGE_TOKEN")? {
-        Some(token) => (token, false),
-        None => (audience::bridge::generate_token(), true),
-    };
-    if bridge == control {
-        return Err(
-            "KAIBO_BRIDGE_TOKEN must differ from KAIBO_TOKEN: the bridge must not open the studio's controls".into()
-        );
-    }
-    let obs = match crate::server::auth::configured_token("KAIBO_OBS_PASSWORD")? {
-        Some(password) => (password, false),
-        None => (obs_websocket::auth::generate_password(), true),
-    };
-    Ok(Tokens { control, bridge, bridge_generated, obs })
+    let (bridge, bridge_generated) = studio_options::bridge_token(&control)?;
+    Ok(Tokens { control, bridge, bridge_generated })
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
-    let remote = std::iter::once(("--listen", args.listen))
-        .chain(args.bridge.map(|b| ("--bridge", b)))
-        .chain(args.obs_websocket.map(|o| ("--obs-websocket", o)));
-    for (flag, addr) in remote {
-        if !addr.ip().is_loopback() && !args.allow_remote {
-            eprintln!(
-                "error: {flag} {addr} is reachable from other machines; add --allow-remote if that is what you want"
-            );
-            return ExitCode::from(2);
-        }
+    if let Some(problem) = args.studio.remote_problem(Some(("--listen", args.listen))) {
+        eprintln!("error: {problem}");
+        return ExitCode::from(2);
     }
     let tokens = match tokens() {
         Ok(tokens) => tokens,
@@ -144,11 +87,8 @@ pub fn run(args: ServeArgs) -> ExitCode {
 
 async fn serve(args: ServeArgs, show: Show, tokens: Tokens) -> ExitCode {
     let token = tokens.control.clone();
-    let recording_dir =
-        if args.no_record { None } else { Some(args.record_dir.clone().unwrap_or_else(default_recording_dir)) };
-    let data_dir = args.data.clone().unwrap_or_else(super::report::default_data_dir);
-    let (store, session) = match open_session(&data_dir, &show.name) {
-        Ok(opened) => opened,
+    let launched = match studio_options::launch(&args.studio, show, args.show.as_deref(), tokens.bridge.clone()).await {
+        Ok(launched) => launched,
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::FAILURE;
@@ -156,20 +96,16 @@ async fn serve(args: ServeArgs, show: Show, tokens: Tokens) -> ExitCode {
     };
     println!(
         "session {}: {} (report: kaibo report {} --out report.html)",
-        session.session,
-        session.database.display(),
-        session.session
+        launched.session,
+        launched.database.display(),
+        launched.session
     );
-    let products = show.products.iter().map(|p| (p.id.clone(), format!("{}", p.price), p.currency.clone())).collect();
-    let config = StudioConfig {
-        recording_dir,
-        session: Some(session),
-        banned_words: args.banned_words.clone(),
-        show_file: crate::show_file::save_target(args.show.as_deref()),
-        media_dir: Some(data_dir.join("media")),
-    };
-    let studio = Studio::new(show, config);
-    let ui_dir = args.ui.clone().unwrap_or_else(static_files::default_ui_dir);
+    let (studio, bridge_addr) = (launched.studio, launched.bridge_addr);
+    let obs_stop = launched.obs.map(|obs| {
+        println!("{}", obs.line);
+        obs.stop
+    });
+    let ui_dir = args.studio.ui.clone().unwrap_or_else(static_files::default_ui_dir);
     if !ui_dir.join("index.html").exists() {
         eprintln!(
             "warning: no built UI in {}: run `npm --prefix ui ci && npm --prefix ui run build`",
@@ -177,84 +113,39 @@ async fn serve(args: ServeArgs, show: Show, tokens: Tokens) -> ExitCode {
         );
     }
 
-    let options = AudienceOptions {
-        simulate: args.simulate,
-        bridge: args.bridge,
-        bridge_token: tokens.bridge.clone(),
-        bridge_hosts: args.hosts.clone(),
-        banned_words: args.banned_words.clone(),
-        products,
-    };
-    let feed = match audience_feed::start(studio.clone(), options, store).await {
-        Ok(feed) => feed,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let bridge_addr = feed.bridge_addr;
-    studio.attach_feed(feed).await;
-
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let config = ServerConfig { token: token.clone(), ui_dir };
-    let (addr, server) = match server::start_with_hosts(studio.clone(), config, args.listen, &args.hosts, async move {
-        let _ = stop_rx.await;
-    })
-    .await
-    {
-        Ok(started) => started,
-        Err(error) => {
-            eprintln!("error: cannot listen on {}: {error}", args.listen);
-            return ExitCode::FAILURE;
-        }
-    };
+    let (addr, server) =
+        match server::start_with_hosts(studio.clone(), config, args.listen, &args.studio.hosts, async move {
+            let _ = stop_rx.await;
+        })
+        .await
+        {
+            Ok(started) => started,
+            Err(error) => {
+                eprintln!("error: cannot listen on {}: {error}", args.listen);
+                return ExitCode::FAILURE;
+            }
+        };
     if !addr.ip().is_loopback() {
         eprintln!("warning: listening on {addr}: anyone who can reach it and has the token controls the show");
     }
-    let printable = |addr: SocketAddr| {
-        if addr.ip().is_unspecified() {
-            SocketAddr::new([127, 0, 0, 1].into(), addr.port())
-        } else {
-            addr
-        }
-    };
     if let Some(bridge) = bridge_addr {
         if !bridge.ip().is_loopback() {
             eprintln!("warning: the audience bridge listens on {bridge}: anyone who can reach it and has its token can send events");
         }
         // The bridge token, printed once, only when it was generated here.
-        let token = if tokens.bridge_generated {
-            format!("token={}", tokens.bridge)
-        } else {
-            "(token: KAIBO_BRIDGE_TOKEN)".to_owned()
-        };
-        println!("audience bridge: http://{}/events {token}", printable(bridge));
+        println!("{}", studio_options::bridge_line(bridge, &tokens.bridge, tokens.bridge_generated));
     }
-    let (obs_stop, obs_stopped) = tokio::sync::oneshot::channel::<()>();
-    if let Some(listen) = args.obs_websocket {
-        let (password, generated) = tokens.obs.clone();
-        let stopped = async move {
-            let _ = obs_stopped.await;
-        };
-        match crate::obs::start(studio.clone(), listen, password.clone(), &args.hosts, stopped).await {
-            Ok((obs_addr, _)) => {
-                let password =
-                    if generated { format!("password={password}") } else { "(password: KAIBO_OBS_PASSWORD)".into() };
-                println!("obs-websocket: ws://{} {password}", printable(obs_addr));
-            }
-            Err(error) => {
-                eprintln!("error: cannot listen for obs-websocket on {listen}: {error}");
-                return ExitCode::FAILURE;
-            }
-        }
-    }
-    let host = printable(addr);
+    let host = studio_options::printable(addr);
     println!("Kaibo Studio: http://{host}/?token={token}");
 
     wait_for_signal().await;
     println!("stopping");
     // obs-websocket clients hear ExitStarted first, as from OBS.
-    let _ = obs_stop.send(());
+    if let Some(stop) = obs_stop {
+        let _ = stop.send(());
+    }
     studio.shutdown().await;
     let _ = stop_tx.send(());
     match server.await {
@@ -279,10 +170,4 @@ async fn wait_for_signal() {
             }
         } => {}
     }
-}
-
-fn default_recording_dir() -> PathBuf {
-    std::env::var_os("HOME")
-        .map(|home| PathBuf::from(home).join("Videos").join("Kaibo"))
-        .unwrap_or_else(|| PathBuf::from("recordings"))
 }

@@ -250,7 +250,8 @@ async fn preview(State((studio, _)): State<Api>, Query(query): Query<PreviewQuer
         return match latest {
             Some(jpeg) => ([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "no-store")], jpeg.to_vec())
                 .into_response(),
-            None => StudioError::wrong_phase("no preview: the program runs only while live").into_response(),
+            None => StudioError::wrong_phase("no preview yet: the program is starting (or being opened again)")
+                .into_response(),
         };
     }
     frames.mark_changed();

@@ -1,12 +1,10 @@
-//! Going live and ending the show: the engine's run and its reports, the preview pump, the
-//! ticker of a live show, and the kill switch.
+//! Going on air and ending the show on the running program, the ticker of a live show, the
+//! kill switch, and the look a scene switch replaces.
 
 use std::sync::Arc;
 
-use engine::{Engine, EngineEvent, EngineState, Outputs};
-use tokio::sync::watch;
-
-use super::{blocking, Inner, LiveRun, PreviewJpeg, Studio, TICK};
+use super::program::{discard_if_empty, Recording};
+use super::{blocking, Inner, LiveRun, Studio, TICK};
 use crate::destinations::ingest_targets;
 use crate::protocol::{
     Command, CommandReply, CommandSource, ErrorKind, Event, HealthView, LivePhase, NoticeLevel, OutputPhase,
@@ -55,48 +53,48 @@ impl Studio {
         });
     }
 
-    /// Ends a live show, if any, and stops the audience connectors (for a clean exit of
-    /// `kaibo serve` or the window).
+    /// Ends a live show, if any, stops the recording, closes the program and stops the
+    /// audience connectors (for a clean exit of `kaibo serve` or the window).
     pub async fn shutdown(&self) {
         let mut inner = self.inner.lock().await;
         if inner.live.is_some() {
             let _ = self.end_show(&mut inner).await;
         }
+        // Closing the program finishes every output, the recording included.
+        self.close_program(&mut inner).await;
         if let Some(feed) = inner.feed.take() {
             feed.stop().await;
         }
     }
 
+    /// Go Live: the encoder and the destinations join the running program (opened first if
+    /// it is not), and the recording starts too when the show says `record_when_live`.
     pub(super) async fn go_live(&self, inner: &mut Inner) -> Result<CommandReply, StudioError> {
-        if !matches!(inner.phase, LivePhase::Idle | LivePhase::Failed { .. }) {
+        if inner.live.is_some() {
             return Err(StudioError::wrong_phase("the show is already live"));
         }
         let (show, vault) = (inner.show.clone(), inner.vault.clone());
         let targets = blocking(move || ingest_targets(&show, &[], &vault))
             .await?
             .map_err(|e| StudioError::new(ErrorKind::Vault, e.to_string()))?;
-        if targets.is_empty() && inner.config.recording_dir.is_none() {
-            return Err(StudioError::wrong_phase(
-                "nowhere to send the show: add a destination (or start kaibo serve with recording on)",
-            ));
+        let recording_runs = inner.recording.as_ref().is_some_and(|r| r.running);
+        let record = inner.show.record_when_live && inner.config.recording_dir.is_some() && !recording_runs;
+        if targets.is_empty() && !record {
+            let why = if recording_runs {
+                "nowhere to send the show: add a destination (the recording runs already)"
+            } else if inner.config.recording_dir.is_none() {
+                "nowhere to send the show: add a destination (or start kaibo serve with recording on)"
+            } else {
+                "nowhere to send the show: add a destination (or press REC: this show does not record when live)"
+            };
+            return Err(StudioError::wrong_phase(why));
         }
-        // A new file of its own (a suffix when a recording of this second exists): an
-        // earlier recording is never written over.
-        let recording = match inner.config.recording_dir.clone() {
-            Some(folder) => {
-                let stem = crate::show_file::file_stem(&inner.show.name);
-                let reserved = blocking(move || {
-                    std::fs::create_dir_all(&folder)
-                        .map_err(|e| format!("cannot create the recording folder {}: {e}", folder.display()))?;
-                    crate::show_file::reserve_recording(&folder, &stem)
-                        .map_err(|e| format!("cannot create a recording file in {}: {e}", folder.display()))
-                })
-                .await?
-                .map_err(|e| StudioError::new(ErrorKind::Internal, e))?;
-                Some(reserved)
-            }
-            None => None,
-        };
+        if let Err(error) = self.open_in(inner).await {
+            inner.phase = LivePhase::Failed { reason: error.message.clone() };
+            return Err(StudioError::new(ErrorKind::Engine, format!("could not go live: {}", error.message)));
+        }
+        let recording = if record { Some(inner.reserve_recording().await?) } else { None };
+        let engine = inner.program_engine()?;
         inner.phase = LivePhase::Starting;
         inner.outputs.clear();
         for target in &targets {
@@ -104,129 +102,94 @@ impl Studio {
         }
         self.announce(Event::State { state: Box::new(inner.snapshot()) });
 
-        let outputs = Outputs { destinations: targets, recording: recording.clone(), preview: true };
-        let (show, scene, look) = (inner.show.clone(), inner.scene.clone(), inner.look_override.clone());
-        let first_scene = show.scenes.first().map(|s| s.id.clone());
-        let started = blocking(move || {
-            let (engine, events) = Engine::start(show, outputs)?;
-            // The engine starts on the first scene; put the operator's choice on air at once.
-            if first_scene.as_deref() != Some(scene.as_str()) {
-                engine.switch_scene(&scene)?;
+        let recording_only = targets.is_empty();
+        let (on_air, path) = (Arc::clone(&engine), recording.clone());
+        let started = blocking(move || on_air.go_live(targets, path)).await?;
+        if let Err(error) = started {
+            if let Some(path) = &recording {
+                discard_if_empty(path);
             }
-            if let Some(look) = look {
-                engine.set_look(&look)?;
-            }
-            Ok::<_, engine::EngineError>((engine, events))
-        })
-        .await?;
-        let (engine, events) = match started {
-            Ok(started) => started,
-            Err(error) => {
-                // The reserved file holds nothing: it goes.
-                if let Some(path) = &recording {
-                    if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
-                        let _ = std::fs::remove_file(path);
-                    }
-                }
-                inner.phase = LivePhase::Failed { reason: error.to_string() };
-                inner.outputs.clear();
-                return Err(StudioError::new(ErrorKind::Engine, format!("could not go live: {error}")));
-            }
-        };
+            inner.phase = LivePhase::Failed { reason: error.to_string() };
+            inner.outputs.clear();
+            return Err(StudioError::new(ErrorKind::Engine, format!("could not go live: {error}")));
+        }
         inner.runs += 1;
         let run = inner.runs;
-        if let Some(frames) = engine.take_preview() {
-            spawn_preview_pump(frames, inner.preview.clone());
-        }
-        self.spawn_engine_pump(events, run);
         self.spawn_ticker(run);
-        inner.live = Some(LiveRun { engine: Arc::new(engine), run });
-        inner.recording = recording;
+        inner.live = Some(LiveRun { engine, run });
+        if let Some(path) = recording {
+            inner.recording = Some(Recording::new(path, true));
+        }
+        // With no destination, the recording is the show: on air at once. Otherwise the
+        // first destination live says so (see `on_engine_event`).
+        if recording_only {
+            inner.phase = LivePhase::Live;
+        }
         inner.killed = false;
         inner.refilling.clear();
         Ok(CommandReply::done())
     }
 
+    /// A scene switch puts the new scene's own look on the camera (its `look` layer, or
+    /// none): a look the operator picked live gives way, and the reply and a notice say so,
+    /// so a look never changes without a word. The operator picks it again to keep it.
+    pub(super) fn look_gave_way(&self, inner: &Inner, picked: Option<String>, reply: CommandReply) -> CommandReply {
+        let Some(picked) = picked else { return reply };
+        let now = views::scene_look(&inner.show, &inner.scene);
+        if now.as_deref() == Some(picked.as_str()) {
+            return reply;
+        }
+        let name =
+            |id: &str| inner.show.look(id).map(|l| l.name.clone()).filter(|n| !n.is_empty()).unwrap_or(id.to_owned());
+        let scene = inner.show.scene(&inner.scene).map(|s| s.name.clone()).filter(|n| !n.is_empty());
+        let scene = scene.unwrap_or_else(|| inner.scene.clone());
+        let message = match now {
+            Some(look) => format!(
+                "the look you picked ({}) gave way to the look of scene {scene} ({})",
+                name(&picked),
+                name(&look)
+            ),
+            None => format!("the look you picked ({}) is off: scene {scene} has no look of its own", name(&picked)),
+        };
+        self.notice(NoticeLevel::Info, message.clone());
+        CommandReply::noted(message)
+    }
+
+    /// End: the destinations drain and go, and so does the recording Go Live started; a
+    /// recording started on its own, the program and the preview go on.
     pub(super) async fn end_show(&self, inner: &mut Inner) -> Result<CommandReply, StudioError> {
         let Some(live) = inner.live.take() else {
-            inner.phase = LivePhase::Idle;
+            if matches!(inner.phase, LivePhase::Failed { .. }) {
+                inner.phase = LivePhase::Idle;
+            }
             return Err(StudioError::wrong_phase("the show is not live"));
         };
         inner.phase = LivePhase::Ending;
         self.announce(Event::State { state: Box::new(inner.snapshot()) });
-        stop_engine(live.engine).await;
+        let engine = live.engine;
+        let ended = blocking(move || {
+            let drain = engine.drain_timeout();
+            engine.end_live(drain)
+        })
+        .await?;
         inner.phase = LivePhase::Idle;
         inner.outputs.clear();
-        inner.preview.send_replace(None);
         inner.killed = false;
         inner.refilling.clear();
-        let note = inner.recording.take().map(|path| format!("recording saved: {}", path.display()));
-        Ok(CommandReply { ok: true, note })
-    }
-
-    /// Forwards the engine's reports of run `run` into the studio, in order.
-    fn spawn_engine_pump(&self, events: std::sync::mpsc::Receiver<EngineEvent>, run: u64) {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        std::thread::spawn(move || {
-            for event in events {
-                if tx.send(event).is_err() {
-                    break;
-                }
-            }
-        });
-        let studio = self.clone();
-        tokio::spawn(async move {
-            while let Some(event) = rx.recv().await {
-                studio.on_engine_event(event, run).await;
-            }
-        });
-    }
-
-    async fn on_engine_event(&self, event: EngineEvent, run: u64) {
-        let mut inner = self.inner.lock().await;
-        if inner.live.as_ref().map(|l| l.run) != Some(run) {
-            return; // a report from a show that already ended
+        if let Err(error) = ended {
+            self.notice(NoticeLevel::Warning, format!("ending the show: {error}"));
         }
-        match event {
-            EngineEvent::State(EngineState::Live) => {
-                inner.phase = LivePhase::Live;
-                self.announce(Event::State { state: Box::new(inner.snapshot()) });
+        let saved = match &mut inner.recording {
+            Some(recording) if recording.running && recording.with_live => {
+                recording.finished();
+                Some(format!("recording saved: {}", recording.path.display()))
             }
-            EngineEvent::State(EngineState::Failed { reason }) => {
-                self.notice(NoticeLevel::Error, format!("the program failed: {reason}"));
-                if let Some(live) = inner.live.take() {
-                    stop_engine(live.engine).await;
-                }
-                inner.phase = LivePhase::Failed { reason };
-                inner.outputs.clear();
-                inner.preview.send_replace(None);
-                inner.killed = false;
-                inner.refilling.clear();
-                inner.track_cards(CommandSource::Auto);
-                self.announce(Event::State { state: Box::new(inner.snapshot()) });
+            Some(recording) if recording.running => {
+                Some(format!("the recording goes on ({}): stop it with REC", recording.path.display()))
             }
-            EngineEvent::State(_) => {}
-            EngineEvent::Output { id, state } => {
-                let phase = views::output_phase(&state);
-                let health = inner.outputs.get(&id).map(|(_, h)| h.clone()).unwrap_or(HealthView::Unknown);
-                inner.outputs.insert(id.clone(), (phase.clone(), health));
-                self.announce(Event::Output { id, state: phase });
-            }
-            EngineEvent::Stats(stats) => {
-                let view = views::stats(&stats);
-                inner.log.health(&view);
-                for output in &view.outputs {
-                    inner.outputs.insert(output.id.clone(), (output.state.clone(), output.health.clone()));
-                }
-                self.announce(Event::Stats { stats: view });
-            }
-            EngineEvent::Camera { ok, .. } => {
-                if let Some(message) = views::camera_notice(&event) {
-                    self.notice(if ok { NoticeLevel::Info } else { NoticeLevel::Warning }, message);
-                }
-            }
-            EngineEvent::Notice { message } => self.notice(NoticeLevel::Info, message),
-        }
+            _ => None,
+        };
+        Ok(CommandReply { ok: true, note: saved })
     }
 }
 
@@ -265,30 +228,4 @@ impl Inner {
             self.state_dirty = true;
         }
     }
-}
-
-/// Ends an engine: EOS through every output, then NULL (see `Engine::stop`).
-async fn stop_engine(engine: Arc<Engine>) {
-    let _ = blocking(move || match Arc::try_unwrap(engine) {
-        Ok(engine) => {
-            let drain = engine.drain_timeout();
-            engine.stop(drain)
-        }
-        // Someone still holds it (cannot happen while commands are serialized); dropping the
-        // last reference runs the same teardown.
-        Err(engine) => drop(engine),
-    })
-    .await;
-}
-
-/// Moves preview frames from the engine's channel to the watch clients read.
-fn spawn_preview_pump(
-    frames: std::sync::mpsc::Receiver<engine::PreviewFrame>,
-    out: watch::Sender<Option<PreviewJpeg>>,
-) {
-    std::thread::spawn(move || {
-        for frame in frames {
-            out.send_replace(Some(Arc::new(frame)));
-        }
-    });
 }

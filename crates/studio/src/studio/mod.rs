@@ -6,12 +6,15 @@
 //! stats) and the audience feed come in through the same lock, so there is one order of
 //! changes that every client sees.
 //!
-//! The engine lives only inside a live run: a studio that is not live holds no pipeline.
-//! Engine calls block (GStreamer state changes, the keyring), so they go through
-//! `spawn_blocking`; commands are applied one at a time, in order.
+//! The engine runs from the moment the show is open ([`Studio::open_program`]): the program
+//! (sources, compositor, overlays, preview) plays before Go Live, which attaches the encoder
+//! and the destinations to it; End detaches them and the program goes on. Every live change
+//! goes to that one engine, on air or not. Engine calls block (GStreamer state changes, the
+//! keyring), so they go through `spawn_blocking`; commands are applied one at a time, in order.
 //!
 //! This file holds the handle, the state and the dispatch of commands; the parts live beside
-//! it: `live` (going live, ending, the engine's reports, the kill switch), `show_edits`
+//! it: `program` (opening the program, its reports, reopening it after a failure, the
+//! recording switch), `live` (going live, ending, the kill switch), `show_edits`
 //! (scenes, layers, cards, products, destinations), `commerce` (run of show, sales, pre-air,
 //! card tracking), `audience` (connectors, chat, blocking), `files` (the show file, the
 //! report) and `paths` (which folders commands may name files in).
@@ -30,13 +33,14 @@ mod commerce;
 mod files;
 mod live;
 mod paths;
+mod program;
 mod show_edits;
 
 use self::audience::no_feed;
 use crate::pre_air::PreAirCheck;
 use crate::protocol::{
     AudienceSummary, CanvasView, ChatItem, Command, CommandReply, CommandSource, ErrorKind, Event, HealthView,
-    KillSwitchView, LivePhase, NoticeLevel, OutputPhase, StudioError, StudioState,
+    KillSwitchView, LivePhase, NoticeLevel, OutputPhase, ProgramPhase, StudioError, StudioState,
 };
 use crate::session_log::{SessionFiles, SessionLog};
 use crate::vault::Vault;
@@ -81,10 +85,10 @@ pub struct Studio {
     preview: watch::Receiver<Option<PreviewJpeg>>,
 }
 
-/// A show on air: the engine and what identifies its reports.
+/// A show on air: the program's engine and what identifies this live session's ticker.
 struct LiveRun {
     engine: Arc<Engine>,
-    /// Reports from an earlier run (still draining) are told apart by this number.
+    /// A ticker of an earlier live session stops when it sees another number here.
     run: u64,
 }
 
@@ -93,13 +97,24 @@ struct Inner {
     config: StudioConfig,
     vault: Vault,
     scene: String,
-    /// A look chosen by the operator, until the next scene switch.
+    /// A look chosen by the operator, until the next scene switch (which says so).
     look_override: Option<String>,
     phase: LivePhase,
+    /// The open program (see `program.rs`); `None` before it opens, after a failure and
+    /// after shutdown.
+    program: Option<program::ProgramRun>,
+    program_phase: ProgramPhase,
+    /// Programs opened so far: reports of an earlier one are told apart by this number.
+    programs: u64,
+    /// The program failed this many times in a row (the backoff of its reopening).
+    program_failures: u32,
+    /// Shut down: the program is not reopened.
+    closed: bool,
+    /// On air: Go Live is on (shares the program's engine).
     live: Option<LiveRun>,
     runs: u64,
     outputs: BTreeMap<String, (OutputPhase, HealthView)>,
-    recording: Option<PathBuf>,
+    recording: Option<program::Recording>,
     chat: VecDeque<ChatItem>,
     blocked: BTreeSet<String>,
     audience: AudienceSummary,
@@ -123,7 +138,8 @@ struct Inner {
 }
 
 impl Studio {
-    /// A studio for `show`, not live.
+    /// A studio for `show`, not live, with no program yet: [`Studio::open_program`] opens it
+    /// (`kaibo serve` and the window do at start; Go Live and REC open it when it is not).
     pub fn new(show: Show, config: StudioConfig) -> Studio {
         Studio::with_vault(show, config, Vault)
     }
@@ -142,6 +158,11 @@ impl Studio {
             scene,
             look_override: None,
             phase: LivePhase::Idle,
+            program: None,
+            program_phase: ProgramPhase::Opening,
+            programs: 0,
+            program_failures: 0,
+            closed: false,
             live: None,
             runs: 0,
             outputs: BTreeMap::new(),
@@ -169,7 +190,7 @@ impl Studio {
         self.events.subscribe()
     }
 
-    /// The latest preview picture (while live), and a way to wait for the next.
+    /// The latest preview picture (while the program runs), and a way to wait for the next.
     pub fn preview(&self) -> watch::Receiver<Option<PreviewJpeg>> {
         self.preview.clone()
     }
@@ -221,7 +242,11 @@ impl Studio {
 
     async fn dispatch(&self, inner: &mut Inner, command: Command) -> Result<CommandReply, StudioError> {
         match command {
-            Command::SwitchScene { scene } => inner.switch_scene(scene).await,
+            Command::SwitchScene { scene } => {
+                let picked = inner.look_override.clone();
+                let reply = inner.switch_scene(scene).await?;
+                Ok(self.look_gave_way(inner, picked, reply))
+            }
             Command::SetLook { look } => inner.set_look(look).await,
             Command::SetLayerVisible { layer, visible } => inner.set_layer_visible(layer, visible).await,
             Command::SetCardProduct { layer, product } => inner.set_card_product(layer, product).await,
@@ -250,6 +275,8 @@ impl Studio {
             Command::SetProductSoldOut { product, sold_out } => inner.set_product_sold_out(&product, sold_out).await,
             Command::GoLive => self.go_live(inner).await,
             Command::EndShow => self.end_show(inner).await,
+            Command::StartRecording => self.start_recording(inner).await,
+            Command::StopRecording => inner.stop_recording().await,
             Command::AddDestination { id, platform, url, key } => {
                 inner.add_destination(id, views::platform(platform), url, key).await
             }
@@ -356,8 +383,9 @@ impl Inner {
             looks: views::looks(&self.show),
             products: views::products(&self.show),
             destinations,
-            preview: self.live.is_some(),
-            recording: self.recording.as_ref().map(|p| p.display().to_string()),
+            preview: self.program.is_some(),
+            program: self.program_phase.clone(),
+            recording: self.recording.as_ref().map(program::Recording::view),
             blocked_users: self.blocked.iter().cloned().collect(),
             chat: self.chat.iter().skip(skip).cloned().collect(),
             audience: self.audience.clone(),
@@ -374,7 +402,8 @@ impl Inner {
         }
     }
 
-    /// Runs `act` on the live engine, off the async threads.
+    /// Runs `act` on the live engine, off the async threads: for what only works on air
+    /// (a destination's start and stop).
     async fn on_engine<F>(&self, act: F) -> Result<CommandReply, StudioError>
     where
         F: FnOnce(&Engine) -> Result<(), engine::EngineError> + Send + 'static,
@@ -387,14 +416,16 @@ impl Inner {
         Ok(CommandReply::done())
     }
 
-    /// Like [`Inner::on_engine`], but does nothing (successfully) when not live: the change
-    /// is then only prepared in the show for the next start.
+    /// Runs a change of the picture (scene, look, layers, cards) on the program, live or not.
+    /// With no program (it is reopening), the change is only kept in the show, which the
+    /// program opens with.
     async fn on_engine_if_live<F>(&self, act: F) -> Result<(), StudioError>
     where
         F: FnOnce(&Engine) -> Result<(), engine::EngineError> + Send + 'static,
     {
-        if self.live.is_some() {
-            self.on_engine(act).await?;
+        if let Some(program) = &self.program {
+            let engine = Arc::clone(&program.engine);
+            blocking(move || act(&engine)).await?.map_err(|e| StudioError::new(ErrorKind::Engine, e.to_string()))?;
         }
         Ok(())
     }
