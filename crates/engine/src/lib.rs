@@ -4,6 +4,7 @@
 mod air;
 mod camera;
 mod countdown_clock;
+mod devices;
 mod encode;
 mod engine;
 mod error;
@@ -29,6 +30,10 @@ pub mod elements;
 
 pub use air::{AirMode, MAX_DELAY};
 pub use camera::{CameraFault, CAMERA_SILENCE};
+pub use devices::{
+    best_camera_mode, best_mode, find_camera, list_devices, modes_of, CameraMode, ChosenMode, DeviceInfo, DeviceWatch,
+    Devices, FrameRate, ModeFormat,
+};
 pub use engine::{Engine, OpenOptions, Outputs};
 pub use error::EngineError;
 pub use events::{EngineEvent, EngineState, Health, OutputState, OutputStats, ProgramStats};
@@ -37,7 +42,6 @@ pub use ingest_error::{explain_ingest_error, IngestFailure};
 pub use outputs::{IngestTarget, RECORDING_ID};
 pub use preview::{PreviewFrame, PREVIEW_FPS, PREVIEW_HEIGHT, PREVIEW_WIDTH};
 pub use secret::SecretUrl;
-pub use sources::{list_devices, DeviceInfo, Devices};
 pub use supervisor::ReconnectPolicy;
 
 /// Initializes GStreamer, registers Kaibo's own elements and checks that every element the
