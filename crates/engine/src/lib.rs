@@ -48,7 +48,13 @@ pub use supervisor::ReconnectPolicy;
 /// program needs is present. Safe to call more than once.
 pub fn init() -> Result<(), EngineError> {
     init_gstreamer()?;
-    elements::register().map_err(|e| EngineError::Init(e.to_string()))?;
+    // One registration at a time: two at once would each make a factory, and the one the
+    // registry drops would be left behind as the elements' factory.
+    static REGISTERING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    {
+        let _one = REGISTERING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        elements::register().map_err(|e| EngineError::Init(e.to_string()))?;
+    }
     let missing = plugins::missing_elements();
     if missing.is_empty() {
         Ok(())

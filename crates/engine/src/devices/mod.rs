@@ -14,6 +14,7 @@ mod mode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use gst::prelude::*;
 
@@ -122,16 +123,26 @@ impl DeviceWatch {
             EngineError::Unknown("cannot watch cameras and microphones: no device provider started".to_owned())
         })?;
         let stop = Arc::new(AtomicBool::new(false));
-        let bus = monitor.bus();
-        let stopping = Arc::clone(&stop);
+        let (stopping, watched) = (Arc::clone(&stop), monitor.clone());
         let thread = std::thread::Builder::new()
             .name("kaibo-devices".into())
             .spawn(move || {
                 use gst::MessageType::{DeviceAdded, DeviceChanged, DeviceRemoved};
+                let bus = watched.bus();
+                let mut seen = ids(&watched);
+                let mut last_look = Instant::now();
                 while !stopping.load(Ordering::Relaxed) {
                     let timeout = gst::ClockTime::from_mseconds(100);
-                    if bus.timed_pop_filtered(timeout, &[DeviceAdded, DeviceRemoved, DeviceChanged]).is_some() {
-                        on_change();
+                    let told = bus.timed_pop_filtered(timeout, &[DeviceAdded, DeviceRemoved, DeviceChanged]).is_some();
+                    // A provider's message can be missed (another monitor starting or
+                    // stopping it): the list is also compared twice a second.
+                    if told || last_look.elapsed() >= RELOOK {
+                        last_look = Instant::now();
+                        let now = ids(&watched);
+                        if told || now != seen {
+                            seen = now;
+                            on_change();
+                        }
                     }
                 }
             })
@@ -161,6 +172,13 @@ impl Drop for DeviceWatch {
             let _ = thread.join();
         }
     }
+}
+
+/// How often the watch compares the device list, besides the providers' messages.
+const RELOOK: Duration = Duration::from_millis(500);
+
+fn ids(monitor: &gst::DeviceMonitor) -> Vec<String> {
+    monitor.devices().iter().map(device_id).collect()
 }
 
 fn monitor() -> gst::DeviceMonitor {
