@@ -8,7 +8,7 @@ export function liveState(): StudioState {
     phase: { phase: "live" },
     scene: "main",
     look: null,
-    scenes: [{ id: "main", name: "Main", layers: [{ id: "card", kind: "product_card", visible: true, product: "a", look: null, rect: [0.6, 0.5, 0.3, 0.4] }] }],
+    scenes: [{ id: "main", name: "Main", layers: [{ id: "card", kind: "product_card", visible: true, product: "a", look: null, device: null, rect: [0.6, 0.5, 0.3, 0.4] }] }],
     looks: [{ id: "natural", name: "Natural" }],
     products: [
       { id: "a", name: "<b>Lipstick</b>", price: 129, currency: "CNY", sold_out: false, sold: 1024, stock: 12 },
@@ -34,5 +34,6 @@ export function liveState(): StudioState {
     show_file: "/home/kol/.config/kaibo/shows/show.json",
     connectors: [],
     session: 7,
+    devices: { cameras: [], microphones: [] },
   };
 }

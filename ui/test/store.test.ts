@@ -23,6 +23,7 @@ const state: StudioState = {
   show_file: "show.json",
   connectors: [],
   session: null,
+  devices: { cameras: [], microphones: [] },
 };
 
 const chat = (id: string): ChatItem => ({ id, platform: "simulator", at: "", kind: "chat", user: "u", user_key: "simulator:u", text: "hi", amount: null, masked: false });

@@ -106,6 +106,10 @@ fn layer(layer: &Layer) -> LayerView {
         visible: layer.visible(),
         product,
         look,
+        device: match layer {
+            Layer::Camera(camera) => Some(camera.device.clone()),
+            _ => None,
+        },
         rect: layer.rect().map(|r| r.to_vec()),
     }
 }

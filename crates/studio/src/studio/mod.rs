@@ -26,6 +26,7 @@ use tokio::sync::{broadcast, watch, Mutex};
 
 mod audience;
 mod commerce;
+mod devices;
 mod files;
 mod live;
 mod paths;
@@ -119,6 +120,8 @@ struct Inner {
     state_dirty: bool,
     /// The audience path's connectors, once attached.
     feed: Option<crate::audience_feed::AudienceFeed>,
+    /// The cameras and microphones (see `devices`).
+    devices: devices::DeviceRoster,
 }
 
 impl Studio {
@@ -158,6 +161,7 @@ impl Studio {
             sales_dirty: BTreeSet::new(),
             state_dirty: false,
             feed: None,
+            devices: devices::DeviceRoster::default(),
         };
         Studio { inner: Arc::new(Mutex::new(inner)), events, preview }
     }
@@ -291,6 +295,7 @@ impl Studio {
                 }
                 Ok(CommandReply::done())
             }
+            Command::SetLayerDevice { layer, device } => inner.set_layer_device(layer, device).await,
             // Unwrapped by `apply_from`; one inside another is refused there.
             Command::Override { .. } => {
                 Err(StudioError::bad_request("an override holds the command itself, not another override"))
@@ -349,6 +354,7 @@ impl Inner {
             show_file: self.show_file().display().to_string(),
             connectors: self.feed.as_ref().map(|f| f.connectors()).unwrap_or_default(),
             session: self.log.files().map(|f| f.session),
+            devices: self.devices_view(),
         }
     }
 
