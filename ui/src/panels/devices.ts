@@ -36,16 +36,15 @@ export function cameraPicker(layer: LayerView, state: StudioState, actions: Acti
   return select;
 }
 
-/** The cameras and microphones plugged in, as a short list. */
-export function renderDevices(root: HTMLElement, state: StudioState): void {
+/** The cameras and microphones plugged in, as a short list (under the scene's layers). */
+export function devicesList(state: StudioState): HTMLElement {
   const cameras = state.devices.cameras.map((camera) =>
     el("li", { "data-testid": `camera-${camera.id}`, className: camera.gone ? "device gone" : "device" },
       camera.name,
-      camera.gone ? el("span", { className: "device-detail", text: " unplugged" }) : el("span", { className: "device-detail", text: ` ${bestModeLabel(camera)}` })));
-  const microphones = state.devices.microphones.map((mic) => el("li", { className: "device", "data-testid": `microphone-${mic.id}` }, mic.name));
-  root.replaceChildren(
-    el("h3", { text: "Devices" }),
-    el("ul", { className: "devices" },
-      ...(cameras.length ? cameras : [el("li", { className: "device", text: "No camera plugged in" })]),
-      ...microphones));
+      el("span", { className: "device-detail", text: camera.gone ? " unplugged" : ` ${bestModeLabel(camera)}` })));
+  const microphones = state.devices.microphones.map((mic) =>
+    el("li", { className: "device", "data-testid": `microphone-${mic.id}` }, mic.name));
+  return el("details", { className: "devices", "data-testid": "devices" },
+    el("summary", { text: `Devices: ${state.devices.cameras.filter((c) => !c.gone).length} cameras, ${microphones.length} microphones` }),
+    el("ul", {}, ...(cameras.length ? cameras : [el("li", { className: "device", text: "No camera plugged in" })]), ...microphones));
 }

@@ -2,7 +2,7 @@
 // reorder, remove, add a text layer). Layers are listed bottom first, as in the show.
 import type { Actions } from "../actions";
 import { el, fill } from "../dom";
-import { cameraPicker } from "./devices";
+import { cameraPicker, devicesList } from "./devices";
 import { freshId } from "../layout";
 import type { View } from "../store";
 
@@ -84,6 +84,7 @@ export function renderScenes(root: HTMLElement, view: View, actions: Actions): v
     el("h3", { text: `Layers of ${current?.name ?? state.scene}` }),
     el("ul", { className: "layers" }, ...layers),
     form,
+    devicesList(state),
     actions.errorLine("scenes"));
 }
 

@@ -156,6 +156,10 @@ async fn serve(args: ServeArgs, show: Show, tokens: Tokens) -> ExitCode {
         media_dir: Some(data_dir.join("media")),
     };
     let studio = Studio::new(show, config);
+    // Cameras and microphones come and go in the state; without a provider the list is empty.
+    if let Err(error) = studio.watch_devices().await {
+        eprintln!("warning: {error}");
+    }
     let ui_dir = args.ui.clone().unwrap_or_else(static_files::default_ui_dir);
     if !ui_dir.join("index.html").exists() {
         eprintln!(
