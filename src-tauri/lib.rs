@@ -67,6 +67,13 @@ pub fn run(show: Option<PathBuf>, console: Option<RemoteConsole>) -> Result<(), 
             let handle = app.handle().clone();
             let events = studio.clone();
             tauri::async_runtime::spawn(async move { forward_events(events, handle).await });
+            // Cameras and microphones come and go in the state (see docs/devices.md).
+            let devices = studio.clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(error) = devices.watch_devices().await {
+                    eprintln!("warning: {error}");
+                }
+            });
             if let Some(console) = console {
                 let console_studio = studio.clone();
                 tauri::async_runtime::spawn(async move { console.serve(console_studio).await });

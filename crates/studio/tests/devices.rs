@@ -214,3 +214,23 @@ async fn a_burst_of_devices_is_one_or_two_broadcasts() {
         test_devices::unplug(&camera.path);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_watch_the_cameras_are_looked_up_when_one_is_picked() {
+    let _serial = SERIAL.lock().await;
+    engine::init().unwrap();
+    test_devices::register();
+    let camera = TestCamera::new("/dev/kaibo-unwatched", "Spare Cam", "red");
+    test_devices::plug_camera(&camera);
+    let studio = Studio::new(show(), StudioConfig::default());
+    studio.apply(Command::SetLayerDevice { layer: "cam".into(), device: camera.path.clone() }).await.unwrap();
+    let state = studio.state().await;
+    assert_eq!(state.scenes[0].layers[0].device.as_deref(), Some(camera.path.as_str()));
+    assert!(state.devices.cameras.iter().any(|c| c.id == camera.path && !c.gone));
+    test_devices::unplug(&camera.path);
+    let error = studio
+        .apply(Command::SetLayerDevice { layer: "cam".into(), device: "/dev/kaibo-elsewhere".into() })
+        .await
+        .expect_err("not plugged in");
+    assert_eq!(error.kind, ErrorKind::NotFound);
+}

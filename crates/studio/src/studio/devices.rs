@@ -86,6 +86,8 @@ impl Studio {
                     break;
                 }
             }
+            // Stopping the monitor joins its thread: off the async workers.
+            let _ = tokio::task::spawn_blocking(move || drop(watch)).await;
         });
         Ok(())
     }
@@ -180,6 +182,11 @@ impl Inner {
                     "layer \"{layer}\" is a {other} layer: only a camera layer has a device"
                 )))
             }
+        }
+        if !self.devices.watching {
+            // No watch runs (a studio that never started one): look once.
+            let devices = blocking(engine::list_devices).await?;
+            self.devices.update(devices);
         }
         if device != "auto" && device != "test" && !self.devices.present.cameras.iter().any(|c| c.id == device) {
             return Err(StudioError::new(ErrorKind::NotFound, self.no_such_camera(&device)));
