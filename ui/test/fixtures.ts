@@ -9,7 +9,7 @@ export function liveState(): StudioState {
     encoding: { video_bitrate_kbps: 3000, keyframe_interval_s: 2, x264_preset: "veryfast", audio_bitrate_kbps: 128 },
     scene: "main",
     look: null,
-    scenes: [{ id: "main", name: "Main", layers: [{ id: "card", kind: "product_card", visible: true, product: "a", look: null, rect: [0.6, 0.5, 0.3, 0.4], locked: false, fields: { id: "card", kind: "product_card", product: "a", rect: [0.6, 0.5, 0.3, 0.4] } }] }],
+    scenes: [{ id: "main", name: "Main", layers: [{ id: "card", kind: "product_card", visible: true, product: "a", look: null, device: null, rect: [0.6, 0.5, 0.3, 0.4], locked: false, fields: { id: "card", kind: "product_card", product: "a", rect: [0.6, 0.5, 0.3, 0.4] } }] }],
     looks: [{ id: "natural", name: "Natural" }],
     products: [
       { id: "a", name: "<b>Lipstick</b>", price: 129, original_price: null, currency: "CNY", url: "https://shop.example/a", image: null, sold_out: false, sold: 1024, stock: 12 },
@@ -37,5 +37,6 @@ export function liveState(): StudioState {
     connectors: [],
     banned_words: [],
     session: 7,
+    devices: { cameras: [], microphones: [] },
   };
 }

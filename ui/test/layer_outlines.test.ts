@@ -19,8 +19,8 @@ function outlines(refuse = false) {
   const view = emptyView();
   view.state = liveState();
   view.state.scenes[0].layers.push(
-    { id: "look", kind: "look", visible: true, product: null, look: "natural", rect: null, locked: false, fields: {} },
-    { id: "cam", kind: "camera", visible: true, product: null, look: null, rect: [0, 0, 1, 1], locked: false, fields: {} },
+    { id: "look", kind: "look", visible: true, product: null, look: "natural", device: null, rect: null, locked: false, fields: {} },
+    { id: "cam", kind: "camera", visible: true, product: null, look: null, device: "test", rect: [0, 0, 1, 1], locked: false, fields: {} },
   );
   // The canvas as displayed: 640 × 360 CSS pixels (jsdom lays nothing out).
   panel.root.getBoundingClientRect = () => ({ x: 0, y: 0, left: 0, top: 0, right: 640, bottom: 360, width: 640, height: 360, toJSON: () => ({}) });

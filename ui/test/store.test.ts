@@ -26,6 +26,7 @@ const state: StudioState = {
   connectors: [],
   banned_words: [],
   session: null,
+  devices: { cameras: [], microphones: [] },
 };
 
 const chat = (id: string): ChatItem => ({ id, platform: "simulator", at: "", kind: "chat", user: "u", user_key: "simulator:u", text: "hi", amount: null, masked: false });

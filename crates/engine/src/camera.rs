@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use gst::prelude::*;
 
+use crate::devices;
 use crate::retire::Retirements;
 use crate::sources::{self, CameraChoice};
 use crate::EngineError;
@@ -90,6 +91,9 @@ impl CameraInput {
         self.generation += 1;
         let bin = gst::Bin::with_name(&format!("camera#{}", self.generation));
         let mut chain = vec![sources::camera_element(&self.choice)?];
+        if let CameraChoice::Device(device) = &self.choice {
+            chain.extend(devices::mode_chain(device, &self.caps)?);
+        }
         if !matches!(self.choice, CameraChoice::TestPattern { .. }) {
             chain.push(make("videoconvert")?);
             chain.push(make("videoscale")?);
@@ -196,6 +200,15 @@ impl CameraInput {
             return Some(CameraChange::Back);
         }
         None
+    }
+
+    /// Opens another camera in place of this one (the operator picked another device).
+    pub(crate) fn reopen(&mut self, choice: CameraChoice) -> Result<(), EngineError> {
+        self.remove_bin();
+        self.choice = choice;
+        self.retry_at = None;
+        self.retry_delay = FIRST_RETRY;
+        self.build_bin()
     }
 
     /// Rehearses a camera failure.

@@ -561,6 +561,12 @@ impl Engine {
         self.shared.running().program.set_look(look)
     }
 
+    /// Points a camera layer at another device (`"auto"`, `"test"` or a camera's id); when
+    /// that camera is the one on air, the new device is opened in its place.
+    pub fn set_camera_device(&self, layer: &str, device: &str) -> Result<(), EngineError> {
+        self.shared.running().program.set_camera_device(layer, device)
+    }
+
     /// Adds a destination while live; it starts on the next keyframe.
     pub fn add_destination(&self, target: IngestTarget) -> Result<(), EngineError> {
         let mut events = Vec::new();

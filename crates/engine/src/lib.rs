@@ -4,6 +4,7 @@
 mod air;
 mod camera;
 mod countdown_clock;
+mod devices;
 mod encode;
 mod engine;
 mod error;
@@ -29,6 +30,10 @@ pub mod elements;
 
 pub use air::{AirMode, MAX_DELAY};
 pub use camera::{CameraFault, CAMERA_SILENCE};
+pub use devices::{
+    best_camera_mode, best_mode, find_camera, list_devices, modes_of, CameraMode, ChosenMode, DeviceInfo, DeviceWatch,
+    Devices, FrameRate, ModeFormat,
+};
 pub use engine::{Engine, OpenOptions, Outputs};
 pub use error::EngineError;
 pub use events::{EngineEvent, EngineState, Health, OutputState, OutputStats, ProgramStats};
@@ -37,14 +42,19 @@ pub use ingest_error::{explain_ingest_error, IngestFailure};
 pub use outputs::{IngestTarget, RECORDING_ID};
 pub use preview::{PreviewFrame, PREVIEW_FPS, PREVIEW_HEIGHT, PREVIEW_WIDTH};
 pub use secret::SecretUrl;
-pub use sources::{list_devices, DeviceInfo, Devices};
 pub use supervisor::ReconnectPolicy;
 
 /// Initializes GStreamer, registers Kaibo's own elements and checks that every element the
 /// program needs is present. Safe to call more than once.
 pub fn init() -> Result<(), EngineError> {
     init_gstreamer()?;
-    elements::register().map_err(|e| EngineError::Init(e.to_string()))?;
+    // One registration at a time: two at once would each make a factory, and the one the
+    // registry drops would be left behind as the elements' factory.
+    static REGISTERING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    {
+        let _one = REGISTERING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        elements::register().map_err(|e| EngineError::Init(e.to_string()))?;
+    }
     let missing = plugins::missing_elements();
     if missing.is_empty() {
         Ok(())

@@ -79,16 +79,7 @@ impl Program {
         let canvas = show.canvas;
 
         // Video: camera, look, compositor, overlay, raw tee.
-        let camera_device = show
-            .scenes
-            .iter()
-            .flat_map(|s| s.layers.iter())
-            .find_map(|l| match l {
-                Layer::Camera(c) => Some(c.device.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| "test".to_owned());
-        let choice = sources::choose_camera(&camera_device);
+        let choice = sources::choose_camera(&camera_device(&show));
         if let CameraChoice::TestPattern { reason: Some(reason) } = &choice {
             notes.push(reason.clone());
         }
@@ -426,6 +417,29 @@ impl Program {
         self.camera.inject(fault);
     }
 
+    /// Points the camera layers called `layer` (in every scene) at another device; when that
+    /// changes the camera the program has open, the new one is opened in its place.
+    pub(crate) fn set_camera_device(&mut self, layer: &str, device: &str) -> Result<(), EngineError> {
+        let before = camera_device(&self.show);
+        let mut found = false;
+        for l in self.show.scenes.iter_mut().flat_map(|s| s.layers.iter_mut()) {
+            if let Layer::Camera(camera) = l {
+                if camera.id == layer {
+                    camera.device = device.to_owned();
+                    found = true;
+                }
+            }
+        }
+        if !found {
+            return Err(EngineError::Unknown(format!("there is no camera layer \"{layer}\" in this show")));
+        }
+        let after = camera_device(&self.show);
+        if after != before {
+            self.camera.reopen(sources::choose_camera(&after))?;
+        }
+        Ok(())
+    }
+
     fn apply_camera_change(&mut self, change: Option<CameraChange>, events: &mut Vec<EngineEvent>) {
         let Some(change) = change else { return };
         let ok = change == CameraChange::Back;
@@ -684,4 +698,16 @@ pub(crate) fn aac_encoder(name: &str, kbps: u32) -> Result<gst::Element, EngineE
         .build()
         .or_else(|_| gst::ElementFactory::make("voaacenc").name(name).property("bitrate", bitrate).build())
         .map_err(|e| EngineError::element("avenc_aac or voaacenc", e))
+}
+
+/// The device the program's camera opens: the first camera layer's, or the test pattern.
+fn camera_device(show: &Show) -> String {
+    show.scenes
+        .iter()
+        .flat_map(|s| s.layers.iter())
+        .find_map(|l| match l {
+            Layer::Camera(c) => Some(c.device.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "test".to_owned())
 }

@@ -5,29 +5,6 @@ use show::AudioSource;
 
 use crate::EngineError;
 
-/// A capture device as the system names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceInfo {
-    pub name: String,
-    /// The device node, such as `/dev/video0`, where there is one.
-    pub path: Option<String>,
-}
-
-/// The cameras and microphones present right now.
-#[derive(Debug, Clone, Default)]
-pub struct Devices {
-    pub cameras: Vec<DeviceInfo>,
-    pub microphones: Vec<DeviceInfo>,
-}
-
-/// Lists cameras and microphones with GStreamer's device monitor.
-pub fn list_devices() -> Devices {
-    Devices {
-        cameras: probe("Video/Source").iter().map(describe).collect(),
-        microphones: probe("Audio/Source").iter().map(describe).collect(),
-    }
-}
-
 fn probe(class: &str) -> Vec<gst::Device> {
     let monitor = gst::DeviceMonitor::new();
     monitor.add_filter(Some(class), None);
@@ -37,13 +14,6 @@ fn probe(class: &str) -> Vec<gst::Device> {
     let devices = monitor.devices().into_iter().collect();
     monitor.stop();
     devices
-}
-
-fn describe(device: &gst::Device) -> DeviceInfo {
-    let path = device
-        .properties()
-        .and_then(|p| p.get::<String>("device.path").or_else(|_| p.get::<String>("api.v4l2.path")).ok());
-    DeviceInfo { name: device.display_name().to_string(), path }
 }
 
 /// Which camera the show will get, and why.
@@ -60,10 +30,14 @@ pub(crate) fn choose_camera(device: &str) -> CameraChoice {
             Some(device) => CameraChoice::Device(device),
             None => CameraChoice::TestPattern { reason: Some("no camera found: showing the test pattern".to_owned()) },
         },
-        path if std::path::Path::new(path).exists() => CameraChoice::Path(path.to_owned()),
-        path => {
-            CameraChoice::TestPattern { reason: Some(format!("camera {path} not found: showing the test pattern")) }
-        }
+        // A camera the device monitor lists (its id is its node), else any device node.
+        id => match crate::devices::find_camera(id) {
+            Some(device) => CameraChoice::Device(device),
+            None if std::path::Path::new(id).exists() => CameraChoice::Path(id.to_owned()),
+            None => {
+                CameraChoice::TestPattern { reason: Some(format!("camera {id} not found: showing the test pattern")) }
+            }
+        },
     }
 }
 

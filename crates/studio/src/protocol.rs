@@ -139,6 +139,14 @@ pub enum Command {
     StartRecording,
     /// Stops the recording, whichever started it: the file is finalized.
     StopRecording,
+    // Devices.
+    /// Points a camera layer (in every scene it is in) at another camera: `"auto"`, `"test"`
+    /// or the `id` of a camera in `devices.cameras` that is plugged in. When that layer's
+    /// camera is on the program, the new one is opened in its place at once.
+    SetLayerDevice {
+        layer: String,
+        device: String,
+    },
 
     // Building the show. Each edit is checked by the show's own rules (the whole show again);
     // a refused one changes nothing and says why. Edits of the scene on air go on air at once.
@@ -318,6 +326,7 @@ impl Command {
             Command::SetEncoding { .. } => "set_encoding",
             Command::StartRecording => "start_recording",
             Command::StopRecording => "stop_recording",
+            Command::SetLayerDevice { .. } => "set_layer_device",
         }
     }
 }
@@ -497,6 +506,45 @@ pub struct StudioState {
     /// This session's id in the data folder (`kaibo report SESSION_ID`), when it is kept.
     #[ts(type = "number | null")]
     pub session: Option<i64>,
+    /// The cameras and microphones plugged in, kept current as they come and go.
+    pub devices: DevicesView,
+}
+
+/// The capture devices a show can use.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+pub struct DevicesView {
+    /// Plugged in, then those pulled out that a camera layer still names (`gone`).
+    pub cameras: Vec<CameraView>,
+    pub microphones: Vec<MicrophoneView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CameraView {
+    /// What a camera layer's `device` names (`set_layer_device`): its device node, such as
+    /// `/dev/video0`, where it has one.
+    pub id: String,
+    pub name: String,
+    /// What it can send, one entry per format and size.
+    pub modes: Vec<CameraModeView>,
+    /// Pulled out (or never seen) while a camera layer still names it: the layer shows the
+    /// test pattern until it is back or another camera is picked.
+    pub gone: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CameraModeView {
+    /// `raw` (uncompressed) or `mjpeg` (decoded with jpegdec).
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
+    /// Frames per second it offers at this size, highest first.
+    pub fps: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct MicrophoneView {
+    pub id: String,
+    pub name: String,
 }
 
 /// The program: it runs from the moment the show is open; a program that fails is reopened.
@@ -631,6 +679,8 @@ pub struct LayerView {
     pub product: Option<String>,
     /// The look of a look layer.
     pub look: Option<String>,
+    /// The device of a camera layer (`auto`, `test` or a camera's id).
+    pub device: Option<String>,
     /// `[x, y, w, h]` in 0..1 of the canvas, where the layer has one.
     pub rect: Option<Vec<f64>>,
     /// Locked against moves and edits.

@@ -108,6 +108,10 @@ fn layer(layer: &Layer) -> LayerView {
         visible: layer.visible(),
         product,
         look,
+        device: match layer {
+            Layer::Camera(camera) => Some(camera.device.clone()),
+            _ => None,
+        },
         rect: layer.rect().map(|r| r.to_vec()),
         locked: layer.locked(),
         fields: layer_fields(layer),

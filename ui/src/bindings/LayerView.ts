@@ -14,6 +14,10 @@ product: string | null,
  */
 look: string | null, 
 /**
+ * The device of a camera layer (`auto`, `test` or a camera's id).
+ */
+device: string | null, 
+/**
  * `[x, y, w, h]` in 0..1 of the canvas, where the layer has one.
  */
 rect: Array<number> | null, 

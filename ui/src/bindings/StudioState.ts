@@ -4,6 +4,7 @@ import type { CanvasView } from "./CanvasView";
 import type { ChatItem } from "./ChatItem";
 import type { ConnectorView } from "./ConnectorView";
 import type { DestinationView } from "./DestinationView";
+import type { DevicesView } from "./DevicesView";
 import type { EncodingView } from "./EncodingView";
 import type { KillSwitchView } from "./KillSwitchView";
 import type { LivePhase } from "./LivePhase";
@@ -70,4 +71,8 @@ banned_words: Array<string>,
 /**
  * This session's id in the data folder (`kaibo report SESSION_ID`), when it is kept.
  */
-session: number | null, };
+session: number | null, 
+/**
+ * The cameras and microphones plugged in, kept current as they come and go.
+ */
+devices: DevicesView, };

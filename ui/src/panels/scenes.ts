@@ -2,6 +2,7 @@
 // reorder, remove, add a text layer). Layers are listed bottom first, as in the show.
 import type { Actions } from "../actions";
 import { el, fill } from "../dom";
+import { cameraPicker, devicesList } from "./devices";
 import { freshId } from "../layout";
 import type { View } from "../store";
 
@@ -35,6 +36,7 @@ export function renderScenes(root: HTMLElement, view: View, actions: Actions): v
         el("span", { className: "layer-kind", text: layer.kind.replace("_", " ") }),
         layer.product ? el("span", { className: "layer-detail", text: layer.product }) : null,
       ),
+      layer.kind === "camera" ? cameraPicker(layer, state, actions) : null,
       el("span", { className: "layer-tools" },
         el("button", {
           className: "icon secondary",
@@ -82,6 +84,7 @@ export function renderScenes(root: HTMLElement, view: View, actions: Actions): v
     el("h3", { text: `Layers of ${current?.name ?? state.scene}` }),
     el("ul", { className: "layers" }, ...layers),
     form,
+    devicesList(state),
     actions.errorLine("scenes"));
 }
 

@@ -146,6 +146,10 @@ pub async fn launch(
         media_dir: Some(data_dir.join("media")),
     };
     let studio = Studio::new(show, config);
+    // Cameras and microphones come and go in the state; without a provider the list is empty.
+    if let Err(error) = studio.watch_devices().await {
+        eprintln!("warning: {error}");
+    }
     let audience = AudienceOptions {
         simulate: options.simulate,
         bridge: options.bridge,

@@ -475,6 +475,7 @@ mod tests {
             rect: Some(vec![0.1, 0.2, 0.25, 0.5]),
             locked: false,
             fields: json!({}),
+            device: None,
         };
         let t = transform(&layer, &canvas);
         assert_eq!(t["positionX"], 128.0);

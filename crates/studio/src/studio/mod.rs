@@ -30,6 +30,7 @@ use tokio::sync::{broadcast, watch, Mutex};
 mod audience;
 mod building;
 mod commerce;
+mod devices;
 mod files;
 mod live;
 mod paths;
@@ -135,6 +136,8 @@ struct Inner {
     state_dirty: bool,
     /// The audience path's connectors, once attached.
     feed: Option<crate::audience_feed::AudienceFeed>,
+    /// The cameras and microphones (see `devices`).
+    devices: devices::DeviceRoster,
 }
 
 impl Studio {
@@ -180,6 +183,7 @@ impl Studio {
             sales_dirty: BTreeSet::new(),
             state_dirty: false,
             feed: None,
+            devices: devices::DeviceRoster::default(),
         };
         Studio { inner: Arc::new(Mutex::new(inner)), events, preview }
     }
@@ -338,6 +342,7 @@ impl Studio {
             | Command::AddBannedWord { .. }
             | Command::RemoveBannedWord { .. }
             | Command::SetEncoding { .. }) => inner.build_show(command).await,
+            Command::SetLayerDevice { layer, device } => inner.set_layer_device(layer, device).await,
             // Unwrapped by `apply_from`; one inside another is refused there.
             Command::Override { .. } => {
                 Err(StudioError::bad_request("an override holds the command itself, not another override"))
@@ -399,6 +404,7 @@ impl Inner {
             connectors: self.feed.as_ref().map(|f| f.connectors()).unwrap_or_default(),
             banned_words: self.config.banned_words.clone(),
             session: self.log.files().map(|f| f.session),
+            devices: self.devices_view(),
         }
     }
 
