@@ -50,6 +50,9 @@ impl Show {
                     Layer::Text(l) => l.rect = rect,
                     Layer::ProductCard(l) => l.rect = rect,
                     Layer::Countdown(l) => l.rect = rect,
+                    Layer::Color(l) => l.rect = rect,
+                    Layer::Media(l) => l.rect = rect,
+                    Layer::Screen(l) => l.rect = rect,
                     Layer::Look(_) => {
                         return Err(ShowError::single(
                             format!("{path}.layers[{at}]"),

@@ -5,7 +5,9 @@ use std::path::Path;
 use super::{num, Checker, EDGE_TOLERANCE, MAX_SECONDS};
 use crate::color::parse_color;
 use crate::countdown::parse_rfc3339;
-use crate::model::{CameraLayer, CountdownLayer, ImageLayer, Layer, Outline, Rect, SafeSlate, Scene, TextLayer};
+use crate::model::{
+    CameraLayer, CountdownLayer, ImageLayer, Layer, MediaLayer, Outline, Rect, SafeSlate, Scene, TextLayer,
+};
 
 impl Checker<'_> {
     pub(super) fn canvas(&mut self) {
@@ -37,28 +39,20 @@ impl Checker<'_> {
             "layer id",
             scene.layers.iter().enumerate().map(|(j, l)| (format!("{path}.layers[{j}].id"), l.id())),
         );
-        let mut camera: Option<usize> = None;
         for (j, layer) in scene.layers.iter().enumerate() {
             let path = format!("{path}.layers[{j}]");
             if let Some(rect) = layer.rect() {
                 self.rect(&format!("{path}.rect"), rect);
             }
             match layer {
-                Layer::Camera(layer) => {
-                    if let Some(first) = camera {
-                        self.problem(
-                            &path,
-                            format!("a scene can have only one camera layer, and layers[{first}] is already one"),
-                        );
-                    } else {
-                        camera = Some(j);
-                    }
-                    self.camera(&path, layer);
-                }
+                Layer::Camera(layer) => self.camera(&path, layer),
                 Layer::Image(layer) => self.image(&path, layer),
                 Layer::Text(layer) => self.text(&path, layer),
                 Layer::ProductCard(layer) => self.product_card(&path, layer),
                 Layer::Countdown(layer) => self.countdown(&path, layer),
+                Layer::Color(layer) => self.color(&format!("{path}.color"), &layer.color),
+                Layer::Media(layer) => self.media(&path, layer),
+                Layer::Screen(_) => self.screen(&path),
                 Layer::Look(layer) => {
                     if self.show.look(&layer.look).is_none() {
                         let known: Vec<String> = self.show.available_looks().into_iter().map(|l| l.id).collect();
@@ -114,6 +108,66 @@ impl Checker<'_> {
             self.problem(
                 format!("{path}.device"),
                 format!("must be \"auto\", \"test\" or an absolute device path such as /dev/video0, got \"{device}\""),
+            );
+        }
+    }
+
+    /// A file that exists, or a feed address the engine can pull or listen on.
+    pub(super) fn media(&mut self, path: &str, layer: &MediaLayer) {
+        match (&layer.path, &layer.url) {
+            (None, None) => self.problem(
+                path,
+                "a media layer needs \"path\" (a video file) or \"url\" (a feed such as srt://0.0.0.0:9000?mode=listener)",
+            ),
+            (Some(_), Some(_)) => self.problem(format!("{path}.url"), "give either \"path\" or \"url\", not both"),
+            (Some(file), None) => {
+                let file_path = format!("{path}.path");
+                if self.not_empty(&file_path, file) {
+                    let resolved = self.show.resolve(file);
+                    if !resolved.is_file() {
+                        self.problem(
+                            &file_path,
+                            format!("\"{file}\" does not exist (looked for {})", resolved.display()),
+                        );
+                    }
+                }
+            }
+            (None, Some(url)) => self.feed_url(&format!("{path}.url"), url),
+        }
+    }
+
+    fn feed_url(&mut self, path: &str, text: &str) {
+        let shown = crate::redact::redact_url(text);
+        match url::Url::parse(text) {
+            Err(error) => self.problem(
+                path,
+                format!("is not a valid address ({error}); expected srt://, rtmp://, rtsp:// or http(s)://"),
+            ),
+            Ok(url) => {
+                let scheme = url.scheme();
+                if !matches!(scheme, "srt" | "rtmp" | "rtsp" | "http" | "https") {
+                    self.problem(
+                        path,
+                        format!("scheme \"{scheme}\" is not a feed; use srt://, rtmp://, rtsp:// or http(s):// (got {shown})"),
+                    );
+                } else if scheme == "srt" && url.port().is_none() {
+                    self.problem(
+                        path,
+                        format!("an srt:// address needs a port, such as srt://0.0.0.0:9000 (got {shown})"),
+                    );
+                } else if scheme != "srt" && url.host_str().is_none_or(str::is_empty) {
+                    self.problem(path, format!("has no host; expected {scheme}://HOST/... (got {shown})"));
+                }
+            }
+        }
+    }
+
+    /// The screen is captured from X11: there must be a display.
+    pub(super) fn screen(&mut self, path: &str) {
+        if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
+            self.problem(
+                path,
+                "the screen can only be captured on a desktop with a display ($DISPLAY is not set here)",
             );
         }
     }

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use super::*;
 use crate::model::{
-    CameraLayer, Canvas, CountdownLayer, Destination, ImageLayer, Layer, LightingLook, Platform, Product,
-    ProductCardLayer, Rect, RunOfShow, SafeSlate, Scene, SecretRef, TextLayer, Vignette,
+    CameraLayer, Canvas, ColorLayer, CountdownLayer, Destination, ImageLayer, Layer, LightingLook, MediaLayer,
+    Platform, Product, ProductCardLayer, Rect, RunOfShow, SafeSlate, Scene, SecretRef, TextLayer, Vignette,
 };
 
 fn show() -> Show {
@@ -117,14 +117,65 @@ fn non_finite_numbers_anywhere() {
 }
 
 #[test]
-fn second_camera_is_refused() {
+fn several_cameras_are_allowed() {
     let mut s = show();
     let camera = s.scenes[0].layers[0].clone();
     if let Layer::Camera(mut c) = camera {
         c.id = "cam2".into();
+        c.rect = [0.5, 0.5, 0.5, 0.5];
         s.scenes[0].layers.push(Layer::Camera(c));
     }
-    expect(&s, "scenes[0].layers[1]: a scene can have only one camera layer");
+    assert_eq!(problems(&s), Vec::<String>::new());
+}
+
+fn media(path: Option<&str>, url: Option<&str>) -> Show {
+    let mut s = show();
+    s.scenes[0].layers.push(Layer::Media(MediaLayer {
+        id: "clip".into(),
+        visible: true,
+        rect: crate::model::full_canvas(),
+        path: path.map(Into::into),
+        url: url.map(Into::into),
+        looping: true,
+    }));
+    s
+}
+
+#[test]
+fn media_layers() {
+    expect(&media(None, None), "scenes[0].layers[1]: a media layer needs \"path\"");
+    expect(&media(Some("a.mp4"), Some("srt://0.0.0.0:9000")), "give either \"path\" or \"url\"");
+    expect(&media(Some("clip.mp4"), None), "scenes[0].layers[1].path: \"clip.mp4\" does not exist");
+    for good in [
+        "srt://0.0.0.0:9000?mode=listener",
+        "rtmp://127.0.0.1/live/x",
+        "rtsp://cam.local/1",
+        "https://x.example/a.m3u8",
+    ] {
+        assert_eq!(problems(&media(None, Some(good))), Vec::<String>::new(), "{good}");
+    }
+    expect(&media(None, Some("srt://0.0.0.0")), "an srt:// address needs a port");
+    expect(&media(None, Some("ftp://x.example/a")), "scheme \"ftp\" is not a feed");
+    expect(&media(None, Some("not a url")), "scenes[0].layers[1].url: is not a valid address");
+}
+
+#[test]
+fn color_layers() {
+    let mut s = show();
+    s.scenes[0].layers.insert(
+        0,
+        Layer::Color(ColorLayer {
+            id: "bg".into(),
+            visible: true,
+            rect: crate::model::full_canvas(),
+            color: "#112233".into(),
+        }),
+    );
+    assert_eq!(problems(&s), Vec::<String>::new());
+    if let Layer::Color(c) = &mut s.scenes[0].layers[0] {
+        c.color = "blue".into();
+    }
+    expect(&s, "scenes[0].layers[0].color: is not a color");
 }
 
 #[test]
