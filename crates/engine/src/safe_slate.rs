@@ -37,8 +37,8 @@ impl SafeSlate {
         raw_caps: &gst::Caps,
         encoder: &EncoderSettings,
     ) -> Result<SafeSlate, EngineError> {
-        let picture =
-            render::render_slate(show, "稍后回来 · Be right back").map_err(|e| EngineError::build("safe slate", e))?;
+        // The show's own slate text and picture (each falling back to "Be right back" and the logo).
+        let picture = render::render_safe_slate(show).map_err(|e| EngineError::build("safe slate", e))?;
         let bgra = gst_video::VideoCapsBuilder::new()
             .format(gst_video::VideoFormat::Bgra)
             .width(picture.width as i32)
