@@ -34,8 +34,10 @@ impl Spec {
         matches!(self, Spec::Media { file: true, looping: true, .. })
     }
 
+    /// Files and feeds we call or pull are opened again when they stay silent; a listener
+    /// just goes on waiting for its sender (opening it again would turn a sender away).
     pub(crate) fn rebuild_when_silent(&self) -> bool {
-        matches!(self, Spec::Media { .. })
+        matches!(self, Spec::Media { uri, .. } if !uri.contains("mode=listener"))
     }
 
     pub(crate) fn is_camera(&self) -> bool {
