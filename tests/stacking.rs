@@ -78,6 +78,13 @@ fn record(show: show::Show, path: &Path, seconds: u64) {
     engine.stop(Duration::from_secs(5));
 }
 
+/// The camera's first bar (white, at 75% or 100% by GStreamer version).
+#[track_caller]
+fn assert_first_bar(what: &str, got: [f64; 3]) {
+    let spread = got.iter().fold(0.0f64, |m, c| m.max(*c)) - got.iter().fold(255.0f64, |m, c| m.min(*c));
+    assert!(got.iter().all(|c| *c > 170.0) && spread < 30.0, "{what}: {got:.0?}, expected the white bar");
+}
+
 #[track_caller]
 fn assert_near(what: &str, got: [f64; 3], want: [f64; 3]) {
     let off = got.iter().zip(want).map(|(g, w)| (g - w).abs()).fold(0.0, f64::max);
@@ -101,11 +108,7 @@ fn every_layer_stacks_in_list_order_and_the_clip_plays() {
     // The picture over the colour.
     assert_near("picture", mean_rgb(&frame, [0.02, 0.02, 0.2, 0.2]), [0.0, 255.0, 0.0]);
     // The camera over the picture: its first bar (grey) where the picture is under it.
-    assert_near(
-        "camera over the picture",
-        mean_rgb(&frame, inside(CAMERA, 0.02, 0.1, 0.1, 0.4)),
-        [192.0, 192.0, 192.0],
-    );
+    assert_first_bar("camera over the picture", mean_rgb(&frame, inside(CAMERA, 0.02, 0.1, 0.1, 0.4)));
     // The logo over the camera.
     assert_near("logo over the camera", mean_rgb(&frame, inside(LOGO, 0.2, 0.2, 0.4, 0.4)), [255.0, 0.0, 255.0]);
     // The clip, in its rect, over the colour; red, then white.
@@ -142,7 +145,7 @@ fn a_broken_video_file_shows_its_placeholder_and_the_rest_keeps_real_time() {
     let placeholder = mean_rgb(&frame, inside(CLIP, 0.1, 0.05, 0.8, 0.2));
     // The placeholder slate is dark grey: not the blue under it, not black.
     assert!(placeholder.iter().all(|c| (10.0..90.0).contains(c)), "the clip's placeholder: {placeholder:.0?}");
-    assert_near("camera", mean_rgb(&frame, inside(CAMERA, 0.02, 0.1, 0.1, 0.4)), [192.0, 192.0, 192.0]);
+    assert_first_bar("camera", mean_rgb(&frame, inside(CAMERA, 0.02, 0.1, 0.1, 0.4)));
     assert_near("logo", mean_rgb(&frame, inside(LOGO, 0.2, 0.2, 0.4, 0.4)), [255.0, 0.0, 255.0]);
     assert_real_time("recording", &video_packet_times(&recording), f64::from(FPS), 0.1);
 }
