@@ -105,7 +105,8 @@ fn an_srt_feed_comes_goes_and_comes_back_in_its_rect() {
         }
         out
     };
-    let before = sample(0.5, at(first_push));
+    // A source gets two seconds to start before its silence counts.
+    let before = sample(2.5, at(first_push));
     assert!(before.iter().all(|(_, c)| is_placeholder(*c)), "before the feed, the placeholder: {before:.0?}");
     let first = sample(at(first_push), at(stopped));
     assert!(first.iter().any(|(_, c)| is_red(*c)), "the feed never appeared: {first:.0?}");
