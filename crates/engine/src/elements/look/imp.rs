@@ -55,7 +55,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 // ---------------------------------------------------------------------------
 
 #[derive(Debug, Clone, PartialEq)]
-struct ToneSettings {
+pub(super) struct ToneSettings {
     brightness: f64,
     contrast: f64,
     saturation: f64,
@@ -828,13 +828,13 @@ fn lut_rows(lut: &YuvLut, tone: &ToneTables, y0: &mut [u8], y1: Option<&mut [u8]
 // ---------------------------------------------------------------------------
 
 pub(super) struct ToneTables {
-    y: [u8; 256],
-    u: [u8; 256],
-    v: [u8; 256],
-    y_identity: bool,
-    uv_identity: bool,
+    pub(super) y: [u8; 256],
+    pub(super) u: [u8; 256],
+    pub(super) v: [u8; 256],
+    pub(super) y_identity: bool,
+    pub(super) uv_identity: bool,
     /// Luma black level, the pivot of the vignette.
-    y_black: i32,
+    pub(super) y_black: i32,
 }
 
 impl Default for ToneTables {
@@ -844,7 +844,7 @@ impl Default for ToneTables {
 }
 
 impl ToneTables {
-    fn new(tone: &ToneSettings, model: &YuvModel) -> Self {
+    pub(super) fn new(tone: &ToneSettings, model: &YuvModel) -> Self {
         let identity: [u8; 256] = std::array::from_fn(|i| i as u8);
         let to_u8 = |x: f64| x.round().clamp(0.0, 255.0) as u8;
         let black = model.y_black as f64;

@@ -292,7 +292,7 @@ impl YuvLut {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::elements::look::imp::ToneTables;
+    use crate::elements::look::imp::{ToneSettings, ToneTables};
 
     fn identity_cube(n: usize) -> Cube {
         let mut text = format!("TITLE \"identity\"\nLUT_3D_SIZE {n}\n");
