@@ -21,6 +21,7 @@ mod retire;
 mod safe_slate;
 mod secret;
 pub mod secrets;
+mod source;
 mod sources;
 mod stats;
 mod supervisor;
