@@ -15,7 +15,7 @@ function recorder() {
 
 function withCameras() {
   const state = liveState();
-  state.scenes[0].layers.unshift({ id: "cam", kind: "camera", visible: true, product: null, look: null, device: "/dev/video0", rect: [0, 0, 1, 1] });
+  state.scenes[0].layers.unshift({ id: "cam", kind: "camera", visible: true, product: null, look: null, device: "/dev/video0", rect: [0, 0, 1, 1], locked: false, fields: {} });
   state.devices = {
     cameras: [
       {
