@@ -308,10 +308,24 @@ fn timestamp_untimed_buffers(pad: &gst::Pad) {
     });
 }
 
-/// Exposes `target` on the bin as a pad called `name`.
+/// Exposes `target` on the bin as a pad called `name`. An output fails alone: what its
+/// elements return upstream (a refused publish, a dead ingest) stops at this pad and never
+/// flows back through the tees into the encoder and the program's sources. Its elements'
+/// errors still reach the bus, where the supervisor handles them. Flushing passes, so the
+/// output still stops with the pipeline.
 fn ghost(bin: &gst::Bin, target: &gst::Pad, name: &str) -> Result<(), EngineError> {
-    let ghost =
-        gst::GhostPad::builder_with_target(target).map_err(|e| EngineError::build("ghost pad", e))?.name(name).build();
+    fn contained(result: Result<gst::FlowSuccess, gst::FlowError>) -> Result<gst::FlowSuccess, gst::FlowError> {
+        match result {
+            Err(gst::FlowError::Flushing) => Err(gst::FlowError::Flushing),
+            _ => Ok(gst::FlowSuccess::Ok),
+        }
+    }
+    let ghost = gst::GhostPad::builder_with_target(target)
+        .map_err(|e| EngineError::build("ghost pad", e))?
+        .name(name)
+        .chain_function(|pad, parent, buffer| contained(gst::ProxyPad::chain_default(pad, parent, buffer)))
+        .chain_list_function(|pad, parent, list| contained(gst::ProxyPad::chain_list_default(pad, parent, list)))
+        .build();
     bin.add_pad(&ghost).map_err(|e| EngineError::build("ghost pad", e))
 }
 
