@@ -752,7 +752,7 @@ fn on_error(shared: &Shared, source: Option<&gst::Object>, text: &str) {
     let detail = running.scrub(text);
     if let Some(current) = running.program.camera_owns(source) {
         if current {
-            running.program.camera_failed(source, &detail, &mut events);
+            running.program.camera_failed(&detail, &mut events);
         }
         drop(running);
         shared.emit_all(events);

@@ -21,7 +21,6 @@ mod retire;
 mod safe_slate;
 mod secret;
 pub mod secrets;
-mod source;
 mod sources;
 mod stats;
 mod supervisor;

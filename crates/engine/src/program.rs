@@ -2,15 +2,13 @@
 //! encode group and the outputs come and go behind its raw tees (see `encode.rs`).
 //!
 //! ```text
-//! sources (cameras with the look, media, screen) ─▶ compositor ─▶ kaibooverlay
-//! drawn runs under video layers ─────────────────▶ (zorder:     (the drawn layers above
-//!                                                   list order)  the topmost video layer)
+//! camera ─▶ [convert, scale, rate] ─▶ I420 canvas ─▶ kaibolook ─▶ compositor ─▶ kaibooverlay
+//!   (test pattern when there is none)       (the scene's look)  (camera rect)   (text, images, cards)
 //!      ─▶ raw video tee ─┬─▶ preview (when asked)
 //!                        └─▶ encode group ─▶ output bins (destinations, recording)   (Go Live, Record)
 //! sound ─▶ convert, resample ─▶ 48 kHz stereo ─▶ raw audio tee ─▶ encode group
 //! ```
 //!
-//! How layers stack, and how sources are isolated and shared: see `source/mod.rs`.
 //! The raw audio tee is where a mixer goes; the raw video tee is where each canvas's
 //! encode groups hang. Live changes (scene, layers, card product, look) only touch the
 //! compositor pad, the look element's properties and the overlay: the encoder and the
@@ -24,14 +22,13 @@ use gst::prelude::*;
 use show::{Layer, LightingLook, Scene, Show};
 
 use crate::air::AirMode;
-use crate::camera::CameraFault;
+use crate::camera::{CameraChange, CameraFault, CameraInput};
 use crate::encode::{EncodeCounters, EncodeGroup};
 use crate::events::EngineEvent;
 use crate::ingest::EncoderSettings;
 use crate::outputs::{Output, OutputKind};
 use crate::overlay::Overlay;
 use crate::retire::{EosWaiters, Retirements};
-use crate::source::{self, Change, Source, Spec, Still};
 use crate::sources::{self, CameraChoice};
 use crate::EngineError;
 
@@ -59,13 +56,9 @@ pub(crate) struct Program {
     retirements: Retirements,
     scene: usize,
     look_override: Option<String>,
-    /// Every input opened, each once (see `source/mod.rs`).
-    sources: Vec<Source>,
-    /// Runs of drawn layers under a video layer, each its own compositor pad.
-    stills: Vec<Still>,
-    compositor: gst::Element,
-    /// The look on every camera now.
-    look_now: LightingLook,
+    camera: CameraInput,
+    camera_pad: gst::Pad,
+    look: gst::Element,
     overlay: Overlay,
     raw_caps: gst::Caps,
     raw_video_tee: gst::Element,
@@ -85,13 +78,18 @@ impl Program {
         let pipeline = gst::Pipeline::with_name("program");
         let canvas = show.canvas;
 
-        // Video: sources, compositor, overlay, raw tee.
+        // Video: camera, look, compositor, overlay, raw tee.
+        let choice = sources::choose_camera(&camera_device(&show));
+        if let CameraChoice::TestPattern { reason: Some(reason) } = &choice {
+            notes.push(reason.clone());
+        }
         let raw_caps = gst_video::VideoCapsBuilder::new()
             .format(gst_video::VideoFormat::I420)
             .width(canvas.width as i32)
             .height(canvas.height as i32)
             .framerate(gst::Fraction::new(canvas.fps as i32, 1))
             .build();
+        let look = make("kaibolook", "look")?;
         let compositor = gst::ElementFactory::make("compositor")
             .name("compositor")
             .property_from_str("background", "black")
@@ -105,13 +103,15 @@ impl Program {
         let raw_video_tee = tee("raw-tee")?;
 
         pipeline
-            .add_many([&compositor, &overlay_element, &raw_video_tee])
+            .add_many([&look, &compositor, &overlay_element, &raw_video_tee])
             .map_err(|e| EngineError::build("video elements", e))?;
-        // The compositor runs with no video layer too: a 2x2 black picture keeps it going.
-        let anchor = compositor.request_pad_simple("sink_%u").ok_or_else(|| EngineError::missing_pad("compositor"))?;
-        anchor.set_property("zorder", 0u32);
-        let black = render::Raster { x: 0, y: 0, width: 2, height: 2, stride: 8, data: [0, 0, 0, 255].repeat(4) };
-        source::still::frozen_picture(&pipeline, "anchor", &black, &raw_caps_without_size(canvas.fps), &anchor)?;
+        let camera = CameraInput::new(&pipeline, choice, raw_caps.clone(), &look)?;
+        let camera_pad =
+            compositor.request_pad_simple("sink_%u").ok_or_else(|| EngineError::missing_pad("compositor sink"))?;
+        look.static_pad("src")
+            .ok_or_else(|| EngineError::missing_pad("look src"))?
+            .link(&camera_pad)
+            .map_err(|e| EngineError::build("look to compositor", e))?;
         compositor
             .link_filtered(&overlay_element, &raw_caps)
             .map_err(|e| EngineError::build("compositor to overlay", e))?;
@@ -161,10 +161,9 @@ impl Program {
             retirements: Retirements::default(),
             scene: 0,
             look_override: None,
-            sources: Vec::new(),
-            stills: Vec::new(),
-            compositor,
-            look_now: LightingLook::neutral("natural"),
+            camera,
+            camera_pad,
+            look,
             overlay,
             raw_caps,
             raw_video_tee,
@@ -172,14 +171,6 @@ impl Program {
             killed: false,
             preview,
         };
-        // Every device, file and feed of the show is opened now, once, so switching scenes
-        // never waits on one.
-        let layers: Vec<Layer> = program.show.scenes.iter().flat_map(|s| s.layers.iter().cloned()).collect();
-        for layer in &layers {
-            if let Some(key) = source::key_of(layer) {
-                program.source_for(&key, layer)?;
-            }
-        }
         program.apply_scene()?;
         Ok(program)
     }
@@ -383,35 +374,30 @@ impl Program {
     /// Bins still being shut down, for the teardown to wait on.
     pub(crate) fn take_retirements(&mut self) -> Vec<std::thread::JoinHandle<()>> {
         let mut handles = self.retirements.take();
-        for source in &mut self.sources {
-            handles.extend(source.take_retirements().take());
-        }
+        handles.extend(self.camera.retirements.take());
         handles
     }
 
-    /// Whether every camera is delivering (a placeholder stands in for one that is not).
+    /// Whether the camera is delivering (the slate stands in while it is not).
     pub(crate) fn camera_ok(&self) -> bool {
-        self.sources.iter().filter(|s| s.input.spec().is_camera()).all(|s| s.input.ok)
+        self.camera.ok
     }
 
-    /// Whether an element belongs to a source (`Some(false)`: an old, replaced bin).
+    /// Whether an element belongs to the camera (`Some(false)`: an old, replaced camera bin).
     pub(crate) fn camera_owns(&self, source: Option<&gst::Object>) -> Option<bool> {
-        self.sources.iter().find_map(|s| s.input.owns(source))
+        self.camera.owns(source)
     }
 
-    /// A source's element failed: its placeholder goes on air and it is rebuilt.
-    pub(crate) fn camera_failed(&mut self, element: Option<&gst::Object>, reason: &str, events: &mut Vec<EngineEvent>) {
-        let Some(index) = self.sources.iter().position(|s| s.input.owns(element) == Some(true)) else { return };
-        let change = self.sources[index].input.failed(reason);
-        self.apply_source_change(index, change, events);
+    /// The camera's source failed: the slate goes on air and the camera is rebuilt.
+    pub(crate) fn camera_failed(&mut self, reason: &str, events: &mut Vec<EngineEvent>) {
+        let change = self.camera.failed(reason);
+        self.apply_camera_change(change, events);
     }
 
-    /// Watches every source ten times a second.
+    /// Watches the camera ten times a second.
     pub(crate) fn watch_camera(&mut self, now: std::time::Instant, events: &mut Vec<EngineEvent>) {
-        for index in 0..self.sources.len() {
-            let change = self.sources[index].input.watch(now);
-            self.apply_source_change(index, change, events);
-        }
+        let change = self.camera.watch(now);
+        self.apply_camera_change(change, events);
     }
 
     /// Redraws the countdowns on air whose displayed second changed (ten times a second,
@@ -426,41 +412,15 @@ impl Program {
         self.overlay.countdown_renders()
     }
 
-    /// Rehearses a camera failure, on every camera.
+    /// Rehearses a camera failure.
     pub(crate) fn inject_camera_fault(&self, fault: CameraFault) {
-        for source in self.sources.iter().filter(|s| s.input.spec().is_camera()) {
-            match fault {
-                CameraFault::Freeze(duration) => source.input.freeze(duration),
-                CameraFault::Error => source.input.fail_source(),
-            }
-        }
+        self.camera.inject(fault);
     }
 
-    fn apply_source_change(&mut self, index: usize, change: Option<Change>, events: &mut Vec<EngineEvent>) {
-        let Some(change) = change else { return };
-        let source = &self.sources[index];
-        let ok = change == Change::Back;
-        source.show_live(ok);
-        let reason = match change {
-            Change::Lost(reason) => Some(reason),
-            Change::Back => None,
-        };
-        if source.input.spec().is_camera() {
-            events.push(EngineEvent::Camera { ok, reason });
-        } else {
-            let what = source.input.spec().what();
-            let message = match reason {
-                Some(reason) => format!("{reason}; its placeholder is on air until it is back"),
-                None => format!("{what} is back"),
-            };
-            events.push(EngineEvent::Notice { message });
-        }
-    }
-
-    /// Points the camera layers called `layer` (in every scene) at another device. The scene
-    /// on air is stacked again: a device not open yet is opened as its own source, and the
-    /// layer's pad moves to it.
+    /// Points the camera layers called `layer` (in every scene) at another device; when that
+    /// changes the camera the program has open, the new one is opened in its place.
     pub(crate) fn set_camera_device(&mut self, layer: &str, device: &str) -> Result<(), EngineError> {
+        let before = camera_device(&self.show);
         let mut found = false;
         for l in self.show.scenes.iter_mut().flat_map(|s| s.layers.iter_mut()) {
             if let Layer::Camera(camera) = l {
@@ -473,38 +433,28 @@ impl Program {
         if !found {
             return Err(EngineError::Unknown(format!("there is no camera layer \"{layer}\" in this show")));
         }
-        self.apply_scene()
+        let after = camera_device(&self.show);
+        if after != before {
+            self.camera.reopen(sources::choose_camera(&after))?;
+        }
+        Ok(())
     }
 
-    /// The source showing `layer` (`key` from [`source::key_of`]), opened on first use.
-    fn source_for(&mut self, key: &str, layer: &Layer) -> Result<usize, EngineError> {
-        if let Some(index) = self.sources.iter().position(|s| s.key == key) {
-            return Ok(index);
+    fn apply_camera_change(&mut self, change: Option<CameraChange>, events: &mut Vec<EngineEvent>) {
+        let Some(change) = change else { return };
+        let ok = change == CameraChange::Back;
+        if !ok {
+            self.overlay.set_slate(&self.show);
         }
-        let spec = match layer {
-            Layer::Camera(camera) => {
-                let choice = sources::choose_camera(&camera.device);
-                if let CameraChoice::TestPattern { reason: Some(reason) } = &choice {
-                    self.notes.push(reason.clone());
-                }
-                Spec::Camera(choice)
-            }
-            Layer::Media(media) => source::spec::media_spec(&self.show, media),
-            _ => Spec::Screen,
+        self.overlay.slate_on = !ok;
+        if let Err(error) = self.apply_scene() {
+            events.push(EngineEvent::Notice { message: error.to_string() });
+        }
+        let reason = match change {
+            CameraChange::Lost(reason) => Some(reason),
+            CameraChange::Back => None,
         };
-        let placeholder = render::render_slate(&self.show, source::placeholder_text(layer))
-            .map_err(|e| EngineError::build("placeholder", e))?;
-        let index = self.sources.len();
-        let (source, note) =
-            Source::new(&self.pipeline, &self.compositor, index, key.to_owned(), spec, &self.raw_caps, &placeholder)?;
-        if let Some(look) = &source.look {
-            apply_look(look, &self.show, &self.look_now);
-        }
-        if let Some(note) = note {
-            self.notes.push(format!("layer {}: {note}", layer.id()));
-        }
-        self.sources.push(source);
-        Ok(index)
+        events.push(EngineEvent::Camera { ok, reason });
     }
 
     /// How far the last encoded frame (the last program frame, when nothing encodes) is
@@ -594,19 +544,12 @@ impl Program {
         self.apply_scene()
     }
 
-    /// Applies a look to the cameras until the next scene switch.
+    /// Applies a look to the camera until the next scene switch.
     pub(crate) fn set_look(&mut self, look: &str) -> Result<(), EngineError> {
         let found = self.show.look(look).ok_or_else(|| EngineError::Unknown(format!("there is no look \"{look}\"")))?;
         self.look_override = Some(look.to_owned());
-        self.put_look(found);
+        apply_look(&self.look, &self.show, &found);
         Ok(())
-    }
-
-    fn put_look(&mut self, look: LightingLook) {
-        for element in self.sources.iter().filter_map(|s| s.look.as_ref()) {
-            apply_look(element, &self.show, &look);
-        }
-        self.look_now = look;
     }
 
     fn current_layer_mut(&mut self, id: &str) -> Result<&mut Layer, EngineError> {
@@ -619,52 +562,23 @@ impl Program {
             .ok_or_else(|| EngineError::Unknown(format!("scene \"{scene_id}\" has no layer \"{id}\"")))
     }
 
-    /// Stacks the scene on air in list order (see `source/mod.rs`): each video layer on a
-    /// pad of its source, each run of drawn layers under one on a still, the drawn layers
-    /// above the topmost video layer in the overlay.
     fn apply_scene(&mut self) -> Result<(), EngineError> {
-        let scene: Scene = self.show.scenes[self.scene].clone();
+        let scene: &Scene = &self.show.scenes[self.scene];
         let canvas = self.show.canvas;
-        let mut zorder = 1u32;
-        let mut run: Vec<&Layer> = Vec::new();
-        let mut used = vec![0usize; self.sources.len()];
-        let mut stills = 0;
-        for layer in scene.layers.iter().filter(|l| l.visible()) {
-            let Some(key) = source::key_of(layer) else {
-                if layer.rect().is_some() {
-                    run.push(layer);
-                }
-                continue;
-            };
-            if !run.is_empty() {
-                let rasters = self.overlay.rasters(&self.show, &run)?;
-                if let Some(picture) = source::still::flatten(&rasters, canvas) {
-                    if self.stills.len() == stills {
-                        let still = Still::new(&self.pipeline, &self.compositor, stills, canvas.fps)?;
-                        self.stills.push(still);
-                    }
-                    self.stills[stills].show(picture, zorder);
-                    zorder += 1;
-                    stills += 1;
-                }
-                run.clear();
+        let camera = scene.layers.iter().find_map(|l| match l {
+            Layer::Camera(c) if c.visible && self.camera.ok => Some(c.rect),
+            _ => None,
+        });
+        match camera {
+            Some([x, y, w, h]) => {
+                let px = |v: f64, size: u32| (v * f64::from(size)).round() as i32;
+                self.camera_pad.set_property("xpos", px(x, canvas.width));
+                self.camera_pad.set_property("ypos", px(y, canvas.height));
+                self.camera_pad.set_property("width", px(w, canvas.width));
+                self.camera_pad.set_property("height", px(h, canvas.height));
+                self.camera_pad.set_property("alpha", 1.0f64);
             }
-            let index = self.source_for(&key, layer)?;
-            used.resize(self.sources.len(), 0);
-            let pad = self.sources[index].slot(used[index])?;
-            used[index] += 1;
-            if let Some(rect) = layer.rect() {
-                source::place(&pad, rect, canvas, zorder);
-            }
-            zorder += 1;
-        }
-        for (source, used) in self.sources.iter().zip(&used) {
-            for pad in source.slots.iter().skip(*used) {
-                pad.set_property("alpha", 0.0f64);
-            }
-        }
-        for still in self.stills.iter().skip(stills) {
-            still.hide();
+            None => self.camera_pad.set_property("alpha", 0.0f64),
         }
         let look = self
             .look_override
@@ -677,17 +591,9 @@ impl Program {
             })
             .and_then(|id| self.show.look(id))
             .unwrap_or_else(|| LightingLook::neutral("natural"));
-        self.put_look(look);
-        self.overlay.show_scene(&self.show, &scene, &run, std::time::Instant::now(), std::time::SystemTime::now())
+        apply_look(&self.look, &self.show, &look);
+        self.overlay.show_scene(&self.show, scene, std::time::Instant::now(), std::time::SystemTime::now())
     }
-}
-
-/// The program's raw video caps with any size (for pictures the compositor places).
-fn raw_caps_without_size(fps: u32) -> gst::Caps {
-    gst_video::VideoCapsBuilder::new()
-        .format(gst_video::VideoFormat::I420)
-        .framerate(gst::Fraction::new(fps as i32, 1))
-        .build()
 }
 
 /// The tees an output bin's pads are fed from, by pad name.
@@ -725,10 +631,7 @@ fn apply_look(element: &gst::Element, show: &Show, look: &LightingLook) {
     element.set_property("vignette-x", vignette.center[0]);
     element.set_property("vignette-y", vignette.center[1]);
     let lut = look.lut.as_deref().map(|p| show.resolve(p).to_string_lossy().into_owned()).unwrap_or_default();
-    // The element loads a LUT when its path is written: only a new path is.
-    if element.property::<Option<String>>("lut-location").unwrap_or_default() != lut {
-        element.set_property("lut-location", lut);
-    }
+    element.set_property("lut-location", lut);
     element.set_property("lut-strength", look.lut_strength);
 }
 
@@ -795,4 +698,16 @@ pub(crate) fn aac_encoder(name: &str, kbps: u32) -> Result<gst::Element, EngineE
         .build()
         .or_else(|_| gst::ElementFactory::make("voaacenc").name(name).property("bitrate", bitrate).build())
         .map_err(|e| EngineError::element("avenc_aac or voaacenc", e))
+}
+
+/// The device the program's camera opens: the first camera layer's, or the test pattern.
+fn camera_device(show: &Show) -> String {
+    show.scenes
+        .iter()
+        .flat_map(|s| s.layers.iter())
+        .find_map(|l| match l {
+            Layer::Camera(c) => Some(c.device.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "test".to_owned())
 }

@@ -90,9 +90,7 @@ fn layer_texts(show: &Show, layer: &Layer) -> Vec<(String, String)> {
             (format!("countdown \"{}\"", countdown.id), countdown.label.clone()),
             (format!("countdown \"{}\"", countdown.id), countdown.ended_text.clone()),
         ],
-        Layer::Camera(_) | Layer::Image(_) | Layer::Look(_) | Layer::Color(_) | Layer::Media(_) | Layer::Screen(_) => {
-            Vec::new()
-        }
+        Layer::Camera(_) | Layer::Image(_) | Layer::Look(_) => Vec::new(),
     }
 }
 

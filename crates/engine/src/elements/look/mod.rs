@@ -12,7 +12,6 @@
 use gst::glib;
 
 mod imp;
-mod lut;
 
 glib::wrapper! {
     /// The `kaibolook` element: an in-place YUV video filter.
