@@ -93,7 +93,7 @@ fn the_client_libraries_drive_kaibo_unchanged() {
     let ingest = nginx.url("live", KEY);
     let show = write_show(dir.path(), &ingest);
     let served = Served::start_with_env(
-        &[&show, "--no-record", "--obs-websocket", "127.0.0.1:0"],
+        &[&show, "--record-dir", dir.path().join("recordings").to_str().unwrap(), "--obs-websocket", "127.0.0.1:0"],
         &[("KAIBO_OBS_PASSWORD", PASSWORD)],
     );
     let output = served.kaibo.output();
@@ -180,6 +180,18 @@ fn the_client_libraries_drive_kaibo_unchanged() {
     wait_state(&served, "the end of the show", |s| s["phase"]["phase"] == "idle");
     let status = js("json", "GetStreamStatus", None);
     assert_eq!(status["reply"]["outputActive"], false, "{status}");
+
+    // The recording, on its own switch.
+    js("msgpack", "StartRecord", None);
+    let recording = js("json", "GetRecordStatus", None);
+    assert_eq!(recording["reply"]["outputActive"], true, "{recording}");
+    std::thread::sleep(Duration::from_secs(2));
+    let stopped = js("json", "StopRecord", None);
+    let path = PathBuf::from(stopped["reply"]["outputPath"].as_str().unwrap_or_else(|| panic!("{stopped}")));
+    wait_state(&served, "the recording's end", |s| !s["recording"]["running"].as_bool().unwrap_or(false));
+    assert!(!video_packet_times(&path).is_empty(), "the recording {} has no video", path.display());
+    let again = js_report("json", "StopRecord", None);
+    assert_eq!(again["code"], 501, "{again}");
 
     let output = served.kaibo.output();
     assert!(!output.contains(KEY) && !output.contains(PASSWORD), "a secret leaked:\n{output}");

@@ -6,6 +6,10 @@
 //! bad rows, the scene on air, a locked layer, a banned word on air, encoding while live.
 
 mod support;
+// nginx-rtmp, for going live to a real ingest.
+#[path = "../../../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod ingest;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -263,7 +267,12 @@ fn a_whole_show_is_built_from_the_empty_one_through_the_api() {
     // Destinations: enabled and delay.
     let message = refused(addr, 400, json!({"type": "set_destination", "id": "nowhere", "enabled": false}));
     assert!(message.contains("no destination \"nowhere\""), "{message}");
-    ok(addr, json!({"type": "add_destination", "id": "test", "platform": "custom", "url": "rtmp://127.0.0.1:9/live"}));
+    // Going live needs an ingest that answers: the show is live once a destination is.
+    let nginx = ingest::Nginx::start();
+    ok(
+        addr,
+        json!({"type": "add_destination", "id": "test", "platform": "custom", "url": nginx.url("live", "building")}),
+    );
     ok(addr, json!({"type": "set_destination", "id": "test", "enabled": false, "delay_seconds": 5}));
     let message = refused(addr, 400, json!({"type": "set_destination", "id": "test", "delay_seconds": 99}));
     assert!(message.contains("destination \"test\", delay_seconds"), "{message}");

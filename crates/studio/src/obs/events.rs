@@ -143,12 +143,12 @@ pub fn changes(obs: &Obs, old: &StudioState, new: &StudioState) -> Vec<Event> {
             json!({ "outputActive": streaming(new), "outputState": state }),
         ));
     }
-    if old.recording != new.recording {
-        let (active, state) = match new.recording.is_some() {
-            true => (true, "OBS_WEBSOCKET_OUTPUT_STARTED"),
-            false => (false, "OBS_WEBSOCKET_OUTPUT_STOPPED"),
+    let file = |s: &StudioState| s.recording.as_ref().filter(|r| r.running).map(|r| r.file.clone());
+    if file(old) != file(new) {
+        let (active, state, path) = match file(new) {
+            Some(path) => (true, "OBS_WEBSOCKET_OUTPUT_STARTED", Some(path)),
+            None => (false, "OBS_WEBSOCKET_OUTPUT_STOPPED", file(old)),
         };
-        let path = new.recording.clone().or_else(|| old.recording.clone());
         out.push(event(
             "RecordStateChanged",
             sub::OUTPUTS,

@@ -15,6 +15,9 @@ pub const REQUESTS: &[&str] = &[
     "StopStream",
     "ToggleStream",
     "GetRecordStatus",
+    "StartRecord",
+    "StopRecord",
+    "ToggleRecord",
     "GetOutputList",
     "GetOutputStatus",
     "StartOutput",
@@ -58,12 +61,34 @@ pub async fn call(obs: &Obs, request_type: &str, data: &Value) -> Option<Reply> 
             }
         }
         "GetRecordStatus" => {
-            let active = state.recording.is_some();
-            let ms = if active { live_ms(obs) } else { 0 };
+            let recording = state.recording.as_ref().filter(|r| r.running);
+            let ms = recording.map_or(0, |r| since_ms(&r.started_at));
             Reply::ok(json!({
-                "outputActive": active, "outputPaused": false,
-                "outputTimecode": timecode(ms), "outputDuration": ms, "outputBytes": recording_bytes(obs),
+                "outputActive": recording.is_some(), "outputPaused": false,
+                "outputTimecode": timecode(ms), "outputDuration": ms,
+                "outputBytes": recording.map_or(0, |r| r.bytes_written),
             }))
+        }
+        "StartRecord" if recording(&state) => Reply::error(status::OUTPUT_RUNNING, "the show is already recording"),
+        "StartRecord" => obs.apply(Command::StartRecording).await,
+        "StopRecord" if !recording(&state) => Reply::error(status::OUTPUT_NOT_RUNNING, "nothing is recording"),
+        "StopRecord" => {
+            let path = state.recording.as_ref().map(|r| r.file.clone());
+            let reply = obs.apply(Command::StopRecording).await;
+            if reply.code == status::SUCCESS {
+                Reply::ok(json!({ "outputPath": path }))
+            } else {
+                reply
+            }
+        }
+        "ToggleRecord" => {
+            let on = recording(&state);
+            let reply = obs.apply(if on { Command::StopRecording } else { Command::StartRecording }).await;
+            if reply.code == status::SUCCESS {
+                Reply::ok(json!({ "outputActive": !on }))
+            } else {
+                reply
+            }
         }
         "GetOutputList" => {
             let outputs: Vec<Value> = state
@@ -116,6 +141,18 @@ pub async fn call(obs: &Obs, request_type: &str, data: &Value) -> Option<Reply> 
     })
 }
 
+/// Whether a recording runs.
+pub fn recording(state: &StudioState) -> bool {
+    state.recording.as_ref().is_some_and(|r| r.running)
+}
+
+/// Milliseconds since an RFC 3339 time (0 when it cannot be read).
+fn since_ms(at: &str) -> u64 {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_milliseconds().max(0) as u64)
+        .unwrap_or(0)
+}
+
 fn active(d: &DestinationView) -> bool {
     matches!(d.state, OutputPhase::Connecting | OutputPhase::Live | OutputPhase::Reconnecting { .. })
 }
@@ -132,11 +169,6 @@ fn destination<'a>(state: &'a StudioState, data: &Value) -> Result<&'a Destinati
 fn live_ms(obs: &Obs) -> u64 {
     let since = *obs.live_since.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     since.map_or(0, |at: Instant| at.elapsed().as_millis() as u64)
-}
-
-fn recording_bytes(obs: &Obs) -> u64 {
-    let stats = obs.stats.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    stats.as_ref().map_or(0, |s| s.outputs.iter().filter(|o| o.id == engine::RECORDING_ID).map(|o| o.bytes_sent).sum())
 }
 
 /// GetStreamStatus (all destinations) or GetOutputStatus (one).
