@@ -38,7 +38,7 @@ pub fn free_port() -> u16 {
         .unwrap_or(32768);
     let (low, high) = (10_000u16, lowest_ephemeral.max(10_100));
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    let mut next = u32::from(std::process::id()).wrapping_mul(7919).wrapping_add(seed);
+    let mut next = std::process::id().wrapping_mul(7919).wrapping_add(seed);
     for _ in 0..1000 {
         next = next.wrapping_mul(1_103_515_245).wrapping_add(12_345);
         let port = low + ((next >> 8) % u32::from(high - low)) as u16;

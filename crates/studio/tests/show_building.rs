@@ -8,7 +8,6 @@
 mod support;
 // nginx-rtmp, for going live to a real ingest.
 #[path = "../../../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod ingest;
 
 use std::io::{Read, Write};
