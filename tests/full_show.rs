@@ -10,7 +10,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use audience::simulator::{Simulator, SimulatorConfig};
 use serde_json::json;
@@ -52,18 +52,6 @@ fn write_show(dir: &Path, ingest: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
-fn wait_state(served: &Served, what: &str, test: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let state = served.state();
-        if test(&state) {
-            return state;
-        }
-        assert!(Instant::now() < deadline, "{what} never happened; state: {state}\n{}", served.kaibo.output());
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 #[test]
 fn five_products_cued_over_the_api_with_orders_from_the_bridge_end_in_a_report_that_matches_the_data() {
     let dir = tempfile::tempdir().unwrap();
@@ -90,7 +78,9 @@ fn five_products_cued_over_the_api_with_orders_from_the_bridge_end_in_a_report_t
 
     let (status, reply) = served.command(json!({ "type": "go_live" }));
     assert_eq!(status, 200, "go live: {reply}");
-    wait_state(&served, "the destination going live", |s| s["destinations"][0]["state"]["state"] == "live");
+    served.wait_state("the destination going live", Duration::from_secs(30), |s| {
+        s["destinations"][0]["state"]["state"] == "live"
+    });
     let session = served.state()["session"].as_i64().expect("a session id in the state");
 
     // The show: five cues, the simulator's orders (and chat, gifts) arriving between them.
@@ -127,7 +117,7 @@ fn five_products_cued_over_the_api_with_orders_from_the_bridge_end_in_a_report_t
     post_events(&big_order);
     let mut truth_units = simulator.truth().order_units.clone();
     *truth_units.entry("fan".into()).or_default() += 1000;
-    wait_state(&served, "the big order counted", |s| {
+    served.wait_state("the big order counted", Duration::from_secs(30), |s| {
         s["products"]
             .as_array()
             .unwrap()

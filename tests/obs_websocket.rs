@@ -73,18 +73,6 @@ fn run(program: &Path, args: &[&str], dir: &Path) -> Value {
     out
 }
 
-fn wait_state(served: &Served, what: &str, test: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let state = served.state();
-        if test(&state) {
-            return state;
-        }
-        assert!(Instant::now() < deadline, "{what} never happened; state: {state}\n{}", served.kaibo.output());
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 #[test]
 fn the_client_libraries_drive_kaibo_unchanged() {
     let (python, obs_dir) = clients();
@@ -133,7 +121,7 @@ fn the_client_libraries_drive_kaibo_unchanged() {
     // obs-websocket-js (JSON build): StartStream puts frames at the ingest.
     js("json", "SetCurrentProgramScene", Some(json!({ "sceneName": "Main" })));
     js("json", "StartStream", None);
-    wait_state(&served, "going live", |s| s["destinations"][0]["state"]["state"] == "live");
+    served.wait_state("going live", Duration::from_secs(20), |s| s["destinations"][0]["state"]["state"] == "live");
     let probe = Command::new("ffprobe")
         .args([
             "-v",
@@ -177,7 +165,7 @@ fn the_client_libraries_drive_kaibo_unchanged() {
     assert!(listed.contains("Main") && listed.contains("Promo"), "{listed}");
 
     js("json", "StopStream", None);
-    wait_state(&served, "the end of the show", |s| s["phase"]["phase"] == "idle");
+    served.wait_state("the end of the show", Duration::from_secs(20), |s| s["phase"]["phase"] == "idle");
     let status = js("json", "GetStreamStatus", None);
     assert_eq!(status["reply"]["outputActive"], false, "{status}");
 
@@ -188,7 +176,9 @@ fn the_client_libraries_drive_kaibo_unchanged() {
     std::thread::sleep(Duration::from_secs(2));
     let stopped = js("json", "StopRecord", None);
     let path = PathBuf::from(stopped["reply"]["outputPath"].as_str().unwrap_or_else(|| panic!("{stopped}")));
-    wait_state(&served, "the recording's end", |s| !s["recording"]["running"].as_bool().unwrap_or(false));
+    served.wait_state("the recording's end", Duration::from_secs(20), |s| {
+        !s["recording"]["running"].as_bool().unwrap_or(false)
+    });
     assert!(!video_packet_times(&path).is_empty(), "the recording {} has no video", path.display());
     let again = js_report("json", "StopRecord", None);
     assert_eq!(again["code"], 501, "{again}");

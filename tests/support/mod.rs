@@ -571,6 +571,24 @@ impl Served {
     pub fn state(&self) -> serde_json::Value {
         http_json("GET", &format!("{}/api/state", self.base), &self.token, None).1
     }
+
+    /// Polls `/api/state` until `test` holds, for at most `patience`; fails naming `what`.
+    pub fn wait_state(
+        &self,
+        what: &str,
+        patience: Duration,
+        test: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = Instant::now() + patience;
+        loop {
+            let state = self.state();
+            if test(&state) {
+                return state;
+            }
+            assert!(Instant::now() < deadline, "{what} never happened; state: {state}\n{}", self.kaibo.output());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
 }
 
 /// One HTTP/1.1 request with a bearer token and an optional JSON body; the status and the

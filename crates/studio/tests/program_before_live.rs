@@ -107,18 +107,6 @@ fn wait_preview(served: &Served, what: &str, test: impl Fn(&image::RgbImage) -> 
     }
 }
 
-fn wait_state(served: &Served, what: &str, test: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let state = served.state();
-        if test(&state) {
-            return state;
-        }
-        assert!(Instant::now() < deadline, "{what} never happened; state: {state}\n{}", served.kaibo.output());
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 #[test]
 fn the_preview_shows_the_program_before_go_live_and_after_end_and_the_stream_has_its_layout() {
     let dir = tempfile::tempdir().unwrap();
@@ -132,7 +120,7 @@ fn the_preview_shows_the_program_before_go_live_and_after_end_and_the_stream_has
 
     // Before Go Live: the program runs, its preview has the layers' colours in their rects,
     // and nothing is recorded or sent.
-    let state = wait_state(&served, "the program opening", |s| s["preview"] == true);
+    let state = served.wait_state("the program opening", Duration::from_secs(30), |s| s["preview"] == true);
     assert_eq!(state["phase"]["phase"], "idle", "{state}");
     assert_eq!(state["program"]["state"], "running", "{state}");
     assert_eq!(state["recording"], serde_json::Value::Null, "nothing records before Go Live: {state}");
@@ -150,7 +138,9 @@ fn the_preview_shows_the_program_before_go_live_and_after_end_and_the_stream_has
     // Go Live: the stream nginx carries has the same layout.
     let (status, reply) = served.command(json!({ "type": "go_live" }));
     assert_eq!(status, 200, "go live: {reply}");
-    let state = wait_state(&served, "the destination going live", |s| s["destinations"][0]["state"]["state"] == "live");
+    let state = served.wait_state("the destination going live", Duration::from_secs(30), |s| {
+        s["destinations"][0]["state"]["state"] == "live"
+    });
     assert_eq!(state["phase"]["phase"], "live", "{state}");
     assert_eq!(state["recording"]["with_live"], true, "the show records when live by default: {state}");
     let pulled = dir.path().join("pulled.flv");
@@ -180,7 +170,9 @@ fn the_preview_shows_the_program_before_go_live_and_after_end_and_the_stream_has
     // And Go Live works again on the same program.
     let (status, reply) = served.command(json!({ "type": "go_live" }));
     assert_eq!(status, 200, "go live again: {reply}");
-    wait_state(&served, "the destination live again", |s| s["destinations"][0]["state"]["state"] == "live");
+    served.wait_state("the destination live again", Duration::from_secs(30), |s| {
+        s["destinations"][0]["state"]["state"] == "live"
+    });
     let (status, reply) = served.command(json!({ "type": "end_show" }));
     assert_eq!(status, 200, "end again: {reply}");
     served.kaibo.signal("TERM");

@@ -9,7 +9,7 @@
 mod e2e;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use e2e::{num, probe, rate, stream, Nginx, Served};
 use serde_json::json;
@@ -31,24 +31,14 @@ fn write_show(dir: &Path, ingest: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
-fn wait_state(served: &Served, what: &str, test: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let state = served.state();
-        if test(&state) {
-            return state;
-        }
-        assert!(Instant::now() < deadline, "{what} never happened; state: {state}\n{}", served.kaibo.output());
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 /// Starts a recording, waits until its health says frames are being written, stops it, and
 /// returns the finished file.
 fn record_a_while(served: &Served) -> String {
     let (status, reply) = served.command(json!({ "type": "start_recording" }));
     assert_eq!(status, 200, "start_recording: {reply}");
-    let state = wait_state(served, "the recording's health", |s| s["recording"]["fps"].as_f64().unwrap_or(0.0) > 0.0);
+    let state = served.wait_state("the recording's health", Duration::from_secs(30), |s| {
+        s["recording"]["fps"].as_f64().unwrap_or(0.0) > 0.0
+    });
     let recording = &state["recording"];
     assert_eq!(recording["running"], true, "{state}");
     assert_eq!(recording["with_live"], false, "{state}");
@@ -88,7 +78,7 @@ fn the_recording_runs_without_going_live_and_two_in_a_row_are_two_files() {
     let data = dir.path().join("data");
     let served =
         Served::start(&[&show, "--record-dir", recordings.to_str().unwrap(), "--data", data.to_str().unwrap()]);
-    wait_state(&served, "the program opening", |s| s["preview"] == true);
+    served.wait_state("the program opening", Duration::from_secs(30), |s| s["preview"] == true);
 
     let (status, reply) = served.command(json!({ "type": "stop_recording" }));
     assert_eq!(status, 409, "stop with nothing recording: {reply}");
@@ -106,7 +96,9 @@ fn the_recording_runs_without_going_live_and_two_in_a_row_are_two_files() {
     assert_eq!(status, 200, "{reply}");
     let (status, reply) = served.command(json!({ "type": "go_live" }));
     assert_eq!(status, 200, "go live while recording: {reply}");
-    wait_state(&served, "the destination going live", |s| s["destinations"][0]["state"]["state"] == "live");
+    served.wait_state("the destination going live", Duration::from_secs(30), |s| {
+        s["destinations"][0]["state"]["state"] == "live"
+    });
     let (status, reply) = served.command(json!({ "type": "end_show" }));
     assert_eq!(status, 200, "{reply}");
     assert!(reply["note"].as_str().unwrap().contains("the recording goes on"), "{reply}");
