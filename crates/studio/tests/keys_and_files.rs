@@ -246,25 +246,9 @@ fn files_come_only_from_the_show_or_the_media_folder() {
 const INSIDE: &str = "KAIBO_KEYS_TEST_INSIDE_SESSION";
 const CHAT_KEY: &str = "STOREDCHATKEY987";
 
-/// Runs `test` of this binary again inside a fresh keyutils session keyring.
-fn in_a_keyring_session(test: &str) {
-    let exe = std::env::current_exe().expect("test binary");
-    let output = Command::new("keyctl")
-        .args(["session", "-"])
-        .arg(exe)
-        .args([test, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
-        .env(INSIDE, "1")
-        .env("KAIBO_KEYRING", "keyutils")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .output()
-        .expect("keyctl is missing: apt-get install keyutils (make test does)");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success() && text.contains("1 passed"), "{test} failed:\n{text}");
-}
-
 #[test]
 fn stored_chat_keys_go_only_to_the_platforms_own_server() {
-    in_a_keyring_session("stored_chat_keys_inside_session");
+    support::in_a_keyring_session("stored_chat_keys_inside_session", INSIDE);
 }
 
 /// `kaibo serve` started in this process's session keyring (no `keyctl session -` of its own).

@@ -3,6 +3,8 @@
 //! 1e-6), with its media copied, its key in the keyring and its report.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -82,18 +84,7 @@ const INSIDE: &str = "KAIBO_IMPORT_TEST_INSIDE_SESSION";
 /// nothing touches the user's keyring and a machine without one still has it.
 #[test]
 fn a_studio_collection_matches_its_golden_show() {
-    let exe = std::env::current_exe().unwrap();
-    let output = Command::new("keyctl")
-        .args(["session", "-"])
-        .arg(exe)
-        .args(["golden_inside_session", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
-        .env(INSIDE, "1")
-        .env("KAIBO_KEYRING", "keyutils")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .output()
-        .expect("keyctl is missing: apt-get install keyutils (make test does)");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success() && text.contains("1 passed"), "the golden import failed:\n{text}");
+    support::in_a_keyring_session("golden_inside_session", INSIDE);
 }
 
 #[test]

@@ -1,7 +1,9 @@
-//! What the `kaibo serve` tests share: waiting for the studio's address.
+//! What the studio's tests share: waiting for `kaibo serve`'s address, and a keyring session of their own.
+// Each test binary uses a part of it.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::process::Child;
+use std::process::{Child, Command};
 use std::time::Duration;
 
 /// Reads `child`'s stdout (`kaibo serve` started with it piped) until the line
@@ -28,4 +30,22 @@ pub fn studio_url(child: &mut Child, patience: Duration) -> String {
 /// `127.0.0.1:PORT` of a `http://127.0.0.1:PORT/?token=…` URL.
 pub fn addr_of(url: &str) -> String {
     url.trim_start_matches("http://").split('/').next().unwrap_or_default().to_owned()
+}
+
+/// Runs the ignored test `test` of the calling test binary again inside a fresh keyutils
+/// session keyring (with `flag` set to 1 so it knows), so a test that stores keys never
+/// touches the user's keyring and works on a machine with none. Fails unless it passed.
+pub fn in_a_keyring_session(test: &str, flag: &str) {
+    let exe = std::env::current_exe().expect("test binary");
+    let output = Command::new("keyctl")
+        .args(["session", "-"])
+        .arg(exe)
+        .args([test, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env(flag, "1")
+        .env("KAIBO_KEYRING", "keyutils")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .output()
+        .expect("keyctl is missing: apt-get install keyutils (make test does)");
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success() && text.contains("1 passed"), "{test} failed:\n{text}");
 }
