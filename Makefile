@@ -1,4 +1,4 @@
-# Kaibo Studio: `make run` and `make test` on a fresh Debian 12 machine.
+# Kaibo Studio: `make run`, `make dev`, `make test` and `make package` on a fresh Debian 12 machine.
 SHELL := /bin/bash
 CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -17,7 +17,12 @@ APT_ALL := $(APT_BUILD) $(APT_RUNTIME) $(APT_TEST) $(APT_UI_TEST)
 
 SHOW ?= assets/shows/demo.json
 
-.PHONY: all deps ui obs-clients build run test bench clean
+# cargo-deb makes the .deb (docs/packaging.md says why it and not Tauri's bundler): pinned,
+# installed once into target/tools by `make package` and `make test`.
+CARGO_DEB_VERSION := 3.8.0
+CARGO_DEB := target/tools/bin/cargo-deb
+
+.PHONY: all deps ui obs-clients build build-dev share run dev test bench package cargo-deb clean
 all: build
 
 # Installs only what is missing, so a second run costs nothing.
@@ -35,17 +40,39 @@ ui: deps
 	npm --prefix ui ci --no-audit --no-fund
 	npm --prefix ui run build
 
-build: deps ui
+# The release build (what `make run`, `make bench` and `make package` use).
+build: deps ui share
+	$(CARGO) build --release --workspace --bins
+
+# The debug build (what `make dev` and `make test` use).
+build-dev: deps ui
 	$(CARGO) build --workspace --bins
+
+# target/share/kaibo: the share folder laid out as installed (ui/, shows/, looks/, the
+# schema), as links into the sources, so target/release/kaibo finds it beside its bin/ as
+# /usr/bin/kaibo finds /usr/share/kaibo.
+share:
+	@mkdir -p target/share/kaibo
+	@ln -sfn ../../../ui/dist target/share/kaibo/ui
+	@ln -sfn ../../../assets/shows target/share/kaibo/shows
+	@ln -sfn ../../../assets/looks target/share/kaibo/looks
+	@ln -sfn ../../../crates/show/show.schema.json target/share/kaibo/show.schema.json
 
 # The desktop window on the demo show when there is a display; otherwise the same studio
 # headless (`kaibo serve`), with its web UI at the URL it prints. Ctrl-C ends it cleanly.
+# `make run` runs the release build; `make dev` the debug build (faster to rebuild).
 run: build
+	@$(MAKE) --no-print-directory launch PROFILE_DIR=target/release
+
+dev: build-dev
+	@$(MAKE) --no-print-directory launch PROFILE_DIR=target/debug
+
+launch:
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-		$(CARGO) run -q -p kaibo-studio --bin kaibo-studio -- $(SHOW); \
+		$(PROFILE_DIR)/kaibo-studio $(SHOW); \
 	else \
 		echo "no display: running the studio headless (kaibo serve)"; \
-		$(CARGO) run -q -p studio --bin kaibo -- serve $(SHOW); \
+		$(PROFILE_DIR)/kaibo serve $(SHOW); \
 	fi
 
 # The end-to-end tests each run real encodes, ingests and pulls: one test at a time, so a
@@ -60,15 +87,26 @@ obs-clients: deps
 		cp tests/obs/requirements.txt $(OBS_CLIENTS)/installed.txt; }
 	npm --prefix tests/obs ci --no-audit --no-fund
 
-test: deps ui obs-clients
+test: deps ui obs-clients cargo-deb
 	npm --prefix ui test
 	$(CARGO) build --workspace --bins --tests
 	$(CARGO) test --workspace --no-fail-fast -- --test-threads=1
 	npm --prefix tests/ui ci --no-audit --no-fund
 	npm --prefix tests/ui test
 
+# The benchmarks measure the release build.
 bench: build
-	bench/run.sh
+	KAIBO_BIN=target/release/kaibo bench/run.sh
+
+# cargo-deb, pinned, built once into target/tools (a second run costs nothing).
+cargo-deb:
+	@[ "$$($(CARGO_DEB) --version 2>/dev/null)" = "cargo-deb $(CARGO_DEB_VERSION)" ] || \
+		$(CARGO) install --locked --quiet cargo-deb --version $(CARGO_DEB_VERSION) --root target/tools
+
+# dist/kaibo_<version>_<arch>.deb from the release build (docs/packaging.md).
+package: build cargo-deb
+	@mkdir -p dist
+	$(CARGO_DEB) -p kaibo-studio --no-build --output dist/
 
 clean:
 	$(CARGO) clean

@@ -10,6 +10,11 @@
 
 declare -A MIN_KBPS=()
 
+# The copies of kaibo run from a temporary folder, so they find the web UI and the bundled
+# shows through the share folder that `make share` lays out (docs/packaging.md).
+export KAIBO_SHARE_DIR=${KAIBO_SHARE_DIR:-$ROOT/target/share/kaibo}
+[[ -e $KAIBO_SHARE_DIR/ui ]] || make -s -C "$ROOT" share
+
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
 check_settings() {
@@ -50,7 +55,7 @@ ensure_tools() {
         [[ -e $p ]] && RTMP_MODULE=$p && break
     done
     [[ -n $RTMP_MODULE ]] || die "the nginx RTMP module is missing: apt-get install libnginx-mod-rtmp"
-    [[ -x $KAIBO_SRC ]] || die "$KAIBO_SRC is missing: run 'cargo build --workspace --bins' (make bench does)"
+    [[ -x $KAIBO_SRC ]] || die "$KAIBO_SRC is missing: run 'cargo build --release --workspace --bins' (make bench does)"
 }
 
 # A private work folder, with a copy of kaibo: cargo replaces target/*/kaibo when someone

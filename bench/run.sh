@@ -11,7 +11,7 @@ BENCH=$ROOT/bench
 SECS=${BENCH_SECONDS:-20}
 RUNS=${BENCH_RUNS:-3}
 CASES=${BENCH_CASES:-A B C D E}
-KAIBO_SRC=${KAIBO_BIN:-$ROOT/target/debug/kaibo}
+KAIBO_SRC=${KAIBO_BIN:-$ROOT/target/release/kaibo}
 OUT=${BENCH_OUT:-$BENCH/results/latest.json}
 
 # shellcheck source=bench/lib.sh

@@ -36,14 +36,21 @@ async fn studio_command(
 }
 
 #[tauri::command]
-async fn studio_preview_frame(studio: tauri::State<'_, Studio>) -> Result<tauri::ipc::Response, StudioError> {
-    let latest = studio.preview().borrow().clone();
+async fn studio_preview_frame(
+    studio: tauri::State<'_, Studio>,
+    scene: Option<String>,
+) -> Result<tauri::ipc::Response, StudioError> {
+    let frames = match scene.as_deref() {
+        Some("preview") => studio.studio_preview().await,
+        _ => studio.preview(),
+    };
+    let latest = frames.borrow().clone();
     Ok(tauri::ipc::Response::new(latest.map(|jpeg| jpeg.to_vec()).unwrap_or_default()))
 }
 
-/// The show to open: the one given, else the demo show of this source tree.
+/// The show to open: the one given, else the bundled demo show (see [`studio::share_dir`]).
 fn show_path(given: Option<PathBuf>) -> PathBuf {
-    given.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/shows/demo.json"))
+    given.unwrap_or_else(|| studio::share_dir::share().demo_show())
 }
 
 /// Opens the studio window on the show `args` names (the demo show without one), with the
@@ -58,7 +65,7 @@ pub fn run(args: DesktopArgs, console: Option<RemoteConsole>) -> Result<(), Stri
     if let Some(problem) = args.studio.remote_problem(None) {
         return Err(problem);
     }
-    // The demo show of the source tree is never written over: without a show of its own the
+    // The bundled demo show is never written over: without a show of its own the
     // studio saves into the user's shows folder.
     let given = args.show.clone();
     let path = show_path(args.show.clone());

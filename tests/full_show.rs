@@ -154,6 +154,27 @@ fn five_products_cued_over_the_api_with_orders_from_the_bridge_end_in_a_report_t
         "the overridden layer is not on the stream: mean {r:.0},{g:.0},{b:.0}"
     );
 
+    // A word banned during the show is masked in the chat that follows; unbanned, it is not.
+    let chat = |id: &str, text: &str| {
+        json!({ "platform": "shop", "room": "full-show", "id": id, "at": chrono::Utc::now().to_rfc3339(),
+            "kind": "chat", "user": { "id": "u9", "name": "阿花" }, "text": text })
+    };
+    let (status, reply) = served.command(json!({ "type": "add_banned_word", "word": "假货" }));
+    assert_eq!(status, 200, "ban a word: {reply}");
+    post_events(&chat("ban-1", "这是假货吗"));
+    fn said(id: &'static str) -> impl Fn(&serde_json::Value) -> bool {
+        move |s| s["chat"].as_array().unwrap().iter().any(|c| c["id"] == id)
+    }
+    let state = served.wait_state("the chat after the ban", Duration::from_secs(30), said("shop:ban-1"));
+    let line = state["chat"].as_array().unwrap().iter().find(|c| c["id"] == "shop:ban-1").unwrap().clone();
+    assert_eq!((line["text"].as_str(), line["masked"].as_bool()), (Some("这是＊＊吗"), Some(true)), "{line}");
+    let (status, reply) = served.command(json!({ "type": "remove_banned_word", "word": "假货" }));
+    assert_eq!(status, 200, "unban: {reply}");
+    post_events(&chat("ban-2", "不是假货"));
+    let state = served.wait_state("the chat after the unban", Duration::from_secs(30), said("shop:ban-2"));
+    let line = state["chat"].as_array().unwrap().iter().find(|c| c["id"] == "shop:ban-2").unwrap().clone();
+    assert_eq!(line["text"].as_str(), Some("不是假货"), "{line}");
+
     // The kill switch and back.
     let (status, reply) = served.command(json!({ "type": "kill_switch" }));
     assert_eq!(status, 200, "kill switch: {reply}");

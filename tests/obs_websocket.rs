@@ -2,6 +2,7 @@
 //! (JSON, integer ids, a request client subscribed to nothing), simpleobsws (MessagePack,
 //! batches), obs-websocket-js 5.0.x (its JSON and MessagePack builds) and obsws-cli, plus
 //! the raw wire (auth, close codes, Companion's connect sequence) from Python's `websockets`.
+//! The mix's sources are inputs: their volume and mute are checked on the studio's meters.
 //! Against a real `kaibo serve` pushing to nginx-rtmp; `make test` installs the clients
 //! (tests/obs/requirements.txt into target/obs-clients/venv, tests/obs/package.json).
 #![allow(clippy::unwrap_used)]
@@ -34,7 +35,7 @@ fn write_show(dir: &Path, ingest: &str) -> String {
     let show = json!({
         "name": "obs test",
         "canvas": { "width": 1280, "height": 720, "fps": 30 },
-        "audio": { "source": "tone" },
+        "audio": { "sources": [{ "id": "music", "kind": "tone", "volume_db": -6 }] },
         "products": [
             { "id": "tea", "name": "Tea", "price": 88, "url": "https://shop.example/p/tea" },
             { "id": "cup", "name": "Cup", "price": 19.9, "url": "https://shop.example/p/cup" }
@@ -114,6 +115,16 @@ fn the_client_libraries_drive_kaibo_unchanged() {
     assert_eq!(state["scene"], "promo", "/api/state disagrees with the client: {state}");
     let banner = &state["scenes"][1]["layers"][1];
     assert_eq!((banner["id"].clone(), banner["visible"].clone()), (json!("banner"), json!(false)), "{state}");
+
+    // obsws-python: the tone turned down and muted, measured on the meters; a fade picked, and
+    // a switch to Main announced when it has ended.
+    let sound = run(&python, &["obsws_python_sound.py", host, port, PASSWORD, "music", "Main"], &obs_dir);
+    println!("obsws-python, the tone's meters: {sound}");
+    let state = served.state();
+    assert_eq!(state["transition"], json!({ "kind": "fade", "ms": 800 }), "{state}");
+    assert_eq!(state["scene"], "main", "{state}");
+    let music = &state["audio"][0];
+    assert_eq!((music["volume_db"].clone(), music["muted"].clone()), (json!(-6.0), json!(false)), "{state}");
 
     // simpleobsws speaks MessagePack; its batch with Sleep keeps order.
     run(&python, &["simpleobsws_batch.py", &url, PASSWORD], &obs_dir);

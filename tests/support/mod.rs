@@ -9,6 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub mod desktop;
+
 /// The `kaibo` binary of this build (`make test` builds it before the tests run).
 pub fn kaibo_bin() -> PathBuf {
     if let Some(path) = std::env::var_os("KAIBO_BIN") {
@@ -163,9 +165,15 @@ impl Kaibo {
     }
 
     fn start(args: &[&str], interactive: bool, env: &[(&str, &str)]) -> Kaibo {
-        let mut child = Command::new(kaibo_bin())
-            .args(args)
-            .envs(env.iter().copied())
+        let mut command = Command::new(kaibo_bin());
+        command.args(args).envs(env.iter().copied());
+        Kaibo::run(command, interactive)
+    }
+
+    /// `command` (a kaibo started some other way: another binary, a wrapper) with its
+    /// output collected.
+    pub fn run(mut command: Command, interactive: bool) -> Kaibo {
+        let mut child = command
             .stdin(if interactive { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -545,6 +553,12 @@ impl Served {
 
     /// [`Served::start`] with more environment variables.
     pub fn start_with_env(args: &[&str], extra: &[(&str, &str)]) -> Served {
+        Served::start_command(Command::new(kaibo_bin()), args, extra)
+    }
+
+    /// [`Served::start_with_env`] through `command`: a kaibo other than this build's, or a
+    /// wrapper that runs one (`serve` and the arguments are added to it).
+    pub fn start_command(mut command: Command, args: &[&str], extra: &[(&str, &str)]) -> Served {
         let token = "test-token-0123456789".to_owned();
         let bridge_token = "test-bridge-token-9876543210".to_owned();
         let mut all: Vec<&str> = vec!["serve"];
@@ -552,7 +566,8 @@ impl Served {
         all.extend_from_slice(&["--listen", "127.0.0.1:0"]);
         let mut env = vec![("KAIBO_TOKEN", token.as_str()), ("KAIBO_BRIDGE_TOKEN", bridge_token.as_str())];
         env.extend_from_slice(extra);
-        let kaibo = Kaibo::spawn_with_env(&all, &env);
+        command.args(&all).envs(env.iter().copied());
+        let kaibo = Kaibo::run(command, false);
         kaibo
             .wait_for("Kaibo Studio: http://", Duration::from_secs(30))
             .unwrap_or_else(|| panic!("kaibo serve did not start:\n{}", kaibo.output()));

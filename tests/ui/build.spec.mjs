@@ -4,7 +4,8 @@
 // product card of that product and a text layer edited in place, all in the scene that is
 // not on air. The studio's state says so; then the show goes live to nginx-rtmp on that
 // scene, and the card's QR code, read with zbarimg off the pulled stream, is the product's
-// link. Screenshots go to target/ui-tests/build/.
+// link; a fade picked in the transition panel takes it back to the first scene. Screenshots
+// go to target/ui-tests/build/.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, realpathSync } from "node:fs";
@@ -42,6 +43,7 @@ before(async () => {
   context = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), "kaibo-chromium-")), {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
+    locale: "en-US", // the English UI: these tests read its words (i18n.spec.mjs does zh-CN)
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
     viewport: { width: 1440, height: 1000 },
     timeout: 60_000,
@@ -134,6 +136,43 @@ test("a show of two scenes, an uploaded image, a product and its card is built i
     return read.stdout.trim();
   }, 90_000, 500);
   assert.equal(qr, LINK);
+
+  // A fade back to the first scene, picked in the transition panel (the show's transition):
+  // the card leaves the stream.
+  await page.getByTestId("transition-kind").selectOption("fade");
+  await page.getByTestId("transition-ms").fill("800");
+  await page.getByTestId("transition-ms").dispatchEvent("change");
+  await page.getByTestId("scene-main").click();
+  await page.locator('[data-testid="scene-main"][aria-pressed="true"]').waitFor();
+  assert.equal((await apiState()).scene, "main");
+  // The picker set the show's transition, the one obs-websocket clients see too.
+  assert.deepEqual((await apiState()).transition, { kind: "fade", ms: 800 });
+  await waitFor("the stream without the card after the fade", () => {
+    const png = grabFrame(ingest, path.join(out, "03-faded.png"));
+    const read = spawnSync("zbarimg", ["--quiet", "--raw", png], { encoding: "utf8", timeout: 30_000 });
+    return read.stdout.trim() === "" ? "gone" : null;
+  }, 60_000, 500);
+  await shot("03-faded");
   assert.equal((await send({ type: "end_show" })).status, 200);
   assert.deepEqual(pageErrors, []);
 });
+
+// A real OBS collection (saved by OBS on Linux, ../shared/testdata/obs) picked in the scene
+// list: its scenes join the show, and the note says what did not come over.
+test("an OBS scene collection picked in the scene list adds its scenes", async () => {
+  const collection = path.join(process.env.KAIBO_SHARED_TESTDATA ?? path.join(REPO, "../shared/testdata"), "obs/TransportTest-linux.json");
+  const before = (await apiState()).scenes.length;
+  await page.getByTestId("import-obs-file").setInputFiles(collection);
+  await page.getByTestId("scene-row-Speaker").waitFor();
+  const scenes = (await apiState()).scenes;
+  assert.deepEqual(scenes.slice(before).map((s) => s.name), ["Speaker", "Slides"]);
+  assert.ok(scenes.find((s) => s.name === "Speaker").layers.length > 0, "the imported scene has its layers");
+  await page.getByText(/2 scene\(s\) added from OBS: Speaker, Slides\. Not imported: /).first().waitFor();
+  await shot("04-obs-import");
+  // Not a collection: said in the panel, nothing added.
+  await page.getByTestId("import-obs-file").setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from("[1, 2") });
+  await page.getByTestId("error-build-scenes").getByText("notes.json is not an OBS scene collection").waitFor();
+  assert.equal((await apiState()).scenes.length, scenes.length);
+  assert.deepEqual(pageErrors, []);
+});
+

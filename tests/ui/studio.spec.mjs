@@ -94,6 +94,7 @@ before(async () => {
   context = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), "kaibo-chromium-")), {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
+    locale: "en-US", // the English UI: these tests read its words (i18n.spec.mjs does zh-CN)
     args: CHROMIUM_FLAGS,
     viewport: { width: 1440, height: 900 },
     timeout: 60_000,

@@ -4,6 +4,7 @@
 // the operator says so.
 import type { Command } from "./bindings/Command";
 import { describe, type SendOptions, type StudioClient } from "./client";
+import { studioText } from "./messages";
 import { isBlocked, overrideOf } from "./override";
 
 /** Shows the studio's words; resolves true when the operator chooses to air it anyway. */
@@ -38,7 +39,7 @@ export class Actions {
     line.textContent = "";
     try {
       const reply = await this.client.send(command, options);
-      if (reply.note) this.toast("info", reply.note);
+      if (reply.note) this.toast("info", studioText({ message: reply.note, key: reply.note_key, args: reply.note_args }));
       return true;
     } catch (error) {
       const message = describe(error);

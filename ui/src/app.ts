@@ -2,11 +2,16 @@
 // REC, Go Live / End), the kill-switch banner, notices, the panels, the chat side.
 import { Actions } from "./actions";
 import { blockedDialog } from "./blocked_dialog";
-import type { StudioClient } from "./client";
-import { el, fill } from "./dom";
+import type { ConnectionStatus, StudioClient } from "./client";
+import { el, fill, retranslate, tr } from "./dom";
+import { decimal } from "./format";
+import { onLanguage, t } from "./i18n";
+import { languageSwitch } from "./language_switch";
+import { studioText } from "./messages";
 import { commandForKey, isSaveKey, isTyping } from "./hotkeys";
 import { ChatPanel } from "./panels/chat";
 import { LayerBuilderPanel } from "./panels/build_layers";
+import { MixerPanel } from "./panels/mixer";
 import { ProductBuilderPanel } from "./panels/build_products";
 import { SceneListPanel } from "./panels/build_scenes";
 import { SettingsPanel } from "./panels/build_settings";
@@ -18,6 +23,7 @@ import { RecordButton } from "./panels/recording";
 import { renderProducts } from "./panels/products";
 import { RunOfShowPanel } from "./panels/run_of_show";
 import { renderScenes } from "./panels/scenes";
+import { StudioModePanel } from "./panels/studio_mode";
 import { ReportButton } from "./report_button";
 import { SaveButton } from "./save_button";
 import { applyEvent, emptyView, type View } from "./store";
@@ -36,6 +42,7 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   actions.onBlocked = blocked.open;
 
   const title = el("h1", { text: "Kaibo Studio" });
+  const language = languageSwitch();
   const phase = el("span", { className: "phase", "data-testid": "phase" });
   const connection = el("span", { className: "connection", "data-testid": "connection" });
   const goLive = el("button", { className: "go-live", "data-testid": "go-live" });
@@ -43,10 +50,12 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   const report = new ReportButton(client, actions);
   const save = new SaveButton(actions);
   const rec = new RecordButton(actions);
-  const header = el("header", {}, title, phase, connection, save.root, report.root, kill.button, rec.root, goLive);
+  const header = el("header", {}, title, phase, connection, language, save.root, report.root, kill.button, rec.root, goLive);
   const preview = new PreviewPanel(client, actions);
+  const studioMode = new StudioModePanel(client, actions);
   const runOfShow = new RunOfShowPanel(actions);
   const health = el("section", { className: "panel health", "data-testid": "health" });
+  const mixer = new MixerPanel(actions);
   const scenes = el("section", { className: "panel scenes" });
   const looks = el("section", { className: "panel looks" });
   const products = el("section", { className: "panel products-panel" });
@@ -55,12 +64,13 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
   // Building the show: scenes, layers of any scene, the catalogue, settings.
   const builders = [new SceneListPanel(actions), new LayerBuilderPanel(actions, client), new ProductBuilderPanel(actions, client), new SettingsPanel(actions)];
   const build = el("details", { className: "build", "data-testid": "build" },
-    el("summary", { text: "Build the show" }), ...builders.map((b) => b.root));
+    el("summary", { text: tr("app.build") }), ...builders.map((b) => b.root));
   const dialog = el("dialog", { "data-testid": "confirm-dialog" });
   fill(root, header, kill.banner, toasts,
     el("main", {},
       el("div", { className: "column left" }, scenes, looks, products),
-      el("div", { className: "column center" }, preview.root, runOfShow.root, health, destinations, build),
+      el("div", { className: "column center" },
+        el("div", { className: "monitors" }, studioMode.monitor, preview.root), studioMode.root, mixer.root, runOfShow.root, health, destinations, build),
       chat.root),
     dialog, blocked.root);
 
@@ -73,7 +83,7 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
       fill(dialog,
         el("p", { text: question }),
         el("div", { className: "dialog-buttons" },
-          el("button", { className: "secondary", text: "Cancel", "data-testid": "confirm-no", onclick: () => done(false) }),
+          el("button", { className: "secondary", text: t("app.cancel"), "data-testid": "confirm-no", onclick: () => done(false) }),
           el("button", { className: "go-live", text: yes, "data-testid": "confirm-yes", onclick: () => done(true) })));
       dialog.showModal();
     });
@@ -85,15 +95,15 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
     if (live) {
       const own = state.recording?.running && !state.recording.with_live;
       const question = own
-        ? "End the show? Every destination stops; the recording started with REC goes on."
-        : "End the show? Every destination stops and the recording is finalized.";
-      if (await confirm(question, "End show")) {
+        ? t("app.end_question_rec")
+        : t("app.end_question");
+      if (await confirm(question, t("app.end_show"))) {
         await actions.run("header", { type: "end_show" });
       }
     } else {
       const count = state.destinations.filter((d) => d.enabled).length;
-      const where = count ? `${count} destination${count > 1 ? "s" : ""}` : "no destination (recording only)";
-      if (await confirm(`Go live to ${where}?`, "Go live")) await actions.run("header", { type: "go_live" });
+      const question = count ? t("app.go_live_question", { count }) : t("app.go_live_recording_only");
+      if (await confirm(question, t("app.go_live"))) await actions.run("header", { type: "go_live" });
     }
   });
   header.append(actions.errorLine("header"), actions.errorLine("kill"), actions.errorLine("save"), actions.errorLine("rec"));
@@ -103,25 +113,37 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
     if (!state) return;
     title.textContent = state.show_name || "Kaibo Studio";
     const p = state.phase;
-    phase.textContent = p.phase === "failed" ? `failed: ${p.reason}` : p.phase === "idle" ? "off air" : p.phase;
+    phase.textContent = p.phase === "failed" ? t("phase.failed", { reason: p.reason }) : t(`phase.${p.phase}`);
     phase.className = `phase ${p.phase}`;
     const live = p.phase === "live" || p.phase === "starting";
-    goLive.textContent = p.phase === "ending" ? "Ending…" : live ? "End show" : "Go Live";
+    goLive.textContent = p.phase === "ending" ? t("app.ending") : live ? t("app.end_show") : t("app.go_live_button");
     goLive.disabled = p.phase === "ending";
     goLive.classList.toggle("end", live);
   };
   const renderHealth = () => {
     const stats = view.stats;
     if (!stats) {
-      fill(health, el("h2", { text: "Health" }), el("p", { className: "muted", text: "Measured once a second while the program runs." }));
+      fill(health, el("h2", { text: t("health.title") }), el("p", { className: "muted", text: t("health.waiting") }));
       return;
     }
-    const encoder = stats.encoder_fps > 0 ? `encoder ${stats.encoder_fps.toFixed(1)} fps` : "not encoding";
-    fill(health,
-      el("h2", { text: "Health" }),
-      el("p", { "data-testid": "health-program", text: `program ${stats.program_fps.toFixed(1)} fps · ${encoder} · lag ${Math.round(stats.render_lag_ms)} ms · camera ${stats.camera_ok ? "ok" : "lost (slate on air)"} · ${Math.floor(stats.uptime_s)} s` }));
+    const encoder = stats.encoder_fps > 0 ? t("health.encoder", { fps: decimal(stats.encoder_fps, 1) }) : t("health.not_encoding");
+    const line = t("health.program", {
+      fps: decimal(stats.program_fps, 1),
+      encoder,
+      lag: Math.round(stats.render_lag_ms),
+      camera: stats.camera_ok ? t("health.camera_ok") : t("health.camera_lost"),
+      uptime: Math.floor(stats.uptime_s),
+    });
+    fill(health, el("h2", { text: t("health.title") }), el("p", { "data-testid": "health-program", text: line }));
+  };
+  let connectionStatus: ConnectionStatus = "connecting";
+  const renderConnection = () => {
+    const status = connectionStatus;
+    connection.textContent = status === "open" ? "" : status === "connecting" ? t("app.connecting") : t("app.connection_lost");
+    connection.className = `connection ${status}`;
   };
   const renderAll = () => {
+    if (!view.state) return;
     renderHeader();
     kill.render(view);
     save.render(view);
@@ -130,7 +152,9 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
     runOfShow.render(view);
     preview.render(view);
     renderHealth();
+    mixer.render(view);
     renderScenes(scenes, view, actions);
+    studioMode.render(view);
     renderLooks(looks, view, actions);
     renderProducts(products, view, actions);
     renderDestinations(destinations, view, actions);
@@ -149,16 +173,25 @@ export function startApp(root: HTMLElement, client: StudioClient): void {
         renderDestinations(destinations, view, actions);
       } else if (change === "chat") chat.renderChat(view);
       else if (change === "audience") chat.renderSummary(view);
+      else if (change === "levels" && view.levels) mixer.levels(view.levels.sources, view.levels.master);
       else if (change === "notice") {
         const notice = view.notices[view.notices.length - 1];
-        if (notice) toast(notice.level, notice.message);
+        if (notice) toast(notice.level, studioText(notice));
       }
     },
     (status) => {
-      connection.textContent = status === "open" ? "" : status === "connecting" ? "connecting to the studio…" : "connection lost: retrying";
-      connection.className = `connection ${status}`;
+      connectionStatus = status;
+      renderConnection();
     },
   );
+
+  // A language switch draws everything again, in the new words.
+  onLanguage(() => {
+    retranslate(document);
+    renderConnection();
+    renderHealth();
+    renderAll();
+  });
 
   document.addEventListener("keydown", (event) => {
     // Ctrl+S never opens the browser's "save page", and saves even from a text field.

@@ -3,6 +3,7 @@
 // dialog that popped up mid-show never overrides by accident; Escape is Cancel too.
 import type { BlockedHandler } from "./actions";
 import { el, fill } from "./dom";
+import { t } from "./i18n";
 
 function close(dialog: HTMLDialogElement): void {
   if (typeof dialog.close === "function") dialog.close();
@@ -25,10 +26,10 @@ export function blockedDialog(): { root: HTMLDialogElement; open: BlockedHandler
 
   const open: BlockedHandler = (message) => {
     decide(false); // a dialog still open for an earlier command: that one stays off air
-    const cancel = el("button", { className: "secondary", "data-testid": "blocked-cancel", autofocus: true, text: "Keep it off air", onclick: () => decide(false) });
-    const anyway = el("button", { className: "override", "data-testid": "blocked-override", text: "Put on air anyway", onclick: () => decide(true) });
+    const cancel = el("button", { className: "secondary", "data-testid": "blocked-cancel", autofocus: true, text: t("blocked.cancel"), onclick: () => decide(false) });
+    const anyway = el("button", { className: "override", "data-testid": "blocked-override", text: t("blocked.override"), onclick: () => decide(true) });
     fill(root,
-      el("h2", { id: "blocked-title", text: "Blocked by the pre-air check" }),
+      el("h2", { id: "blocked-title", text: t("blocked.title") }),
       el("p", { className: "blocked-message", "data-testid": "blocked-message", text: message }),
       el("div", { className: "dialog-buttons" }, cancel, anyway));
     const choice = new Promise<boolean>((resolve) => (answer = resolve));

@@ -5,6 +5,8 @@ import type { CommandReply } from "./bindings/CommandReply";
 import type { Event } from "./bindings/Event";
 import type { StudioError } from "./bindings/StudioError";
 import type { StudioState } from "./bindings/StudioState";
+import { t } from "./i18n";
+import { studioText } from "./messages";
 
 export type ConnectionStatus = "connecting" | "open" | "closed";
 
@@ -24,8 +26,9 @@ export function sourceOf(options: SendOptions = {}): UiSource {
 
 /** Where the session report is: a page to open (web: `url()` gives a one-use link, so the
  * token never sits in a tab's address or history), or written by the studio on request
- * (desktop, which has no HTTP server: `write_report` answers with where it went). */
-export type ReportLink = { kind: "url"; url: () => Promise<string> } | { kind: "command" };
+ * (desktop, which has no HTTP server: `write_report` answers with where it went). Either
+ * way in the language given (`zh-CN` or `en`). */
+export type ReportLink = { kind: "url"; url: (lang?: string) => Promise<string> } | { kind: "command" };
 
 export interface StudioClient {
   /** The whole state, fresh from the studio. */
@@ -35,7 +38,7 @@ export interface StudioClient {
   /** Calls `onEvent` for every event (the state first); returns a function that stops. */
   subscribe(onEvent: (event: Event) => void, onStatus: (status: ConnectionStatus) => void): () => void;
   /** Where the `<img>` preview comes from (MJPEG), or a function giving the latest frame. */
-  preview(): { kind: "mjpeg"; url: string } | { kind: "frames"; latest: () => Promise<Blob | null> };
+  preview(scene?: PreviewScene): { kind: "mjpeg"; url: string } | { kind: "frames"; latest: () => Promise<Blob | null> };
   /** The session report of the show that ended. */
   report(): ReportLink;
   /** Puts a picked file in the studio's media folder (`POST /api/media`); the path it gives
@@ -56,9 +59,12 @@ export class CommandFailed extends Error {
   }
 }
 
-/** Turns anything thrown into a sentence a person can read. */
+/** Turns anything thrown into a sentence a person can read, in the UI's language. */
 export function describe(error: unknown): string {
-  if (error instanceof CommandFailed) return error.error.message;
-  if (error instanceof Error) return `The studio cannot be reached (${error.message}).`;
-  return "Something went wrong talking to the studio.";
+  if (error instanceof CommandFailed) return studioText(error.error);
+  if (error instanceof Error) return t("errors.unreachable", { detail: error.message });
+  return t("errors.unknown");
 }
+
+/** Which preview: the program, or studio mode's preview scene. */
+export type PreviewScene = "program" | "preview";

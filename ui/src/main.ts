@@ -3,7 +3,7 @@ import "./styles.css";
 import { startApp } from "./app";
 import { HttpStudioClient } from "./transport/http";
 import { TauriStudioClient, tauriIpc } from "./transport/tauri";
-import { el, fill } from "./dom";
+import { el, fill, tr } from "./dom";
 import { tokenFromPage } from "./page_token";
 
 const root = document.getElementById("app");
@@ -18,7 +18,7 @@ if (root) {
     } else {
       fill(root, el("div", { className: "no-token" },
         el("h1", { text: "Kaibo Studio" }),
-        el("p", { text: "Open the link that `kaibo serve` printed: it carries the access token." })));
+        el("p", { text: tr("app.no_token") })));
     }
   }
 }

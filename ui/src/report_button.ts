@@ -3,11 +3,12 @@
 // studio to write it (`write_report`), which says where it went.
 import type { Actions } from "./actions";
 import { describe, type StudioClient } from "./client";
-import { el } from "./dom";
+import { el, tr } from "./dom";
+import { language } from "./i18n";
 import type { View } from "./store";
 
 export class ReportButton {
-  readonly root = el("button", { className: "secondary report", "data-testid": "session-report", text: "Session report", hidden: true });
+  readonly root = el("button", { className: "secondary report", "data-testid": "session-report", text: tr("app.report"), hidden: true });
   private sawEnd = false;
   private wasLive = false;
 
@@ -15,12 +16,12 @@ export class ReportButton {
     this.root.addEventListener("click", () => {
       const report = client.report();
       if (report.kind === "command") {
-        void actions.run("header", { type: "write_report" });
+        void actions.run("header", { type: "write_report", lang: language() });
         return;
       }
       const line = actions.errorLine("header");
       line.textContent = "";
-      report.url().then(
+      report.url(language()).then(
         (url) => window.open(url, "_blank", "noopener"),
         (error: unknown) => (line.textContent = describe(error)),
       );

@@ -2,6 +2,8 @@
 import type { ChatItem } from "./bindings/ChatItem";
 import type { Event } from "./bindings/Event";
 import type { HealthView } from "./bindings/HealthView";
+import type { LevelView } from "./bindings/LevelView";
+import type { SourceLevelView } from "./bindings/SourceLevelView";
 import type { OutputPhase } from "./bindings/OutputPhase";
 import type { StatsView } from "./bindings/StatsView";
 import type { StudioState } from "./bindings/StudioState";
@@ -12,7 +14,10 @@ export const CHAT_LIMIT = 10_000;
 
 export interface Notice {
   level: NoticeLevel;
+  /** The studio's words in English, and the catalogue key and arguments to translate them. */
   message: string;
+  key?: string;
+  args?: Partial<Record<string, string>>;
   at: number;
 }
 
@@ -21,14 +26,16 @@ export interface View {
   stats: StatsView | null;
   chat: ChatItem[];
   notices: Notice[];
+  /** The latest meters (`audio_levels`), ten a second while the program runs. */
+  levels: { sources: SourceLevelView[]; master: LevelView } | null;
 }
 
 export function emptyView(): View {
-  return { state: null, stats: null, chat: [], notices: [] };
+  return { state: null, stats: null, chat: [], notices: [], levels: null };
 }
 
 /** What changed, so only those panels are drawn again. */
-export type Change = "state" | "stats" | "chat" | "notice" | "audience";
+export type Change = "state" | "stats" | "chat" | "notice" | "audience" | "levels";
 
 export function applyEvent(view: View, event: Event, now = Date.now()): Change {
   switch (event.type) {
@@ -54,7 +61,7 @@ export function applyEvent(view: View, event: Event, now = Date.now()): Change {
       setOutput(view, event.id, event.state);
       return "state";
     case "notice":
-      view.notices.push({ level: event.level, message: event.message, at: now });
+      view.notices.push({ level: event.level, message: event.message, key: event.key, args: event.args, at: now });
       if (view.notices.length > 50) view.notices.splice(0, view.notices.length - 50);
       return "notice";
     case "chat":
@@ -69,6 +76,9 @@ export function applyEvent(view: View, event: Event, now = Date.now()): Change {
     case "audience":
       if (view.state) view.state.audience = event.summary;
       return "audience";
+    case "audio_levels":
+      view.levels = { sources: event.sources, master: event.master };
+      return "levels";
   }
 }
 

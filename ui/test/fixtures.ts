@@ -8,6 +8,8 @@ export function liveState(): StudioState {
     phase: { phase: "live" },
     encoding: { video_bitrate_kbps: 3000, keyframe_interval_s: 2, x264_preset: "veryfast", audio_bitrate_kbps: 128 },
     scene: "main",
+    preview_scene: null,
+    transition: { kind: "cut", ms: 0 },
     look: null,
     scenes: [{ id: "main", name: "Main", layers: [{ id: "card", kind: "product_card", visible: true, product: "a", look: null, device: null, rect: [0.6, 0.5, 0.3, 0.4], locked: false, fields: { id: "card", kind: "product_card", product: "a", rect: [0.6, 0.5, 0.3, 0.4] } }] }],
     looks: [{ id: "natural", name: "Natural" }],
@@ -38,5 +40,9 @@ export function liveState(): StudioState {
     banned_words: [],
     session: 7,
     devices: { cameras: [], microphones: [] },
+    audio: [
+      { id: "mic", kind: "microphone", device: "auto", file: null, volume_db: 0, muted: false, sync_offset_ms: 0, monitor: false, filters: [], duck_under: null, duck_by_db: null },
+      { id: "bed", kind: "file", device: null, file: "bed.mp3", volume_db: -18, muted: false, sync_offset_ms: 0, monitor: false, filters: [{ kind: "compressor", threshold_db: -18, ratio: 4 }], duck_under: "mic", duck_by_db: 12 },
+    ],
   };
 }

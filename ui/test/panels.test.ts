@@ -4,7 +4,8 @@ import { blockedDialog } from "../src/blocked_dialog";
 import type { Command } from "../src/bindings/Command";
 import type { StudioClient } from "../src/client";
 import { renderDestinations } from "../src/panels/destinations";
-import { KillSwitch, SLATE_ON_AIR } from "../src/panels/kill_switch";
+import { KillSwitch } from "../src/panels/kill_switch";
+import { t } from "../src/i18n";
 import { renderProducts } from "../src/panels/products";
 import { RunOfShowPanel } from "../src/panels/run_of_show";
 import { emptyView } from "../src/store";
@@ -85,7 +86,7 @@ describe("kill switch", () => {
     const kill = new KillSwitch(actions);
     kill.render(view);
     expect(kill.banner.hidden).toBe(false);
-    expect(kill.banner.textContent).toContain(SLATE_ON_AIR);
+    expect(kill.banner.textContent).toContain(t("kill.slate_on_air"));
     testid(kill.banner, "resume")!.click();
     expect(sent).toEqual([{ type: "resume" }]);
   });

@@ -9,6 +9,8 @@ const state: StudioState = {
   phase: { phase: "live" },
   encoding: { video_bitrate_kbps: 3000, keyframe_interval_s: 2, x264_preset: "veryfast", audio_bitrate_kbps: 128 },
   scene: "main",
+  preview_scene: null,
+  transition: { kind: "cut", ms: 0 },
   look: null,
   scenes: [],
   looks: [],
@@ -27,6 +29,7 @@ const state: StudioState = {
   banned_words: [],
   session: null,
   devices: { cameras: [], microphones: [] },
+  audio: [],
 };
 
 const chat = (id: string): ChatItem => ({ id, platform: "simulator", at: "", kind: "chat", user: "u", user_key: "simulator:u", text: "hi", amount: null, masked: false });

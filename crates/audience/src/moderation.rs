@@ -126,21 +126,26 @@ pub fn normalize(text: &str) -> String {
 impl Moderator {
     /// Builds the filter. Empty words are ignored.
     pub fn new(rules: &ModerationRules) -> Moderator {
-        let words: Vec<String> =
-            rules.banned_words.iter().filter(|w| !normalize(w).trim().is_empty()).cloned().collect();
-        let patterns: Vec<String> = words.iter().map(|w| normalize(w)).collect();
-        let matcher = if patterns.is_empty() {
+        let mut moderator = Moderator {
+            matcher: None,
+            words: Vec::new(),
+            blocked: rules.blocked_users.iter().map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()).collect(),
+            action: rules.action,
+            counts: ModerationCounts::default(),
+        };
+        moderator.set_banned_words(&rules.banned_words);
+        moderator
+    }
+
+    /// Replaces the banned words (an operator's edit during the show); the counts go on.
+    pub fn set_banned_words(&mut self, banned: &[String]) {
+        self.words = banned.iter().filter(|w| !normalize(w).trim().is_empty()).cloned().collect();
+        let patterns: Vec<String> = self.words.iter().map(|w| normalize(w)).collect();
+        self.matcher = if patterns.is_empty() {
             None
         } else {
             AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(&patterns).ok()
         };
-        Moderator {
-            matcher,
-            words,
-            blocked: rules.blocked_users.iter().map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()).collect(),
-            action: rules.action,
-            counts: ModerationCounts::default(),
-        }
     }
 
     /// The banned words in `text`, or `Ok` when it may go on air. For `text` layers too.

@@ -111,6 +111,11 @@ impl Session {
         &self.moderator
     }
 
+    /// Replaces the banned words: the next batch is moderated with these.
+    pub fn set_banned_words(&mut self, banned: &[String]) {
+        self.moderator.set_banned_words(banned);
+    }
+
     /// The database.
     pub fn store(&self) -> &Store {
         &self.store

@@ -96,3 +96,14 @@ fn on_air_text_layers_are_checked_with_the_same_filter() {
     let empty = Moderator::new(&ModerationRules::default());
     assert!(empty.check_text("anything 傻瓜").is_ok());
 }
+
+#[test]
+fn banned_words_replaced_during_the_show_apply_to_the_next_text() {
+    let mut m = moderator(Action::Mask);
+    assert_eq!(m.mask("最低价 spam"), "最低价 ****");
+    m.set_banned_words(&["最低价".into(), "  ".into()]);
+    assert_eq!(m.mask("最低价 spam"), "＊＊＊ spam", "the new word is masked and the removed one is not");
+    m.set_banned_words(&[]);
+    assert_eq!(m.mask("最低价 spam"), "最低价 spam");
+    assert!(m.is_blocked(&chat(("7", "troll42"), "x")), "blocked users stay blocked");
+}

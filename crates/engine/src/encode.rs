@@ -161,16 +161,9 @@ fn count_encoded(video_tee: &gst::Element, counters: &EncodeCounters) {
     let counters = counters.clone();
     pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
         counters.frames.fetch_add(1, Ordering::Relaxed);
-        if let Some(running) = running_time(pad, info) {
+        if let Some(running) = crate::running_time::of_buffer(pad, info) {
             counters.last_pts.store(running.nseconds(), Ordering::Relaxed);
         }
         gst::PadProbeReturn::Ok
     });
-}
-
-/// The running time of the buffer a probe sees.
-pub(crate) fn running_time(pad: &gst::Pad, info: &gst::PadProbeInfo) -> Option<gst::ClockTime> {
-    let segment = pad.sticky_event::<gst::event::Segment>(0)?;
-    let segment = segment.segment().downcast_ref::<gst::ClockTime>()?.clone();
-    segment.to_running_time(info.buffer()?.pts()?)
 }

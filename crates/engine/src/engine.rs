@@ -48,6 +48,8 @@ use crate::stats::StatsMeter;
 use crate::supervisor::{ReconnectPolicy, Supervisor};
 use crate::EngineError;
 
+mod audio_api;
+
 /// Where the program goes.
 #[derive(Debug, Clone, Default)]
 pub struct Outputs {
@@ -87,6 +89,8 @@ struct Shared {
     eos_waiters: EosWaiters,
     /// The preview's frames until the owner takes them.
     preview: Mutex<Option<Receiver<PreviewFrame>>>,
+    /// The mix's meters, fed by the bus reader without the lock (see `audio/meters.rs`).
+    meters: Arc<crate::audio::Meters>,
     /// Set when the program itself failed (not one output).
     failed: AtomicBool,
     /// Set when the teardown starts: supervision stops, so nothing new joins the pipeline.
@@ -317,6 +321,7 @@ impl Engine {
             }
         }
         let pipeline = running.program.pipeline.clone();
+        let meters = Arc::clone(&running.program.audio.meters);
         let (sender, receiver) = mpsc::channel();
         let shared = Arc::new(Shared {
             running: Mutex::new(running),
@@ -324,6 +329,7 @@ impl Engine {
             eos: (Mutex::new(false), Condvar::new()),
             eos_waiters,
             preview: Mutex::new(preview),
+            meters,
             failed: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
             finished: AtomicBool::new(false),
@@ -496,9 +502,41 @@ impl Engine {
         self.shared.running().program.air_modes()
     }
 
-    /// Puts another scene on air.
+    /// Puts another scene on air with the show's default transition.
     pub fn switch_scene(&self, scene: &str) -> Result<(), EngineError> {
-        self.shared.running().program.switch_scene(scene)
+        let mut running = self.shared.running();
+        let transition = running.program.show.transition;
+        running.program.switch_scene(scene, transition)
+    }
+
+    /// Puts another scene on air with `transition` (a cut, or a crossfade of the two scenes'
+    /// pictures on the program, the encoder untouched).
+    pub fn switch_scene_with(&self, scene: &str, transition: show::Transition) -> Result<(), EngineError> {
+        self.shared.running().program.switch_scene(scene, transition)
+    }
+
+    /// Studio mode: puts `scene` in the second preview ([`Engine::take_studio_preview`]),
+    /// editable while the program stays on air.
+    pub fn set_preview_scene(&self, scene: &str) -> Result<(), EngineError> {
+        self.shared.running().program.set_preview_scene(scene)
+    }
+
+    /// Studio mode's take: the preview scene goes on air with `transition` (the show's
+    /// default when `None`), and the scene that was on air takes its place in the preview.
+    pub fn take(&self, transition: Option<show::Transition>) -> Result<(), EngineError> {
+        let mut running = self.shared.running();
+        let transition = transition.unwrap_or(running.program.show.transition);
+        running.program.take(transition)
+    }
+
+    /// Studio mode off.
+    pub fn leave_studio_mode(&self) {
+        self.shared.running().program.leave_studio_mode();
+    }
+
+    /// Studio mode's preview scene, when studio mode is on.
+    pub fn preview_scene(&self) -> Option<String> {
+        self.shared.running().program.preview_scene_id().map(str::to_owned)
     }
 
     /// Shows or hides a layer of the scene on air.
@@ -548,9 +586,12 @@ impl Engine {
         if show.canvas != program.show.canvas {
             return Err(EngineError::Unknown("the canvas size cannot change while the show is open".to_owned()));
         }
+        let preview = program.preview_scene_id().map(str::to_owned);
         let before = std::mem::replace(&mut program.show, show);
-        if let Err(error) = program.switch_scene(scene) {
+        program.keep_preview_scene(preview.as_deref());
+        if let Err(error) = program.switch_scene(scene, show::Transition::CUT) {
             program.show = before;
+            program.keep_preview_scene(preview.as_deref());
             return Err(error);
         }
         Ok(())
@@ -619,6 +660,11 @@ impl Engine {
     /// false or they were already taken. The channel closes when the engine stops.
     pub fn take_preview(&self) -> Option<Receiver<PreviewFrame>> {
         self.shared.preview.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+
+    /// Studio mode's preview frames (640x360 JPEG, while studio mode is on), once.
+    pub fn take_studio_preview(&self) -> Option<Receiver<PreviewFrame>> {
+        self.shared.running().program.studio_preview_frames.take()
     }
 
     /// Rehearses a camera failure: the slate goes on air until the camera is back.
@@ -715,7 +761,9 @@ fn spawn_bus_reader(shared: Arc<Shared>, bus: gst::Bus, pipeline: gst::glib::Wea
             let Some(pipeline) = pipeline.upgrade() else { break };
             match message.view() {
                 gst::MessageView::Eos(_) => shared.signal_eos(),
-                gst::MessageView::Error(error) => on_error(&shared, message.src(), &error.error().to_string()),
+                gst::MessageView::Error(error) => {
+                    on_error(&shared, message.src(), &error.error().to_string(), error.debug().as_deref())
+                }
                 gst::MessageView::Warning(warning) => {
                     let message = shared.running().scrub(&warning.error().to_string());
                     shared.emit(EngineEvent::Notice { message });
@@ -730,6 +778,9 @@ fn spawn_bus_reader(shared: Arc<Shared>, bus: gst::Bus, pipeline: gst::glib::Wea
                 // An encode group forwards its outputs' EOS: one output has finished.
                 gst::MessageView::Element(element) => {
                     let Some(structure) = element.structure() else { continue };
+                    if shared.meters.on_message(message.src(), structure) {
+                        continue;
+                    }
                     if structure.name() != "GstBinForwarded" {
                         continue;
                     }
@@ -746,13 +797,34 @@ fn spawn_bus_reader(shared: Arc<Shared>, bus: gst::Bus, pipeline: gst::glib::Wea
 }
 
 /// An error from an output ends that output (and maybe retries it); any other ends the show.
-fn on_error(shared: &Shared, source: Option<&gst::Object>, text: &str) {
+fn on_error(shared: &Shared, source: Option<&gst::Object>, text: &str, debug: Option<&str>) {
     let mut events = Vec::new();
     let mut running = shared.running();
     let detail = running.scrub(text);
     if let Some(current) = running.program.camera_owns(source) {
         if current {
-            running.program.camera_failed(&detail, &mut events);
+            running.program.camera_failed(source, &detail, &mut events);
+        }
+        drop(running);
+        shared.emit_all(events);
+        return;
+    }
+    // A still picture that lost a negotiation race starts again and the program goes on;
+    // while the show closes, a still's error is the shutdown's and nothing restarts.
+    let restart = !shared.stopping.load(Ordering::SeqCst);
+    if running.program.still_failed(source, restart) {
+        // In the log only, for whoever chases the race: nothing for the operator to do.
+        if restart {
+            let why = debug.map(|d| running.scrub(d)).unwrap_or_default();
+            eprintln!("note: a still picture restarted after: {detail} ({why})");
+        }
+        return;
+    }
+    if let Some(current) = running.program.audio.owns(source) {
+        if current {
+            if let Some(message) = running.program.audio.failed(source, &detail) {
+                events.push(EngineEvent::Notice { message });
+            }
         }
         drop(running);
         shared.emit_all(events);
@@ -776,7 +848,10 @@ fn on_error(shared: &Shared, source: Option<&gst::Object>, text: &str) {
         }
         None => {
             let element = source.map(|s| s.name().to_string()).unwrap_or_default();
-            let reason = format!("{detail} (in {element})");
+            // GStreamer's debug text says why a stream stopped ("reason not-negotiated").
+            let why =
+                debug.and_then(|d| d.lines().last()).map(|d| format!("; {}", running.scrub(d))).unwrap_or_default();
+            let reason = format!("{detail} (in {element}{why})");
             shared.failed.store(true, Ordering::SeqCst);
             events.push(EngineEvent::State(EngineState::Failed { reason }));
             shared.signal_eos();
@@ -802,6 +877,8 @@ fn spawn_watch(shared: Arc<Shared>) -> JoinHandle<()> {
                 let Running { program, supervisor, recording, .. } = &mut *running;
                 supervisor.tick(program, now, &mut events);
                 program.watch_camera(now, &mut events);
+                events.extend(program.audio.watch(now).into_iter().map(|message| EngineEvent::Notice { message }));
+                events.push(EngineEvent::AudioLevels(program.audio.levels(now)));
                 if let Err(error) = program.tick(now) {
                     events.push(EngineEvent::Notice { message: error.to_string() });
                 }

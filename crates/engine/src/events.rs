@@ -112,4 +112,7 @@ pub enum EngineEvent {
     Notice {
         message: String,
     },
+    /// The meters of the mix, ten times a second: every source (after its volume) and the
+    /// master. Never part of a state report.
+    AudioLevels(crate::audio::AudioLevels),
 }

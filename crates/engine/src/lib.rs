@@ -2,6 +2,7 @@
 //! changes without restarting the encoder, and reports state and 1 Hz stats.
 
 mod air;
+mod audio;
 mod camera;
 mod countdown_clock;
 mod devices;
@@ -18,10 +19,13 @@ mod plugins;
 mod preview;
 mod program;
 mod retire;
+mod running_time;
 mod safe_slate;
 mod secret;
 pub mod secrets;
+mod source;
 mod sources;
+mod stage;
 mod stats;
 mod supervisor;
 mod tcp_watch;
@@ -29,6 +33,7 @@ mod tcp_watch;
 pub mod elements;
 
 pub use air::{AirMode, MAX_DELAY};
+pub use audio::{AudioLevels, Level, SourceLevel, SILENCE_DB, TEST_MICROPHONE};
 pub use camera::{CameraFault, CAMERA_SILENCE};
 pub use devices::{
     best_camera_mode, best_mode, find_camera, list_devices, modes_of, CameraMode, ChosenMode, DeviceInfo, DeviceWatch,

@@ -1,6 +1,8 @@
-//! The static layers above the camera (text, images, product cards, countdowns), drawn once
-//! per change and handed to `kaibooverlay`, which converts them once and blends only what
-//! they cover. Countdowns are redrawn alone, on the watch thread, when their second changes.
+//! The drawn layers above the topmost video layer (text, images, colours, product cards,
+//! countdowns), drawn once per change and handed to `kaibooverlay`, which converts them once
+//! and blends only what they cover. Countdowns are redrawn alone, on the watch thread, when
+//! their second changes. Drawn layers under a video layer are drawn here too (the same
+//! cache) and go to the compositor as stills (see `source/mod.rs`).
 
 use std::collections::HashMap;
 use std::time::{Instant, SystemTime};
@@ -21,9 +23,6 @@ struct Slot {
 /// The layers of the scene on air, and the element that puts them on the video.
 pub(crate) struct Overlay {
     element: OverlayElement,
-    /// The slate standing in for a lost camera, under the scene's layers while `slate_on`.
-    slate: Option<Raster>,
-    pub slate_on: bool,
     /// Drawn layers by content, so switching back to a scene costs nothing (not countdowns,
     /// whose pixels change with time).
     cache: HashMap<String, Raster>,
@@ -35,58 +34,76 @@ pub(crate) struct Overlay {
 
 impl Overlay {
     pub(crate) fn new(element: OverlayElement) -> Overlay {
-        Overlay {
-            element,
-            slate: None,
-            slate_on: false,
-            cache: HashMap::new(),
-            on_air: Vec::new(),
-            clocks: CountdownClocks::default(),
-        }
+        Overlay { element, cache: HashMap::new(), on_air: Vec::new(), clocks: CountdownClocks::default() }
     }
 
-    /// Draws the visible layers of `scene` (those that are not the camera or a look) and
-    /// puts them on air from the next frame. Countdowns newly visible start counting at `now`.
+    /// Draws `layers` (drawn layers of `scene`, bottom first) and puts them on air from the
+    /// next frame. Countdowns newly visible start counting at `now`.
     pub(crate) fn show_scene(
         &mut self,
         show: &Show,
         scene: &Scene,
+        layers: &[&Layer],
         now: Instant,
         wall: SystemTime,
     ) -> Result<(), EngineError> {
         self.clocks.enter(scene, now);
-        let mut on_air: Vec<Slot> = self
-            .slate
-            .iter()
-            .filter(|_| self.slate_on)
-            .map(|raster| Slot { countdown: None, raster: raster.clone() })
-            .collect();
+        let mut on_air: Vec<Slot> = Vec::new();
         let mut used = HashMap::new();
-        for layer in layers_above_camera(scene) {
+        for layer in layers {
             if let Layer::Countdown(countdown) = layer {
                 if let Some(raster) = self.clocks.raster(show, countdown, now, wall)? {
                     on_air.push(Slot { countdown: Some(countdown.id.clone()), raster });
                 }
                 continue;
             }
-            let key = content_key(show, layer);
-            let raster = match self.cache.remove(&key) {
-                Some(raster) => Some(raster),
-                None => draw(show, layer)?,
-            };
-            if let Some(raster) = raster {
-                on_air.push(Slot { countdown: None, raster: raster.clone() });
-                used.insert(key, raster);
+            if let Some(raster) = self.cached(show, layer, &mut used)? {
+                on_air.push(Slot { countdown: None, raster });
             }
         }
-        // Keep what this scene used plus a bounded number of others for quick switching back.
+        self.keep(used);
+        self.on_air = on_air;
+        self.publish();
+        Ok(())
+    }
+
+    /// The pictures of `layers` (a run under a video layer), from the cache when drawn before.
+    pub(crate) fn rasters(&mut self, show: &Show, layers: &[&Layer]) -> Result<Vec<Raster>, EngineError> {
+        let mut used = HashMap::new();
+        let mut rasters = Vec::new();
+        for layer in layers {
+            rasters.extend(self.cached(show, layer, &mut used)?);
+        }
+        self.cache.extend(used);
+        Ok(rasters)
+    }
+
+    fn cached(
+        &mut self,
+        show: &Show,
+        layer: &Layer,
+        used: &mut HashMap<String, Raster>,
+    ) -> Result<Option<Raster>, EngineError> {
+        let key = content_key(show, layer);
+        if let Some(raster) = used.get(&key) {
+            return Ok(Some(raster.clone()));
+        }
+        let raster = match self.cache.remove(&key) {
+            Some(raster) => Some(raster),
+            None => draw(show, layer)?,
+        };
+        if let Some(raster) = &raster {
+            used.insert(key, raster.clone());
+        }
+        Ok(raster)
+    }
+
+    /// Keeps what this scene used plus a bounded number of others for quick switching back.
+    fn keep(&mut self, used: HashMap<String, Raster>) {
         if self.cache.len() > 64 {
             self.cache.clear();
         }
         self.cache.extend(used);
-        self.on_air = on_air;
-        self.publish();
-        Ok(())
     }
 
     /// Redraws the countdowns on air whose second changed since they were drawn, and only
@@ -123,24 +140,6 @@ impl Overlay {
     fn publish(&self) {
         self.element.set_layers(self.on_air.iter().map(|slot| slot.raster.clone()).collect());
     }
-}
-
-impl Overlay {
-    /// Draws the slate once, the first time the camera is lost.
-    pub(crate) fn set_slate(&mut self, show: &Show) {
-        if self.slate.is_none() {
-            self.slate = render::render_slate(show, "摄像头重连中… Camera reconnecting").ok();
-        }
-    }
-}
-
-/// The scene's visible, drawable layers in stacking order. Layers listed before the camera
-/// are drawn over it too: the camera is always at the back.
-fn layers_above_camera(scene: &Scene) -> impl Iterator<Item = &Layer> {
-    scene.layers.iter().filter(|layer| {
-        layer.visible()
-            && matches!(layer, Layer::Image(_) | Layer::Text(_) | Layer::ProductCard(_) | Layer::Countdown(_))
-    })
 }
 
 /// Everything a layer's pixels depend on.

@@ -30,8 +30,26 @@ const CHANNEL_DEPTH: usize = 2;
 /// Builds the preview branch in `pipeline`, fed from a new pad of `raw_tee`, and returns the
 /// receiving end of its frames.
 pub(crate) fn attach(pipeline: &gst::Pipeline, raw_tee: &gst::Element) -> Result<Receiver<PreviewFrame>, EngineError> {
+    let (sender, receiver) = channel();
+    attach_to(pipeline.upcast_ref(), raw_tee, "preview", sender)?;
+    Ok(receiver)
+}
+
+/// A channel for preview frames: a slow reader drops frames, never holds up the program.
+pub(crate) fn channel() -> (SyncSender<PreviewFrame>, Receiver<PreviewFrame>) {
+    mpsc::sync_channel(CHANNEL_DEPTH)
+}
+
+/// Builds a preview branch in `bin` (its elements named `{name}-...`), fed from a new pad of
+/// `raw_tee` in the same bin, sending its frames to `sender`.
+pub(crate) fn attach_to(
+    bin: &gst::Bin,
+    raw_tee: &gst::Element,
+    name: &str,
+    sender: SyncSender<PreviewFrame>,
+) -> Result<(), EngineError> {
     let queue = gst::ElementFactory::make("queue")
-        .name("preview-queue")
+        .name(format!("{name}-queue"))
         .property_from_str("leaky", "downstream")
         .property("max-size-buffers", 2u32)
         .property("max-size-time", 0u64)
@@ -39,30 +57,30 @@ pub(crate) fn attach(pipeline: &gst::Pipeline, raw_tee: &gst::Element) -> Result
         .build()
         .map_err(|e| EngineError::element("queue", e))?;
     let rate = gst::ElementFactory::make("videorate")
-        .name("preview-rate")
+        .name(format!("{name}-rate"))
         .property("drop-only", true)
         .build()
         .map_err(|e| EngineError::element("videorate", e))?;
-    let scale = make("videoscale", "preview-scale")?;
+    let scale = make("videoscale", &format!("{name}-scale"))?;
     let caps = gst_video::VideoCapsBuilder::new()
         .width(PREVIEW_WIDTH)
         .height(PREVIEW_HEIGHT)
         .framerate(gst::Fraction::new(PREVIEW_FPS, 1))
         .build();
     let filter = gst::ElementFactory::make("capsfilter")
-        .name("preview-caps")
+        .name(format!("{name}-caps"))
         .property("caps", &caps)
         .build()
         .map_err(|e| EngineError::element("capsfilter", e))?;
     let jpeg = gst::ElementFactory::make("jpegenc")
-        .name("preview-jpeg")
+        .name(format!("{name}-jpeg"))
         .property("quality", 70i32)
         .build()
         .map_err(|e| EngineError::element("jpegenc", e))?;
     // No clock sync: frames go out as soon as they are encoded, so the preview lags the
     // program by one JPEG encode, not by the sink's latency.
     let sink = gst::ElementFactory::make("appsink")
-        .name("preview-sink")
+        .name(format!("{name}-sink"))
         .property("sync", false)
         .property("async", false)
         .property("max-buffers", 2u32)
@@ -70,17 +88,15 @@ pub(crate) fn attach(pipeline: &gst::Pipeline, raw_tee: &gst::Element) -> Result
         .property("emit-signals", true)
         .build()
         .map_err(|e| EngineError::element("appsink", e))?;
-
-    let (sender, receiver) = mpsc::sync_channel(CHANNEL_DEPTH);
     connect_frames(&sink, sender);
 
     let chain = [&queue, &rate, &scale, &filter, &jpeg, &sink];
-    pipeline.add_many(chain).map_err(|e| EngineError::build("preview elements", e))?;
+    bin.add_many(chain).map_err(|e| EngineError::build("preview elements", e))?;
     gst::Element::link_many(chain).map_err(|e| EngineError::build("preview chain", e))?;
     let tee_pad = raw_tee.request_pad_simple("src_%u").ok_or_else(|| EngineError::missing_pad("raw tee src"))?;
     let queue_pad = queue.static_pad("sink").ok_or_else(|| EngineError::missing_pad("preview queue sink"))?;
     tee_pad.link(&queue_pad).map_err(|e| EngineError::build("raw tee to preview", e))?;
-    Ok(receiver)
+    Ok(())
 }
 
 /// Hands each encoded JPEG to `sender`, dropping it when the reader is behind.

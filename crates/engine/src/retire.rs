@@ -30,8 +30,7 @@ impl Retirements {
         let pipeline = pipeline.clone();
         self.handles.push(std::thread::spawn(move || {
             wait_until_settled(&pipeline);
-            let _ = bin.set_state(gst::State::Null);
-            remove_from_parent(&bin);
+            shut_down(bin);
         }));
     }
 
@@ -51,8 +50,7 @@ impl Retirements {
             let all_unlinked = (0..pads).all(|_| unlinks.recv_timeout(UNLINK_TIMEOUT).is_ok());
             if all_unlinked {
                 wait_until_settled(&pipeline);
-                let _ = bin.set_state(gst::State::Null);
-                remove_from_parent(&bin);
+                shut_down(bin);
             }
         }));
     }
@@ -77,8 +75,7 @@ impl Retirements {
             }
             let finished = ended.recv_timeout(timeout).is_ok();
             wait_until_settled(&pipeline);
-            let _ = bin.set_state(gst::State::Null);
-            remove_from_parent(&bin);
+            shut_down(bin);
             finished
         })
     }
@@ -86,6 +83,43 @@ impl Retirements {
     /// The retirements still running, for the teardown to wait on.
     pub(crate) fn take(&mut self) -> Vec<JoinHandle<()>> {
         std::mem::take(&mut self.handles)
+    }
+}
+
+/// Sets `bin` to NULL and takes it out of whatever holds it. A bin freed while any element
+/// in it is not at NULL crashes the process once its streaming thread runs on (seen with a
+/// sound file's bin at its end, under load): every element is brought down, bottom up, and
+/// a bin that will not go down is kept rather than freed.
+fn shut_down(bin: gst::Bin) {
+    let all_down = |bin: &gst::Bin| {
+        bin.current_state() == gst::State::Null
+            && bin.iterate_recurse().into_iter().flatten().all(|e| e.current_state() == gst::State::Null)
+    };
+    let first = bin.set_state(gst::State::Null);
+    if !all_down(&bin) {
+        let up: Vec<String> = bin
+            .iterate_recurse()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.current_state() != gst::State::Null)
+            .map(|e| format!("{} {:?}", e.name(), e.current_state()))
+            .collect();
+        eprintln!("note: {} stopped only in part ({first:?}; still up: {})", bin.name(), up.join(", "));
+    }
+    for _ in 0..50 {
+        if all_down(&bin) {
+            break;
+        }
+        for element in bin.iterate_recurse().into_iter().flatten() {
+            let _ = element.set_state(gst::State::Null);
+        }
+        let _ = bin.set_state(gst::State::Null);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    remove_from_parent(&bin);
+    if !all_down(&bin) {
+        eprintln!("note: {} would not stop; it is kept, not freed", bin.name());
+        std::mem::forget(bin);
     }
 }
 
@@ -127,4 +161,22 @@ fn wait_until_settled(pipeline: &gst::Pipeline) {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// Whether `source` (or one of its parents) is bin `{name}#{generation}`: `Some(true)` for
+/// the current generation, `Some(false)` for an older, replaced one, `None` when it is not a
+/// bin called `name` at all. Inputs rebuilt with backoff (video and sound) name their bins so.
+pub(crate) fn generation_owns(source: Option<&gst::Object>, name: &str, generation: u64) -> Option<bool> {
+    let mut object = source.cloned();
+    while let Some(current) = object {
+        if let Some((prefix, number)) = current.name().rsplit_once('#') {
+            if prefix == name {
+                if let Ok(number) = number.parse::<u64>() {
+                    return Some(number == generation);
+                }
+            }
+        }
+        object = current.parent();
+    }
+    None
 }

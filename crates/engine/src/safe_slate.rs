@@ -37,8 +37,7 @@ impl SafeSlate {
         raw_caps: &gst::Caps,
         encoder: &EncoderSettings,
     ) -> Result<SafeSlate, EngineError> {
-        let picture =
-            render::render_slate(show, "稍后回来 · Be right back").map_err(|e| EngineError::build("safe slate", e))?;
+        let picture = slate_picture(show)?;
         let bgra = gst_video::VideoCapsBuilder::new()
             .format(gst_video::VideoFormat::Bgra)
             .width(picture.width as i32)
@@ -136,10 +135,40 @@ impl SafeSlate {
     }
 }
 
+/// The show's own slate text and picture (each falling back to "Be right back" and the logo).
+fn slate_picture(show: &Show) -> Result<render::Raster, EngineError> {
+    render::render_safe_slate(show).map_err(|e| EngineError::build("safe slate", e))
+}
+
 fn valve(name: &str) -> Result<gst::Element, EngineError> {
     gst::ElementFactory::make("valve")
         .name(name)
         .property("drop", true)
         .build()
         .map_err(|e| EngineError::element("valve", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(slate: Option<&str>) -> Show {
+        let mut json = serde_json::json!({
+            "canvas": { "width": 320, "height": 180, "fps": 30 },
+            "scenes": [{ "id": "main", "layers": [] }]
+        });
+        if let Some(text) = slate {
+            json["safe_slate"] = serde_json::json!({ "text": text });
+        }
+        Show::parse(&json.to_string(), std::path::Path::new("/")).expect("a valid show")
+    }
+
+    #[test]
+    fn the_kill_switch_shows_the_shows_own_slate_text() {
+        let own = slate_picture(&show(Some("本场休息 · Intermission"))).expect("drawn");
+        let default = slate_picture(&show(None)).expect("drawn");
+        assert!(own.data != default.data, "the show's slate text is not on the slate");
+        let expected = render::render_slate(&show(None), "本场休息 · Intermission").expect("drawn");
+        assert!(own.data == expected.data, "the slate should show exactly the show's text");
+    }
 }

@@ -1,7 +1,6 @@
-//! Capture sources: the camera (or the test pattern standing in for it) and the sound.
+//! The camera (or the test pattern standing in for it). The sound's sources are `audio/`'s.
 
 use gst::prelude::*;
-use show::AudioSource;
 
 use crate::EngineError;
 
@@ -58,37 +57,5 @@ pub(crate) fn camera_element(choice: &CameraChoice) -> Result<gst::Element, Engi
             .property_from_str("pattern", "smpte")
             .build()
             .map_err(|e| EngineError::element("videotestsrc", e)),
-    }
-}
-
-/// The sound source element, and a note when it is not what the show asked for.
-pub(crate) fn audio_element(source: AudioSource) -> Result<(gst::Element, Option<String>), EngineError> {
-    let test_source = |wave: &str| {
-        gst::ElementFactory::make("audiotestsrc")
-            .name("audio-source")
-            .property("is-live", true)
-            .property_from_str("wave", wave)
-            .property("volume", 0.2f64)
-            .build()
-            .map_err(|e| EngineError::element("audiotestsrc", e))
-    };
-    let microphone = || probe("Audio/Source").into_iter().next();
-    match source {
-        AudioSource::Silence => Ok((test_source("silence")?, None)),
-        AudioSource::Tone => Ok((test_source("sine")?, None)),
-        AudioSource::Auto => match microphone() {
-            Some(mic) => {
-                Ok((mic.create_element(Some("audio-source")).map_err(|e| EngineError::element("microphone", e))?, None))
-            }
-            None => Ok((test_source("silence")?, Some("no microphone found: sending silence".to_owned()))),
-        },
-        AudioSource::Microphone => match microphone() {
-            Some(mic) => {
-                Ok((mic.create_element(Some("audio-source")).map_err(|e| EngineError::element("microphone", e))?, None))
-            }
-            None => Err(EngineError::Unknown(
-                "the show asks for a microphone (audio.source = \"microphone\") and none was found".to_owned(),
-            )),
-        },
     }
 }

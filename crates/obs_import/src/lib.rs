@@ -4,9 +4,11 @@
 //! start); items bottom to top, as OBS lists them; groups and nested scenes are flattened into
 //! the scene that shows them. OBS's geometry ([`geometry`]) becomes rects; each source kind
 //! its layer ([`sources`]). The canvas and fps come from the profile's `basic.ini`, the stream
-//! server from its `service.json`. Whatever has no equivalent is listed in the report with its
-//! reason, never dropped silently.
+//! server from its `service.json`; the audio devices and the sound-only inputs of the scenes
+//! become the show's mix ([`audio`]). Whatever has no equivalent is listed in the report with
+//! its reason, never dropped silently.
 
+pub mod audio;
 pub mod geometry;
 pub mod profile;
 pub mod sources;
@@ -23,11 +25,6 @@ use sources::{Copies, Mapped};
 /// Groups and nested scenes deeper than this are cut (and said so): a scene that shows itself
 /// would never end.
 const MAX_NESTING: usize = 8;
-/// Layer kinds the show format does not have yet: they come with the program's isolated
-/// sources (colour, media and screen layers). Their items are reported, not imported, so
-/// every import is a show that loads today.
-const NOT_YET: &[&str] = &["color", "media", "screen"];
-
 /// The destination a profile's stream service becomes.
 pub const DESTINATION_ID: &str = "obs";
 
@@ -65,8 +62,15 @@ pub fn import(collection: &Value, canvas: Option<Canvas>, service: Option<Servic
     let mut notes = Vec::new();
     let canvas = canvas_of(collection, canvas, &mut notes);
     let size = (f64::from(canvas.width), f64::from(canvas.height));
-    let mut importer =
-        Importer { by_name, by_uuid, canvas: size, copies: Copies::default(), notes, skipped: Vec::new() };
+    let mut importer = Importer {
+        by_name,
+        by_uuid,
+        canvas: size,
+        copies: Copies::default(),
+        notes,
+        skipped: Vec::new(),
+        sounds: Vec::new(),
+    };
 
     let mut scenes_out = Vec::new();
     let mut scene_ids: Vec<String> = Vec::new();
@@ -88,6 +92,10 @@ pub fn import(collection: &Value, canvas: Option<Canvas>, service: Option<Servic
     }
     for source in sources {
         let name = source.get("name").and_then(Value::as_str).unwrap_or("");
+        // A sound input's filters are the mix's ([`audio`]).
+        if source.get("id").and_then(Value::as_str).is_some_and(sources::is_audio) {
+            continue;
+        }
         if let Some(filters) = source.get("filters").and_then(Value::as_array).filter(|f| !f.is_empty()) {
             let kinds: Vec<&str> = filters.iter().filter_map(|f| f.get("id").and_then(Value::as_str)).collect();
             importer
@@ -95,18 +103,27 @@ pub fn import(collection: &Value, canvas: Option<Canvas>, service: Option<Servic
                 .push(format!("filters of {name:?} ({}): Kaibo has no source filters; use a look", kinds.join(", ")));
         }
     }
-    for key in ["DesktopAudioDevice1", "DesktopAudioDevice2", "AuxAudioDevice1", "AuxAudioDevice2", "AuxAudioDevice3"] {
-        if let Some(device) = collection.get(key) {
-            let name = device.get("name").and_then(Value::as_str).unwrap_or(key);
-            importer.skipped.push(format!("audio device {name:?}: sound-only inputs wait for Kaibo's mixer"));
+    // The mix: the global devices first (as OBS's mixer lists them), then the scenes' inputs.
+    let devices = audio::DEVICE_KEYS.iter().filter_map(|key| collection.get(*key));
+    let mut mix: Vec<Value> = Vec::new();
+    for source in devices.chain(importer.sounds.iter().copied()) {
+        let name = source.get("name").and_then(Value::as_str).unwrap_or("");
+        if mix.iter().any(|s| s["id"] == name) {
+            continue;
+        }
+        match audio::map(source, &mut importer.notes, &mut importer.skipped) {
+            audio::Sound::Source(source) => mix.push(source),
+            audio::Sound::Skipped(why) => importer.skipped.push(why),
         }
     }
-
     let mut show = json!({
         "name": collection.get("name").and_then(Value::as_str).unwrap_or("Imported from OBS"),
         "canvas": { "width": canvas.width, "height": canvas.height, "fps": canvas.fps },
         "scenes": scenes_out,
     });
+    if !mix.is_empty() {
+        show["audio"] = json!({ "sources": mix });
+    }
     let mut key = None;
     if let Some(service) = service {
         match destination(&service) {
@@ -143,6 +160,8 @@ struct Importer<'a> {
     copies: Copies,
     notes: Vec<String>,
     skipped: Vec<String>,
+    /// The sound-only inputs the scenes show, in the order first met.
+    sounds: Vec<&'a Value>,
 }
 
 impl<'a> Importer<'a> {
@@ -184,6 +203,14 @@ impl<'a> Importer<'a> {
             let scale_y = placement.scale.1 * outer[3] / inner.1;
             match sources::map(source, self.canvas, scale_y, &mut self.copies, &mut self.notes) {
                 Mapped::Skipped(why) => self.skipped.push(format!("scene {scene_name:?}, item {name:?}: {why}")),
+                Mapped::Sound => {
+                    if !self.sounds.iter().any(|s| std::ptr::eq(*s, source)) {
+                        self.notes.push(format!(
+                            "scene {scene_name:?}, item {name:?}: a sound input, in the mix for every scene"
+                        ));
+                        self.sounds.push(source);
+                    }
+                }
                 Mapped::Nested { name: nested } => {
                     if depth >= MAX_NESTING || path.contains(&nested) {
                         self.skipped.push(format!("scene {scene_name:?}, item {name:?}: {nested:?} shows itself"));
@@ -206,12 +233,6 @@ impl<'a> Importer<'a> {
                             layer["visible"] = json!(false);
                         }
                     }
-                }
-                Mapped::Layer { layer, .. }
-                    if layer.get("kind").and_then(Value::as_str).is_some_and(|k| NOT_YET.contains(&k)) =>
-                {
-                    let kind = layer.get("kind").and_then(Value::as_str).unwrap_or_default();
-                    self.skipped.push(format!("scene {scene_name:?}, item {name:?}: Kaibo has no {kind} layers yet"));
                 }
                 Mapped::Layer { mut layer, size } => {
                     let b = compose(outer, inner, placement.pixel_box(size));

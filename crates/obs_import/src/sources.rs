@@ -16,6 +16,8 @@ pub enum Mapped {
     Nested {
         name: String,
     },
+    /// A sound-only input: it joins the show's mix ([`crate::audio`]).
+    Sound,
     Skipped(String),
 }
 
@@ -135,7 +137,7 @@ pub fn map(source: &Value, canvas: (f64, f64), scale_y: f64, copies: &mut Copies
             Mapped::Skipped(format!("{kind} is a screen capture of another system (Kaibo captures X11 screens)"))
         }
         "slideshow" | "slideshow_v2" => Mapped::Skipped("image slide shows have no Kaibo layer yet".into()),
-        k if is_audio(k) => Mapped::Skipped("sound-only inputs wait for Kaibo's mixer".into()),
+        k if is_audio(k) => Mapped::Sound,
         k => Mapped::Skipped(format!("{k} has no Kaibo equivalent")),
     }
 }

@@ -51,6 +51,7 @@ pub mod status {
     pub const INVALID_REQUEST_FIELD_TYPE: u16 = 401;
     pub const REQUEST_FIELD_OUT_OF_RANGE: u16 = 402;
     pub const REQUEST_FIELD_EMPTY: u16 = 403;
+    pub const TOO_MANY_REQUEST_FIELDS: u16 = 404;
     pub const OUTPUT_RUNNING: u16 = 500;
     pub const OUTPUT_NOT_RUNNING: u16 = 501;
     pub const STUDIO_MODE_ACTIVE: u16 = 505;

@@ -151,7 +151,8 @@ pub fn render_layer(show: &Show, layer: &Layer) -> Result<Option<Raster>, Render
         Layer::Image(l) => l.rect,
         Layer::ProductCard(l) => l.rect,
         Layer::Countdown(l) => l.rect,
-        Layer::Camera(_) | Layer::Look(_) => return Ok(None),
+        Layer::Color(l) => l.rect,
+        Layer::Camera(_) | Layer::Look(_) | Layer::Media(_) | Layer::Screen(_) => return Ok(None),
     };
     let area = layer_area(show, layer.id(), rect)?;
     let (w, h) = (area.width as i32, area.height as i32);
@@ -166,9 +167,26 @@ pub fn render_layer(show: &Show, layer: &Layer) -> Result<Option<Raster>, Render
             product_card::render(product, image.as_deref(), l.qr, l.sales, w, h)?
         }
         Layer::Countdown(l) => countdown::render(l, l.initial_remaining_s(), w, h)?,
-        Layer::Camera(_) | Layer::Look(_) => return Ok(None),
+        Layer::Color(l) => solid(&l.id, &l.color, w, h)?,
+        Layer::Camera(_) | Layer::Look(_) | Layer::Media(_) | Layer::Screen(_) => return Ok(None),
     };
     Ok(Some(into_raster(surface, area.x as i32, area.y as i32)?))
+}
+
+/// A rect filled with one colour (`#RRGGBB` or `#RRGGBBAA`).
+fn solid(id: &str, color: &str, w: i32, h: i32) -> Result<cairo::ImageSurface, RenderError> {
+    let [r, g, b, a] = show::parse_color(color).ok_or_else(|| RenderError::BadColor {
+        layer: id.to_owned(),
+        field: "color",
+        value: color.to_owned(),
+    })?;
+    let surface = cairo::ImageSurface::create(cairo::Format::ARgb32, w, h)?;
+    {
+        let cr = cairo::Context::new(&surface)?;
+        cr.set_source_rgba(f64::from(r) / 255.0, f64::from(g) / 255.0, f64::from(b) / 255.0, f64::from(a) / 255.0);
+        cr.paint()?;
+    }
+    Ok(surface)
 }
 
 /// Draws a countdown layer of `show` with `remaining_s` seconds left (its `ended_text` at

@@ -8,6 +8,7 @@ use journal::AuditEntry;
 
 use crate::charts::{self, Chart};
 use crate::data::SessionData;
+use crate::words::{Lang, Words};
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape(text: &str) -> String {
@@ -92,24 +93,40 @@ impl Table {
     }
 }
 
-fn chart(out: &mut String, chart: &Chart) {
+/// A chart's caption in the report's language (the charts are drawn with English titles).
+fn caption(chart: &Chart, w: &Words) -> String {
+    let id = chart.id.as_str();
+    match id {
+        "viewers" => w.chart_viewers.to_owned(),
+        "chat" => w.chart_chat.to_owned(),
+        "exposures" => w.chart_exposures.to_owned(),
+        "bitrate" => w.chart_bitrate.to_owned(),
+        "dropped" => w.chart_dropped.to_owned(),
+        _ => match chart.title.strip_prefix("Gift value, cumulative (").and_then(|t| t.strip_suffix(')')) {
+            Some(currency) => w.chart_gifts.replace("{currency}", currency),
+            None if id == "gifts" => w.chart_gifts.replace(" ({currency})", "").replace("（{currency}）", ""),
+            None => chart.title.clone(),
+        },
+    }
+}
+
+fn chart(out: &mut String, chart: &Chart, w: &Words) {
     let _ = writeln!(
         out,
         "<figure class=\"chart\" id=\"chart-{}\"><figcaption>{}</figcaption>\n{}</figure>",
         escape(&chart.id),
-        escape(&chart.title),
+        escape(&caption(chart, w)),
         chart.svg
     );
 }
 
-fn audit_table(entries: &[AuditEntry]) -> Table {
-    let mut table = Table::new(&[
-        ("time (UTC)", false),
-        ("source", false),
-        ("action", false),
-        ("detail", false),
-        ("outcome", false),
-    ]);
+fn n(template: &str, n: impl std::fmt::Display) -> String {
+    template.replace("{n}", &n.to_string())
+}
+
+fn audit_table(entries: &[AuditEntry], w: &Words) -> Table {
+    let mut table =
+        Table::new(&[(w.time_utc, false), (w.source, false), (w.action, false), (w.detail, false), (w.outcome, false)]);
     for e in entries {
         table.row(vec![time(e.at), e.source.clone(), e.action.clone(), e.detail.clone(), e.outcome.clone()]);
     }
@@ -120,90 +137,98 @@ fn card(out: &mut String, value: &str, label: &str) {
     let _ = write!(out, "<div class=\"card\"><b>{}</b><span>{}</span></div>", escape(value), escape(label));
 }
 
-/// The whole page.
-pub fn render(data: &SessionData) -> String {
+/// "session" → "Session" (Chinese has no capitals: as it is).
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The label of a total by category (`gift`, `super_chat`, `order`), in the report's words.
+fn total_label(name: &str, w: &Words) -> String {
+    match name {
+        "gift" => w.total_gift.to_owned(),
+        "super_chat" => w.total_super_chat.to_owned(),
+        "order" => w.total_order.to_owned(),
+        other => w.total_of.replace("{category}", &other.replace('_', " ")),
+    }
+}
+
+/// The whole page, in `lang`.
+pub fn render(data: &SessionData, lang: Lang) -> String {
+    let w = lang.words();
     let charts = charts::all(data);
     fn by_id<'a>(charts: &'a [Chart], id: &'static str) -> impl Iterator<Item = &'a Chart> {
         charts.iter().filter(move |c| c.id == id || c.id.strip_prefix(id).is_some_and(|rest| rest.starts_with('-')))
     }
     let mut out = String::with_capacity(64 * 1024);
-    let title = format!("{} · session {}", data.session.title, data.session.id);
+    let title = format!("{} · {} {}", data.session.title, w.session, data.session.id);
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{}</title><style>{STYLE}</style></head><body><main>\n",
+        lang.tag(),
         escape(&title)
     );
     let _ = writeln!(out, "<h1>{}</h1>", escape(&data.session.title));
     let span = match (data.first_at, data.last_at) {
-        (Some(first), Some(last)) => format!("activity {} – {}", time(first), time(last)),
-        _ => "no activity recorded".to_owned(),
+        (Some(first), Some(last)) => format!("{} {} – {}", w.activity, time(first), time(last)),
+        _ => w.no_activity.to_owned(),
     };
     let _ = writeln!(
         out,
-        "<p class=\"meta\">Session {} · started {} · {}</p>",
+        "<p class=\"meta\">{} {} · {} {} · {}</p>",
+        capitalized(w.session),
         data.session.id,
+        w.started,
         escape(&data.session.started_at),
         escape(&span)
     );
 
-    out.push_str("<h2>Summary</h2><div class=\"cards\">");
+    let _ = write!(out, "<h2>{}</h2><div class=\"cards\">", escape(w.summary));
     for (key, label) in [
-        ("peak_viewers", "peak viewers"),
-        ("chat", "chat messages"),
-        ("gift", "gifts"),
-        ("super_chat", "super chats"),
-        ("order", "orders"),
-        ("order_items", "units ordered"),
-        ("like", "likes"),
-        ("follow", "follows"),
+        ("peak_viewers", w.peak_viewers),
+        ("chat", w.chat_messages),
+        ("gift", w.gifts),
+        ("super_chat", w.super_chats),
+        ("order", w.orders),
+        ("order_items", w.units_ordered),
+        ("like", w.likes),
+        ("follow", w.follows),
     ] {
         card(&mut out, &data.counters.get(key).copied().unwrap_or(0).to_string(), label);
     }
     for total in &data.totals {
-        card(
-            &mut out,
-            &format!("{} {}", total.total, total.currency),
-            &format!("{} total", total.category.replace('_', " ")),
-        );
+        card(&mut out, &format!("{} {}", total.total, total.currency), &total_label(&total.category, w));
     }
     out.push_str("</div>\n");
     if data.unreadable_events > 0 {
-        let _ = writeln!(
-            out,
-            "<p class=\"bad\">{} stored events could not be read and are left out.</p>",
-            data.unreadable_events
-        );
+        let _ = writeln!(out, "<p class=\"bad\">{}</p>", escape(&n(w.unreadable, data.unreadable_events)));
     }
 
-    out.push_str("<h2>Audience</h2>\n");
+    let _ = writeln!(out, "<h2>{}</h2>", escape(w.audience));
     for c in by_id(&charts, "viewers").chain(by_id(&charts, "chat")).chain(by_id(&charts, "gifts")) {
-        chart(&mut out, c);
+        chart(&mut out, c, w);
     }
 
-    out.push_str("<h2>Products</h2>\n");
+    let _ = writeln!(out, "<h2>{}</h2>", escape(w.products));
     for c in by_id(&charts, "exposures") {
-        chart(&mut out, c);
+        chart(&mut out, c, w);
     }
     if data.products.len() > charts::MAX_LANES {
-        let _ = writeln!(
-            out,
-            "<p class=\"none\">The chart shows the {} products with most units; the table has all.</p>",
-            charts::MAX_LANES
-        );
+        let _ = writeln!(out, "<p class=\"none\">{}</p>", escape(&n(w.chart_shows_top, charts::MAX_LANES)));
     }
     let mut products = Table::new(&[
-        ("product", false),
-        ("units", true),
-        ("orders", true),
-        ("orders during exposure", true),
-        ("orders outside", true),
-        ("units during", true),
-        ("units outside", true),
-        ("revenue", true),
-        ("exposures", true),
-        ("on a card (s)", true),
+        (w.product, false),
+        (w.units, true),
+        (w.orders, true),
+        (w.orders_during, true),
+        (w.orders_outside, true),
+        (w.units_during, true),
+        (w.units_outside, true),
+        (w.revenue, true),
+        (w.exposures, true),
+        (w.on_card_s, true),
     ]);
     for p in &data.products {
         let revenue: Vec<String> = p.revenue.iter().map(|(c, v)| format!("{v} {c}")).collect();
@@ -220,14 +245,14 @@ pub fn render(data: &SessionData) -> String {
             format!("{:.0}", p.exposed_seconds),
         ]);
     }
-    products.write(&mut out, "No orders and no product cards in this session.");
-    out.push_str("<h3>Card exposures</h3>\n");
+    products.write(&mut out, w.no_products);
+    let _ = writeln!(out, "<h3>{}</h3>", escape(w.card_exposures));
     let mut exposures = Table::new(&[
-        ("product", false),
-        ("layer", false),
-        ("cued by", false),
-        ("from (UTC)", false),
-        ("until (UTC)", false),
+        (w.product, false),
+        (w.layer, false),
+        (w.cued_by, false),
+        (w.from_utc, false),
+        (w.until_utc, false),
     ]);
     for e in &data.exposures {
         exposures.row(vec![
@@ -235,40 +260,37 @@ pub fn render(data: &SessionData) -> String {
             e.layer.clone(),
             e.cued_by.clone(),
             time(e.started_at),
-            e.ended_at.map(time).unwrap_or_else(|| "still on (never closed)".to_owned()),
+            e.ended_at.map(time).unwrap_or_else(|| w.still_on.to_owned()),
         ]);
     }
-    exposures.write(&mut out, "No product was put on a card.");
+    exposures.write(&mut out, w.no_exposures);
 
-    out.push_str("<h2>Gift leaderboard</h2>\n");
+    let _ = writeln!(out, "<h2>{}</h2>", escape(w.leaderboard));
     if data.leaderboard.is_empty() {
-        out.push_str("<p class=\"none\">Nobody sent gifts or super chats.</p>\n");
+        let _ = writeln!(out, "<p class=\"none\">{}</p>", escape(w.no_gifts));
     }
     for (currency, rows) in &data.leaderboard {
         let _ = writeln!(out, "<h3>{}</h3>", escape(currency));
-        let mut table = Table::new(&[("#", true), ("name", false), ("user", false), ("total", true)]);
+        let mut table = Table::new(&[("#", true), (w.name, false), (w.user, false), (w.total, true)]);
         for row in rows.iter().take(crate::LEADERBOARD_LINES) {
             table.row(vec![row.rank.to_string(), row.name.clone(), row.user.clone(), row.total.clone()]);
         }
         table.write(&mut out, "");
         if rows.len() > crate::LEADERBOARD_LINES {
-            let _ = writeln!(
-                out,
-                "<p class=\"none\">{} more in the JSON and CSV export.</p>",
-                rows.len() - crate::LEADERBOARD_LINES
-            );
+            let more = rows.len() - crate::LEADERBOARD_LINES;
+            let _ = writeln!(out, "<p class=\"none\">{}</p>", escape(&n(w.more_in_export, more)));
         }
     }
 
-    out.push_str("<h2>Output health</h2>\n");
+    let _ = writeln!(out, "<h2>{}</h2>", escape(w.output_health));
     for c in by_id(&charts, "bitrate").chain(by_id(&charts, "dropped")) {
-        chart(&mut out, c);
+        chart(&mut out, c, w);
     }
 
-    out.push_str("<h2>Kill switch, resume and override</h2>\n");
-    audit_table(&data.control_audit).write(&mut out, "The show was never killed, resumed or overridden.");
-    out.push_str("<h2>Audit log</h2>\n");
-    audit_table(&data.audit).write(&mut out, "No operator actions were recorded.");
+    let _ = writeln!(out, "<h2>{}</h2>", escape(w.control));
+    audit_table(&data.control_audit, w).write(&mut out, w.never_killed);
+    let _ = writeln!(out, "<h2>{}</h2>", escape(w.audit_log));
+    audit_table(&data.audit, w).write(&mut out, w.no_actions);
 
     out.push_str("</main></body></html>\n");
     out

@@ -17,6 +17,9 @@
 use std::path::PathBuf;
 
 pub mod charts;
+pub mod words;
+
+pub use words::Lang;
 mod csv;
 pub mod data;
 pub mod html;
@@ -71,8 +74,13 @@ pub enum ReportError {
 }
 
 impl SessionData {
-    /// The report as one HTML page with everything inline.
+    /// The report as one HTML page with everything inline, in English.
     pub fn to_html(&self) -> String {
-        html::render(self)
+        html::render(self, Lang::En)
+    }
+
+    /// The report as one HTML page, in `lang`.
+    pub fn to_html_in(&self, lang: Lang) -> String {
+        html::render(self, lang)
     }
 }

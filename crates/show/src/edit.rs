@@ -61,6 +61,9 @@ impl Show {
                     Layer::Text(l) => l.rect = rect,
                     Layer::ProductCard(l) => l.rect = rect,
                     Layer::Countdown(l) => l.rect = rect,
+                    Layer::Color(l) => l.rect = rect,
+                    Layer::Media(l) => l.rect = rect,
+                    Layer::Screen(l) => l.rect = rect,
                     Layer::Look(_) => {
                         return Err(ShowError::single(
                             format!("{path}.layers[{at}]"),
@@ -104,6 +107,9 @@ impl Layer {
             Layer::ProductCard(l) => l.locked,
             Layer::Look(l) => l.locked,
             Layer::Countdown(l) => l.locked,
+            Layer::Color(l) => l.locked,
+            Layer::Media(l) => l.locked,
+            Layer::Screen(l) => l.locked,
         }
     }
 
@@ -115,6 +121,9 @@ impl Layer {
             Layer::ProductCard(l) => l.locked = locked,
             Layer::Look(l) => l.locked = locked,
             Layer::Countdown(l) => l.locked = locked,
+            Layer::Color(l) => l.locked = locked,
+            Layer::Media(l) => l.locked = locked,
+            Layer::Screen(l) => l.locked = locked,
         }
     }
 }

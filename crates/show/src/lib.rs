@@ -9,6 +9,7 @@
 //! # Ok::<(), show::ShowError>(())
 //! ```
 
+mod audio;
 mod catalogue;
 mod color;
 mod countdown;
@@ -20,8 +21,10 @@ mod parse;
 mod redact;
 mod schema;
 mod show_edit;
+mod transition;
 mod validate;
 
+pub use audio::{AudioChange, AudioFilter, AudioInput, AudioKind, Duck, LEGACY_ID};
 pub use catalogue::{catalogue_products, CatalogueImport};
 pub use color::parse_color;
 pub use countdown::parse_rfc3339;
@@ -32,4 +35,5 @@ pub use model::*;
 pub use redact::{mask_key, redact_url, redact_url_with_key, redact_urls_in_text, INVALID_URL, MASK};
 pub use schema::json_schema;
 pub use show_edit::ShowEdit;
-pub use validate::X264_PRESETS;
+pub use transition::{Transition, TransitionKind, MAX_TRANSITION_MS};
+pub use validate::{SYNC_OFFSET_MS, VOLUME_DB, X264_PRESETS};

@@ -99,6 +99,7 @@ mod tests {
             logo: None,
             safe_slate: None,
             canvas: Canvas { width: 1280, height: 720, fps: 30 },
+            transition: Default::default(),
             audio: Default::default(),
             scenes: vec![Scene {
                 id: "main".into(),

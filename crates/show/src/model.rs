@@ -23,6 +23,10 @@ pub struct Show {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safe_slate: Option<SafeSlate>,
     pub canvas: Canvas,
+    /// How a scene switch (and studio mode's take) goes when the command does not say: a cut
+    /// unless set.
+    #[serde(default, skip_serializing_if = "crate::Transition::is_cut")]
+    pub transition: crate::Transition,
     #[serde(default)]
     pub audio: Audio,
     /// The first scene is on air at start.
@@ -62,12 +66,17 @@ pub struct Canvas {
     pub fps: u32,
 }
 
-/// Where the program's sound comes from.
+/// Where the program's sound comes from: the sources of the mix (see `audio.rs`), or the
+/// older one-source form `{"source": "auto"}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Audio {
-    #[serde(default)]
-    pub source: AudioSource,
+    /// The older form: one source. Left out (and `sources` empty): `auto`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<AudioSource>,
+    /// The sources of the mix, each with its volume, filters, ducking and sync offset.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<crate::audio::AudioInput>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
@@ -109,6 +118,9 @@ pub enum Layer {
     ProductCard(ProductCardLayer),
     Look(LookLayer),
     Countdown(CountdownLayer),
+    Color(ColorLayer),
+    Media(MediaLayer),
+    Screen(ScreenLayer),
 }
 
 fn yes() -> bool {
@@ -141,6 +153,9 @@ impl Layer {
             Layer::ProductCard(_) => "product_card",
             Layer::Look(_) => "look",
             Layer::Countdown(_) => "countdown",
+            Layer::Color(_) => "color",
+            Layer::Media(_) => "media",
+            Layer::Screen(_) => "screen",
         }
     }
 
@@ -152,6 +167,9 @@ impl Layer {
             Layer::ProductCard(l) => &l.id,
             Layer::Look(l) => &l.id,
             Layer::Countdown(l) => &l.id,
+            Layer::Color(l) => &l.id,
+            Layer::Media(l) => &l.id,
+            Layer::Screen(l) => &l.id,
         }
     }
 
@@ -163,6 +181,9 @@ impl Layer {
             Layer::ProductCard(l) => l.visible,
             Layer::Look(l) => l.visible,
             Layer::Countdown(l) => l.visible,
+            Layer::Color(l) => l.visible,
+            Layer::Media(l) => l.visible,
+            Layer::Screen(l) => l.visible,
         }
     }
 
@@ -174,6 +195,9 @@ impl Layer {
             Layer::ProductCard(l) => l.visible = visible,
             Layer::Look(l) => l.visible = visible,
             Layer::Countdown(l) => l.visible = visible,
+            Layer::Color(l) => l.visible = visible,
+            Layer::Media(l) => l.visible = visible,
+            Layer::Screen(l) => l.visible = visible,
         }
     }
 
@@ -185,6 +209,9 @@ impl Layer {
             Layer::Text(l) => Some(l.rect),
             Layer::ProductCard(l) => Some(l.rect),
             Layer::Countdown(l) => Some(l.rect),
+            Layer::Color(l) => Some(l.rect),
+            Layer::Media(l) => Some(l.rect),
+            Layer::Screen(l) => Some(l.rect),
             Layer::Look(_) => None,
         }
     }
@@ -211,6 +238,63 @@ pub struct CameraLayer {
 
 fn auto() -> String {
     "auto".to_owned()
+}
+
+/// A solid colour filling its rect (a background, a band behind text).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ColorLayer {
+    pub id: String,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub visible: bool,
+    /// A locked layer cannot be moved, resized, edited or removed until it is unlocked
+    /// (it can still be shown and hidden).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub locked: bool,
+    #[serde(default = "full_canvas")]
+    pub rect: Rect,
+    /// `#RRGGBB` or `#RRGGBBAA`.
+    pub color: String,
+}
+
+/// A video: a file (`path`, relative to the show file, looping by default) or a network
+/// feed (`url`: `srt://` in listener or caller mode, `rtmp://`, `rtsp://`, `http(s)://`).
+/// Exactly one of `path` and `url`. Scaled to fill its rect. A feed that ends or never
+/// arrives shows a placeholder in its rect until it comes (back).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MediaLayer {
+    pub id: String,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub visible: bool,
+    /// A locked layer cannot be moved, resized, edited or removed until it is unlocked
+    /// (it can still be shown and hidden).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub locked: bool,
+    #[serde(default = "full_canvas")]
+    pub rect: Rect,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Whether a file starts again at its end (default true; feeds ignore it).
+    #[serde(default = "yes", rename = "loop", skip_serializing_if = "is_true")]
+    pub looping: bool,
+}
+
+/// The screen (X11, where `$DISPLAY` is set), scaled into its rect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenLayer {
+    pub id: String,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub visible: bool,
+    /// A locked layer cannot be moved, resized, edited or removed until it is unlocked
+    /// (it can still be shown and hidden).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub locked: bool,
+    #[serde(default = "full_canvas")]
+    pub rect: Rect,
 }
 
 /// The whole canvas, `[0, 0, 1, 1]`.

@@ -169,6 +169,9 @@ fn refine_layer_error(json: &str, steps: &[Step]) -> Option<Problem> {
         "product_card" => inner_error::<ProductCardLayer>(fields)?,
         "look" => inner_error::<LookLayer>(fields)?,
         "countdown" => inner_error::<CountdownLayer>(fields)?,
+        "color" => inner_error::<crate::model::ColorLayer>(fields)?,
+        "media" => inner_error::<crate::model::MediaLayer>(fields)?,
+        "screen" => inner_error::<crate::model::ScreenLayer>(fields)?,
         _ => return None,
     };
     let mut full = steps.to_vec();
@@ -181,7 +184,7 @@ fn inner_error<T: DeserializeOwned>(value: serde_json::Value) -> Option<(Vec<Ste
     Some((steps_of(error.path()), error.inner().to_string()))
 }
 
-const LAYER_KINDS: &str = "camera, image, text, product_card, look, countdown";
+const LAYER_KINDS: &str = "camera, image, text, product_card, look, countdown, color, media, screen";
 
 /// Turns serde's message into plain words, moving the field name into the path when serde
 /// names it in the message (missing and unknown fields).

@@ -1,5 +1,5 @@
 //! Edits of the whole show, as an editor makes them: scenes, layers of any scene, products,
-//! destinations and encoding. Each edit is made on a copy and the whole show is validated
+//! destinations, encoding and the transition. Each edit is made on a copy and the whole show is validated
 //! again; a refused edit leaves the show as it was and says why, naming things by their ids
 //! (`scene "main", layer "title", rect: ...`) rather than by index.
 
@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use crate::edit::LayerEdit;
 use crate::error::{Problem, ShowError};
 use crate::model::{Layer, Product, Scene, Show};
+use crate::transition::Transition;
 
 /// One change to a show.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +82,8 @@ pub enum ShowEdit {
     SetEncoding {
         fields: Map<String, Value>,
     },
+    /// The show's transition: how a scene switch or a take goes when it does not say.
+    SetTransition(Transition),
 }
 
 /// Fields a locked layer still lets change.
@@ -231,6 +234,7 @@ impl Show {
             ShowEdit::SetEncoding { fields } => {
                 self.encoding = merged(&self.encoding, &fields).map_err(|e| refused("encoding", e))?;
             }
+            ShowEdit::SetTransition(transition) => self.transition = transition,
         }
         Ok(())
     }
@@ -420,5 +424,16 @@ mod tests {
             .expect_err("not a number");
         assert!(error.to_string().contains("product \"tea\""), "{error}");
         assert_eq!(s.products[0].price, 88.0, "unchanged");
+    }
+
+    #[test]
+    fn the_transition_changes_within_its_limit() {
+        let mut s = show();
+        let fade = |ms| ShowEdit::SetTransition(Transition { kind: crate::TransitionKind::Fade, ms });
+        s.apply_edit(fade(800)).expect("a fade");
+        assert_eq!((s.transition.kind, s.transition.ms), (crate::TransitionKind::Fade, 800));
+        let error = s.apply_edit(fade(crate::MAX_TRANSITION_MS + 1)).expect_err("too long");
+        assert!(error.to_string().contains("at most"), "{error}");
+        assert_eq!(s.transition.ms, 800, "unchanged");
     }
 }

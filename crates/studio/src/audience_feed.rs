@@ -131,6 +131,8 @@ pub struct AudienceFeed {
     fixed: Vec<ConnectorHandle>,
     /// Platform connectors the operator set up.
     platforms: Vec<Running>,
+    /// The banned words the session thread masks chat with.
+    banned_words: tokio::sync::watch::Sender<Vec<String>>,
 }
 
 impl AudienceFeed {
@@ -167,6 +169,11 @@ impl AudienceFeed {
                 }
             })
             .collect()
+    }
+
+    /// Masks chat with `words` from the next message on (an operator's edit during the show).
+    pub fn set_banned_words(&self, words: Vec<String>) {
+        self.banned_words.send_replace(words);
     }
 
     /// Stops every connector; the session thread ends when they are gone.
@@ -209,10 +216,11 @@ pub async fn start(studio: Studio, options: AudienceOptions, store: Store) -> Re
         connectors.push(bridge.handle);
         sources.push("bridge".to_owned());
     }
+    let (banned_words, words_rx) = tokio::sync::watch::channel(options.banned_words.clone());
     let rules = ModerationRules { banned_words: options.banned_words, ..ModerationRules::default() };
     let session = Session::new(store, &rules);
     let (out_tx, mut out_rx) = mpsc::channel::<Batch>(64);
-    spawn_session_thread(session, rx, out_tx, sources.clone());
+    spawn_session_thread(session, rx, words_rx, out_tx, sources.clone());
     studio.set_audience_sources(sources).await;
     tokio::spawn(async move {
         while let Some((items, summary, sales)) = out_rx.recv().await {
@@ -220,12 +228,13 @@ pub async fn start(studio: Studio, options: AudienceOptions, store: Store) -> Re
             studio.sales(sales).await;
         }
     });
-    Ok(AudienceFeed { bridge_addr, tx, fixed: connectors, platforms: Vec::new() })
+    Ok(AudienceFeed { bridge_addr, tx, fixed: connectors, platforms: Vec::new(), banned_words })
 }
 
 fn spawn_session_thread(
     mut session: Session,
     mut rx: mpsc::Receiver<AudienceEvent>,
+    mut banned_words: tokio::sync::watch::Receiver<Vec<String>>,
     out: mpsc::Sender<Batch>,
     sources: Vec<String>,
 ) {
@@ -233,6 +242,9 @@ fn spawn_session_thread(
         let mut last_summary: Option<Instant> = None;
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while next_batch(&session, &mut rx, &mut batch) {
+            if banned_words.has_changed().unwrap_or(false) {
+                session.set_banned_words(&banned_words.borrow_and_update());
+            }
             let fresh = match session.record(std::mem::take(&mut batch)) {
                 Ok(fresh) => fresh,
                 // The batch rolled back and is held: next_batch tries it again shortly.

@@ -7,6 +7,7 @@ use audience::moderation::{ModerationRules, Moderator};
 use show::{Layer, Show};
 
 use crate::protocol::{Command, ErrorKind, StudioError};
+use crate::said;
 
 /// Words that must not go on air.
 pub struct PreAirCheck {
@@ -45,15 +46,12 @@ impl PreAirCheck {
         if findings.is_empty() {
             return Ok(());
         }
-        let found: Vec<String> = findings.iter().map(|f| format!("「{}」 in {}", f.word, f.place)).collect();
-        Err(StudioError::new(
-            ErrorKind::Blocked,
-            format!(
-                "not put on air: banned word{} {}. Platforms close rooms over this; override only if you are sure.",
-                if findings.len() == 1 { "" } else { "s" },
-                found.join(", ")
-            ),
-        ))
+        let found: Vec<String> = findings
+            .iter()
+            .map(|f| said::BLOCKED_FOUND.say(&[("word", &f.word), ("place", &f.place)]).message)
+            .collect();
+        let template = if findings.len() == 1 { said::BLOCKED_ONE } else { said::BLOCKED_MANY };
+        Err(StudioError::said(ErrorKind::Blocked, template.say(&[("found", &found.join(", "))])))
     }
 }
 
@@ -64,7 +62,7 @@ fn on_air_texts(show: &Show, scene: &str, command: &Command) -> Vec<(String, Str
         Command::GoLive => {
             scene_layers(scene).iter().filter(|l| l.visible()).flat_map(|l| layer_texts(show, l)).collect()
         }
-        Command::SwitchScene { scene } => {
+        Command::SwitchScene { scene, .. } | Command::SetPreviewScene { scene } => {
             scene_layers(scene).iter().filter(|l| l.visible()).flat_map(|l| layer_texts(show, l)).collect()
         }
         Command::SetLayerVisible { layer, visible: true } => {
@@ -90,7 +88,9 @@ fn layer_texts(show: &Show, layer: &Layer) -> Vec<(String, String)> {
             (format!("countdown \"{}\"", countdown.id), countdown.label.clone()),
             (format!("countdown \"{}\"", countdown.id), countdown.ended_text.clone()),
         ],
-        Layer::Camera(_) | Layer::Image(_) | Layer::Look(_) => Vec::new(),
+        Layer::Camera(_) | Layer::Image(_) | Layer::Look(_) | Layer::Color(_) | Layer::Media(_) | Layer::Screen(_) => {
+            Vec::new()
+        }
     }
 }
 
@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn clean_changes_and_changes_that_show_nothing_pass() {
         let check = PreAirCheck::new(&["scam".to_owned()]);
-        assert!(check.check(&show(), "main", &Command::SwitchScene { scene: "main".into() }).is_ok());
+        assert!(check.check(&show(), "main", &Command::SwitchScene { scene: "main".into(), transition: None }).is_ok());
         assert!(check
             .check(&show(), "main", &Command::SetLayerVisible { layer: "promo".into(), visible: false })
             .is_ok());

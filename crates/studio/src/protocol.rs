@@ -9,17 +9,55 @@
 //! Counters that could exceed 2^53 in theory are still sent as JSON numbers (`number` in
 //! TypeScript): a show never gets near that, and numbers are what the UI does arithmetic on.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+pub use crate::audio_protocol::{AudioSourceView, LevelView, SourceLevelView};
+use crate::said::Said;
 
 /// One thing a client asks the studio to do. The reply goes to that client only
 /// ([`CommandReply`] or [`StudioError`]); the change itself is announced to everyone as events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
-    /// Puts a scene on air (or, before going live, chooses the one to start with).
+    /// Puts a scene on air (or, before going live, chooses the one to start with), with
+    /// `transition` or the show's default one.
     SwitchScene {
         scene: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        transition: Option<TransitionSpec>,
+    },
+    /// Studio mode: puts a scene in the second preview (`/api/preview?scene=preview`),
+    /// editable while the program stays on air.
+    SetPreviewScene {
+        scene: String,
+    },
+    /// Studio mode: the preview scene goes on air with `transition` (or the show's default),
+    /// and the scene that was on air takes its place in the preview.
+    Take {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        transition: Option<TransitionSpec>,
+    },
+    /// Studio mode on (the scene on air in the preview to start with) or off.
+    SetStudioMode {
+        enabled: bool,
+    },
+    /// Adds the scenes of an OBS scene collection (the collection file's JSON, as
+    /// `~/.config/obs-studio/basic/scenes/NAME.json` holds it) after the show's own: its
+    /// pictures and clips are copied into the media folder, and the note says what did not
+    /// come over. All of it, or nothing.
+    ImportObs {
+        #[ts(type = "Record<string, unknown>")]
+        collection: serde_json::Value,
+    },
+    /// The show's transition (`StudioState.transition`): what a scene switch or a take uses
+    /// when it does not say. Kept in the show; `save_show` writes it.
+    SetTransition {
+        transition: TransitionSpec,
     },
     /// Changes the camera's lighting look until the next scene switch.
     SetLook {
@@ -114,8 +152,13 @@ pub enum Command {
     Override {
         command: Box<Command>,
     },
-    /// Writes the session report (HTML, with JSON and CSV beside it) to the data folder.
-    WriteReport,
+    /// Writes the session report (HTML, with JSON and CSV beside it) to the data folder, in
+    /// `lang` (`zh-CN` or `en`; else the studio's own language, from LANG).
+    WriteReport {
+        #[serde(default)]
+        #[ts(optional)]
+        lang: Option<String>,
+    },
     /// Saves the show, with every change made in the studio, to its file (or to the user's
     /// shows folder when it has none). Stream keys stay in the keyring.
     SaveShow,
@@ -146,6 +189,31 @@ pub enum Command {
     SetLayerDevice {
         layer: String,
         device: String,
+    },
+    /// Changes a sound source of the mix live, with no click (a short ramp) and without
+    /// touching the encoder or the connections: any of `volume_db` (−60…+12), `muted`,
+    /// `sync_offset_ms` (−1000…+1000), `monitor`, `filters` (the whole list, as in the show
+    /// file) and `device` (microphones: `"auto"`, `"test"` or a microphone's id).
+    SetAudio {
+        source: String,
+        #[serde(default)]
+        #[ts(optional)]
+        volume_db: Option<f64>,
+        #[serde(default)]
+        #[ts(optional)]
+        muted: Option<bool>,
+        #[serde(default)]
+        #[ts(optional)]
+        sync_offset_ms: Option<i32>,
+        #[serde(default)]
+        #[ts(optional)]
+        monitor: Option<bool>,
+        #[serde(default)]
+        #[ts(optional, type = "Array<Record<string, unknown>>")]
+        filters: Option<serde_json::Value>,
+        #[serde(default)]
+        #[ts(optional)]
+        device: Option<String>,
     },
 
     // Building the show. Each edit is checked by the show's own rules (the whole show again);
@@ -279,6 +347,9 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::SwitchScene { .. } => "switch_scene",
+            Command::SetPreviewScene { .. } => "set_preview_scene",
+            Command::Take { .. } => "take",
+            Command::SetStudioMode { .. } => "set_studio_mode",
             Command::SetLook { .. } => "set_look",
             Command::SetLayerVisible { .. } => "set_layer_visible",
             Command::SetLayerRect { .. } => "set_layer_rect",
@@ -301,7 +372,7 @@ impl Command {
             Command::KillSwitch => "kill_switch",
             Command::Resume => "resume",
             Command::Override { .. } => "override",
-            Command::WriteReport => "write_report",
+            Command::WriteReport { .. } => "write_report",
             Command::SaveShow => "save_show",
             Command::ConnectAudience { .. } => "connect_audience",
             Command::DisconnectAudience { .. } => "disconnect_audience",
@@ -327,6 +398,9 @@ impl Command {
             Command::StartRecording => "start_recording",
             Command::StopRecording => "stop_recording",
             Command::SetLayerDevice { .. } => "set_layer_device",
+            Command::SetAudio { .. } => "set_audio",
+            Command::SetTransition { .. } => "set_transition",
+            Command::ImportObs { .. } => "import_obs",
         }
     }
 }
@@ -337,16 +411,39 @@ impl Command {
 pub struct CommandReply {
     pub ok: bool,
     pub note: Option<String>,
+    /// The note's catalogue key (`studio.KEY` in the UI's catalogue), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub note_key: Option<String>,
+    /// The note's arguments, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub note_args: Option<BTreeMap<String, String>>,
 }
 
 impl CommandReply {
     pub fn done() -> CommandReply {
-        CommandReply { ok: true, note: None }
+        CommandReply { ok: true, note: None, note_key: None, note_args: None }
     }
 
+    /// A note in English only.
     pub fn noted(note: impl Into<String>) -> CommandReply {
-        CommandReply { ok: true, note: Some(note.into()) }
+        CommandReply { ok: true, note: Some(note.into()), note_key: None, note_args: None }
     }
+
+    /// A note with its catalogue key, so the UI says it in its own language.
+    pub fn said(said: Said) -> CommandReply {
+        CommandReply {
+            ok: true,
+            note: Some(said.message),
+            note_key: Some(said.key.to_owned()),
+            note_args: args(said.args),
+        }
+    }
+}
+
+fn args(args: BTreeMap<String, String>) -> Option<BTreeMap<String, String>> {
+    (!args.is_empty()).then_some(args)
 }
 
 /// Why a command (or a request) did not work, in words for the person at the desk.
@@ -354,8 +451,16 @@ impl CommandReply {
 #[error("{message}")]
 pub struct StudioError {
     pub kind: ErrorKind,
-    /// A sentence the operator can act on. Never carries a stream key or token.
+    /// A sentence the operator can act on, in English. Never carries a stream key or token.
     pub message: String,
+    /// The message's catalogue key (`studio.KEY` in the UI's catalogue), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub key: Option<String>,
+    /// The message's arguments, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub args: Option<BTreeMap<String, String>>,
 }
 
 /// What sort of failure a [`StudioError`] is, for clients that react differently.
@@ -421,12 +526,21 @@ impl CommandSource {
 }
 
 impl StudioError {
+    /// An error in English only.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> StudioError {
-        StudioError { kind, message: message.into() }
+        StudioError { kind, message: message.into(), key: None, args: None }
+    }
+
+    /// An error with its catalogue key, so the UI says it in its own language.
+    pub fn said(kind: ErrorKind, said: Said) -> StudioError {
+        StudioError { kind, message: said.message, key: Some(said.key.to_owned()), args: args(said.args) }
     }
 
     pub fn not_found(what: &str, id: &str) -> StudioError {
-        StudioError::new(ErrorKind::NotFound, format!("there is no {what} \"{id}\" in this show"))
+        match crate::said::not_found(what) {
+            Some(template) => StudioError::said(ErrorKind::NotFound, template.say(&[("id", &id)])),
+            None => StudioError::new(ErrorKind::NotFound, format!("there is no {what} \"{id}\" in this show")),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> StudioError {
@@ -448,14 +562,64 @@ pub enum Event {
     Stats { stats: StatsView },
     /// One destination (or the recording) changed state.
     Output { id: String, state: OutputPhase },
-    /// Something worth telling the operator, in plain words.
-    Notice { level: NoticeLevel, message: String },
+    /// Something worth telling the operator, in plain words (English), with the catalogue
+    /// key and arguments to say it in the UI's language when it has one.
+    Notice {
+        level: NoticeLevel,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        key: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        args: Option<BTreeMap<String, String>>,
+    },
     /// New audience messages, oldest first.
     Chat { items: Vec<ChatItem> },
     /// Messages taken off the panel by moderation.
     ChatHidden { ids: Vec<String> },
     /// Gift totals and the leaderboard, at most once a second.
     Audience { summary: AudienceSummary },
+    /// The mixer's meters, ten times a second while the program runs: each source by its
+    /// id and the master, peak and RMS in dBFS after the volume. An event of its own, never
+    /// part of `state`; a client may ask not to get it (`/api/events?audio_levels=off`).
+    AudioLevels { sources: Vec<SourceLevelView>, master: LevelView },
+}
+
+/// A scene change: `{"kind": "cut"}` or `{"kind": "fade", "ms": 1000}` (0..=10000 ms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionSpec {
+    pub kind: TransitionKind,
+    #[serde(default)]
+    pub ms: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TransitionKind {
+    Cut,
+    Fade,
+}
+
+impl From<show::Transition> for TransitionSpec {
+    fn from(t: show::Transition) -> TransitionSpec {
+        let kind = match t.kind {
+            show::TransitionKind::Cut => TransitionKind::Cut,
+            show::TransitionKind::Fade => TransitionKind::Fade,
+        };
+        TransitionSpec { kind, ms: t.ms }
+    }
+}
+
+impl From<TransitionSpec> for show::Transition {
+    fn from(t: TransitionSpec) -> show::Transition {
+        let kind = match t.kind {
+            TransitionKind::Cut => show::TransitionKind::Cut,
+            TransitionKind::Fade => show::TransitionKind::Fade,
+        };
+        show::Transition { kind, ms: t.ms }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -476,6 +640,10 @@ pub struct StudioState {
     pub encoding: EncodingView,
     /// The scene on air (or to start with).
     pub scene: String,
+    /// Studio mode's preview scene; studio mode is on when there is one.
+    pub preview_scene: Option<String>,
+    /// How a scene switch goes when the command does not say (the show's `transition`).
+    pub transition: TransitionSpec,
     /// The look on the camera now.
     pub look: Option<String>,
     pub scenes: Vec<SceneView>,
@@ -508,6 +676,8 @@ pub struct StudioState {
     pub session: Option<i64>,
     /// The cameras and microphones plugged in, kept current as they come and go.
     pub devices: DevicesView,
+    /// The sources of the mix, in the show's order (`set_audio` changes them).
+    pub audio: Vec<AudioSourceView>,
 }
 
 /// The capture devices a show can use.
@@ -772,9 +942,21 @@ pub enum HealthView {
     Good,
     Warning {
         advice: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        key: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        args: Option<BTreeMap<String, String>>,
     },
     Error {
         advice: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        key: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        args: Option<BTreeMap<String, String>>,
     },
 }
 
@@ -878,7 +1060,7 @@ mod tests {
     fn commands_read_as_documented() {
         let command: Command =
             serde_json::from_str(r#"{"type":"switch_scene","scene":"main"}"#).expect("valid command");
-        assert_eq!(command, Command::SwitchScene { scene: "main".into() });
+        assert_eq!(command, Command::SwitchScene { scene: "main".into(), transition: None });
         let command: Command = serde_json::from_str(r#"{"type":"go_live"}"#).expect("valid command");
         assert_eq!(command, Command::GoLive);
         assert!(serde_json::from_str::<Command>(r#"{"type":"launch_rockets"}"#).is_err());

@@ -14,22 +14,17 @@ use std::path::{Path, PathBuf};
 
 use show::Show;
 
-/// `$XDG_CONFIG_HOME/kaibo/shows`, else `~/.config/kaibo/shows`.
+/// `$XDG_CONFIG_HOME/kaibo/shows`, else `~/.config/kaibo/shows` (see [`crate::user_dirs`]).
 pub fn default_shows_dir() -> PathBuf {
-    let config = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    config.join("kaibo").join("shows")
+    crate::user_dirs::shows_dir()
 }
 
 /// Where `save_show` writes a show opened from `opened`: back to that file, except for the
-/// shows bundled in this source tree's `assets/` (the demo is a template, never written over),
+/// bundled shows (the share folder's `shows/`: the demo is a template, never written over),
 /// which are saved into the user's shows folder like a show with no file.
 pub fn save_target(opened: Option<&Path>) -> Option<PathBuf> {
     let opened = opened?;
-    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets");
+    let bundled = crate::share_dir::share().shows;
     match (std::fs::canonicalize(opened), std::fs::canonicalize(bundled)) {
         (Ok(file), Ok(bundled)) if file.starts_with(&bundled) => None,
         _ => Some(opened.to_path_buf()),
@@ -182,7 +177,8 @@ mod tests {
 
     #[test]
     fn the_bundled_demo_is_never_written_over() {
-        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/shows/demo.json");
+        let demo = crate::share_dir::share().demo_show();
+        assert!(demo.is_file(), "{} is missing", demo.display());
         assert_eq!(save_target(Some(&demo)), None);
         let dir = tempfile::tempdir().expect("temp dir");
         let own = dir.path().join("mine.json");

@@ -8,6 +8,7 @@ use crate::protocol::{
     DestinationView, HealthView, LayerView, LookView, OutputPhase, OutputStatsView, PlatformId, ProductView, SceneView,
     StatsView,
 };
+use crate::said::{self, Said};
 
 pub(crate) fn platform_id(platform: Platform) -> PlatformId {
     match platform {
@@ -52,8 +53,14 @@ pub(crate) fn output_phase(state: &OutputState) -> OutputPhase {
 pub(crate) fn health(health: &Health) -> HealthView {
     match health {
         Health::Good => HealthView::Good,
-        Health::Warning { advice } => HealthView::Warning { advice: advice.clone() },
-        Health::Error { advice } => HealthView::Error { advice: advice.clone() },
+        Health::Warning { advice } => {
+            let (key, args) = advice_key(advice);
+            HealthView::Warning { advice: advice.clone(), key, args }
+        }
+        Health::Error { advice } => {
+            let (key, args) = advice_key(advice);
+            HealthView::Error { advice: advice.clone(), key, args }
+        }
     }
 }
 
@@ -177,13 +184,21 @@ pub(crate) fn scene_look(show: &Show, scene: &str) -> Option<String> {
 }
 
 /// A short description of an engine event for notices.
-pub(crate) fn camera_notice(event: &EngineEvent) -> Option<String> {
+pub(crate) fn camera_notice(event: &EngineEvent) -> Option<Said> {
     match event {
         EngineEvent::Camera { ok: false, reason } => {
-            Some(format!("camera lost ({}): the slate is on air", reason.as_deref().unwrap_or("no frames")))
+            Some(said::CAMERA_LOST.say(&[("reason", &reason.as_deref().unwrap_or("no frames"))]))
         }
-        EngineEvent::Camera { ok: true, .. } => Some("the camera is back".to_owned()),
+        EngineEvent::Camera { ok: true, .. } => Some(said::CAMERA_BACK.say(&[])),
         _ => None,
+    }
+}
+
+/// The catalogue key of the engine's health advice, when it is one the catalogue knows.
+fn advice_key(advice: &str) -> (Option<String>, Option<std::collections::BTreeMap<String, String>>) {
+    match said::health_advice(advice) {
+        Some(said) => (Some(said.key.to_owned()), Some(said.args)),
+        None => (None, None),
     }
 }
 

@@ -69,25 +69,25 @@ async fn a_look_picked_live_that_a_scene_switch_replaces_is_told() {
     let mut events = studio.subscribe();
 
     // No pick: a switch says nothing about looks.
-    let reply = studio.apply(Command::SwitchScene { scene: "product".into() }).await.unwrap();
+    let reply = studio.apply(Command::SwitchScene { scene: "product".into(), transition: None }).await.unwrap();
     assert_eq!(reply.note, None);
     assert_eq!(studio.state().await.look.as_deref(), Some("spotlight"));
 
     studio.apply(Command::SetLook { look: "warm-studio".into() }).await.unwrap();
-    let reply = studio.apply(Command::SwitchScene { scene: "main".into() }).await.unwrap();
+    let reply = studio.apply(Command::SwitchScene { scene: "main".into(), transition: None }).await.unwrap();
     let note = reply.note.unwrap();
     assert!(note.contains("the look you picked (") && note.contains("is off: scene Main has no look"), "{note}");
     assert_eq!(studio.state().await.look, None);
 
     studio.apply(Command::SetLook { look: "warm-studio".into() }).await.unwrap();
-    let reply = studio.apply(Command::SwitchScene { scene: "product".into() }).await.unwrap();
+    let reply = studio.apply(Command::SwitchScene { scene: "product".into(), transition: None }).await.unwrap();
     let note = reply.note.unwrap();
     assert!(note.contains("gave way to the look of scene Product"), "{note}");
     assert_eq!(studio.state().await.look.as_deref(), Some("spotlight"));
 
     // Picking the scene's own look and switching back to it says nothing.
     studio.apply(Command::SetLook { look: "spotlight".into() }).await.unwrap();
-    let reply = studio.apply(Command::SwitchScene { scene: "product".into() }).await.unwrap();
+    let reply = studio.apply(Command::SwitchScene { scene: "product".into(), transition: None }).await.unwrap();
     assert_eq!(reply.note, None);
 
     let mut notices = Vec::new();
@@ -109,7 +109,7 @@ async fn a_program_that_fails_is_told_and_opened_again_with_a_backoff() {
     let dir = tempfile::tempdir().unwrap();
     let mut show = show(dir.path());
     // No microphone here (a test machine): the program cannot open, again and again.
-    show.audio.source = show::AudioSource::Microphone;
+    show.audio.source = Some(show::AudioSource::Microphone);
     let studio = Studio::new(show, StudioConfig::default());
     let opened = studio.open_program().await;
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -133,7 +133,7 @@ async fn a_program_that_fails_is_told_and_opened_again_with_a_backoff() {
         assert!(next_in_s >= 2.0, "the wait doubles: {next_in_s}");
     }
     // The studio carries on: commands work, the change waits in the show for the program.
-    studio.apply(Command::SwitchScene { scene: "product".into() }).await.unwrap();
+    studio.apply(Command::SwitchScene { scene: "product".into(), transition: None }).await.unwrap();
     assert_eq!(studio.state().await.scene, "product");
     studio.shutdown().await;
     assert_eq!(studio.state().await.program, ProgramPhase::Closed);

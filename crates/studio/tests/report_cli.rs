@@ -53,6 +53,34 @@ fn report_writes_html_json_and_csv_and_explains_bad_input() {
     assert!(std::fs::read_to_string(&json).unwrap().contains("\"orders_outside\": 1"));
     assert!(dir.path().join("r-orders.csv").is_file());
 
+    // The language: --lang, else LANG (LC_ALL first), else English.
+    let page = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = kaibo();
+        command.args(["report", &session, "--out"]).arg(&out).arg("--data").arg(&data).args(args);
+        command.env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANG");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let run = command.output().unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let chinese = page(&["--lang", "zh-CN"], &[("LANG", "en_US.UTF-8")]);
+    assert!(chinese.contains("<html lang=\"zh-CN\">") && chinese.contains("<h2>概览</h2>"), "{chinese}");
+    assert!(chinese.contains("订单合计") && !chinese.contains("<h2>Summary</h2>"));
+    let from_env = page(&[], &[("LANG", "zh_CN.UTF-8")]);
+    assert!(from_env.contains("<h2>概览</h2>"));
+    let english = page(&[], &[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "en_US.UTF-8")]);
+    assert!(
+        english.contains("<html lang=\"en\">")
+            && english.contains("<h2>Summary</h2>")
+            && english.contains("order total")
+    );
+    assert!(page(&[], &[]).contains("<h2>Summary</h2>"));
+    let bad = kaibo().args(["report", &session, "--out"]).arg(&out).args(["--lang", "fr"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("zh-CN or en"), "{}", String::from_utf8_lossy(&bad.stderr));
+
     // No such session: the sessions there are, exit 2.
     let missing = kaibo().args(["report", "99", "--out"]).arg(&out).arg("--data").arg(&data).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));

@@ -14,7 +14,7 @@ fn demo() -> show::Show {
 async fn commands_change_the_state_and_are_announced() {
     let studio = Studio::new(demo(), StudioConfig::default());
     let mut events = studio.subscribe();
-    studio.apply(Command::SwitchScene { scene: "product".into() }).await.expect("switch");
+    studio.apply(Command::SwitchScene { scene: "product".into(), transition: None }).await.expect("switch");
     let Ok(Event::State { state }) = events.recv().await else { panic!("a state event follows a command") };
     assert_eq!(state.scene, "product");
     assert_eq!(state.look.as_deref(), Some("spotlight"), "the scene's own look");
@@ -38,7 +38,8 @@ async fn commands_change_the_state_and_are_announced() {
 #[tokio::test]
 async fn mistakes_are_told_in_words() {
     let studio = Studio::new(demo(), StudioConfig::default());
-    let error = studio.apply(Command::SwitchScene { scene: "nope".into() }).await.expect_err("no such scene");
+    let error =
+        studio.apply(Command::SwitchScene { scene: "nope".into(), transition: None }).await.expect_err("no such scene");
     assert_eq!(error.kind, ErrorKind::NotFound);
     assert_eq!(error.message, "there is no scene \"nope\" in this show");
     let error = studio.apply(Command::SetCardProduct { layer: "headline".into(), product: "matcha-set".into() }).await;

@@ -4,4 +4,12 @@
  * The answer to a command that worked. `note` says something the operator should know
  * (for example, that a change takes effect at the next Go Live).
  */
-export type CommandReply = { ok: boolean, note: string | null, };
+export type CommandReply = { ok: boolean, note: string | null, 
+/**
+ * The note's catalogue key (`studio.KEY` in the UI's catalogue), when it has one.
+ */
+note_key?: string, 
+/**
+ * The note's arguments, by name.
+ */
+note_args?: { [key in string]?: string }, };

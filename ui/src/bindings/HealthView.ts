@@ -3,4 +3,4 @@
 /**
  * How an output is doing, with advice the operator can act on.
  */
-export type HealthView = { "level": "unknown" } | { "level": "good" } | { "level": "warning", advice: string, } | { "level": "error", advice: string, };
+export type HealthView = { "level": "unknown" } | { "level": "good" } | { "level": "warning", advice: string, key?: string, args?: { [key in string]?: string }, } | { "level": "error", advice: string, key?: string, args?: { [key in string]?: string }, };

@@ -6,6 +6,14 @@ import type { ErrorKind } from "./ErrorKind";
  */
 export type StudioError = { kind: ErrorKind, 
 /**
- * A sentence the operator can act on. Never carries a stream key or token.
+ * A sentence the operator can act on, in English. Never carries a stream key or token.
  */
-message: string, };
+message: string, 
+/**
+ * The message's catalogue key (`studio.KEY` in the UI's catalogue), when it has one.
+ */
+key?: string, 
+/**
+ * The message's arguments, by name.
+ */
+args?: { [key in string]?: string }, };

@@ -5,34 +5,35 @@ import type { Actions } from "../actions";
 import type { StudioClient } from "../client";
 import type { LayerView } from "../bindings/LayerView";
 import type { StudioState } from "../bindings/StudioState";
-import { el, fill } from "../dom";
+import { el, fill, tr } from "../dom";
+import { t } from "../i18n";
 import { freshId } from "../layout";
 import type { View } from "../store";
-import { LayerEditor, newLayer, LAYER_KINDS } from "./layer_editor";
+import { kindName, LayerEditor, newLayer, LAYER_KINDS } from "./layer_editor";
 import { uploadPicked } from "./upload";
 
 export class LayerBuilderPanel {
   readonly root = el("section", { className: "panel build-layers", "data-testid": "build-layers" });
-  private readonly scenePick = el("select", { "aria-label": "Scene whose layers are listed", "data-testid": "build-layers-scene" });
+  private readonly scenePick = el("select", { "aria-label": tr("layers.scene_pick"), "data-testid": "build-layers-scene" });
   private readonly list = el("ul", { className: "layers" });
-  private readonly kind = el("select", { "aria-label": "Kind of the new layer", "data-testid": "new-layer-kind" });
-  private readonly file = el("input", { type: "file", accept: "image/png,image/jpeg", "aria-label": "Picture of a new image layer", "data-testid": "new-layer-file" });
+  private readonly kind = el("select", { "aria-label": tr("layers.new_kind"), "data-testid": "new-layer-kind" });
+  private readonly file = el("input", { type: "file", accept: "image/png,image/jpeg", "aria-label": tr("layers.new_file"), "data-testid": "new-layer-file" });
   private readonly editor: LayerEditor;
   private state: StudioState | null = null;
   private picked: string | null = null;
 
   constructor(private readonly actions: Actions, private readonly client: StudioClient) {
-    for (const kind of LAYER_KINDS) this.kind.append(el("option", { value: kind, text: kind.replace("_", " ") }));
+    for (const kind of LAYER_KINDS) this.kind.append(el("option", { value: kind, text: tr(`kinds.${kind}`) }));
     this.scenePick.addEventListener("change", () => {
       this.picked = this.scenePick.value;
       this.editor.close();
       this.renderList();
     });
     this.editor = new LayerEditor(actions);
-    const add = el("button", { "data-testid": "add-layer", text: "Add layer", onclick: () => void this.add() });
+    const add = el("button", { "data-testid": "add-layer", text: tr("layers.add"), onclick: () => void this.add() });
     fill(this.root,
-      el("h2", { text: "Layers" }),
-      el("label", {}, "Scene ", this.scenePick),
+      el("h2", { text: tr("layers.title") }),
+      el("label", {}, tr("layers.scene"), " ", this.scenePick),
       this.list,
       el("div", { className: "add-layer" }, this.kind, this.file, add),
       this.editor.root,
@@ -67,7 +68,7 @@ export class LayerBuilderPanel {
     if (!this.state) return;
     const scene = this.scene();
     fill(this.scenePick, ...this.state.scenes.map((s) => {
-      const option = el("option", { value: s.id, text: s.id === this.state?.scene ? `${s.name} (on air)` : s.name });
+      const option = el("option", { value: s.id, text: s.id === this.state?.scene ? t("layers.on_air", { name: s.name }) : s.name });
       option.selected = s.id === scene;
       return option;
     }));
@@ -91,21 +92,21 @@ export class LayerBuilderPanel {
         el("input", {
           type: "checkbox",
           "data-testid": `build-layer-visible-${id}`,
-          "aria-label": `Show ${id}`,
+          "aria-label": t("layers.show", { id }),
           checked: layer.visible,
           onclick: (event) => run({ type: "set_scene_layer_visible", scene, layer: id, visible: (event.target as HTMLInputElement).checked }),
         }),
         el("span", { className: "layer-name", text: id }),
-        el("span", { className: "layer-kind", text: layer.kind.replace("_", " ") })),
+        el("span", { className: "layer-kind", text: kindName(layer.kind) })),
       el("span", { className: "layer-tools" },
-        button(`build-layer-lock-${id}`, layer.locked ? "🔒" : "🔓", layer.locked ? `Unlock ${id}` : `Lock ${id}`, false, () =>
+        button(`build-layer-lock-${id}`, layer.locked ? "🔒" : "🔓", layer.locked ? t("layers.unlock", { id }) : t("layers.lock", { id }), false, () =>
           run({ type: "set_layer_locked", scene, layer: id, locked: !layer.locked })),
-        button(`build-layer-edit-${id}`, "✎", `Edit ${id}`, layer.locked, () => this.editor.open(scene, id)),
-        button(`build-layer-up-${id}`, "↑", `Move ${id} down the stack`, layer.locked || index === 0, () =>
+        button(`build-layer-edit-${id}`, "✎", t("layers.edit", { id }), layer.locked, () => this.editor.open(scene, id)),
+        button(`build-layer-up-${id}`, "↑", t("layers.move_down_stack", { id }), layer.locked || index === 0, () =>
           run({ type: "move_scene_layer", scene, layer: id, to_index: index - 1 })),
-        button(`build-layer-down-${id}`, "↓", `Move ${id} up the stack`, layer.locked || index === count - 1, () =>
+        button(`build-layer-down-${id}`, "↓", t("layers.move_up_stack", { id }), layer.locked || index === count - 1, () =>
           run({ type: "move_scene_layer", scene, layer: id, to_index: index + 1 })),
-        button(`build-layer-remove-${id}`, "✕", `Remove ${id}`, layer.locked, () => run({ type: "remove_scene_layer", scene, layer: id }))));
+        button(`build-layer-remove-${id}`, "✕", t("layers.remove", { id }), layer.locked, () => run({ type: "remove_scene_layer", scene, layer: id }))));
   }
 }
 

@@ -2,39 +2,40 @@
 // the pre-air check keeps off air, and the encoding (changed only while not live).
 import type { Actions } from "../actions";
 import type { EncodingView } from "../bindings/EncodingView";
-import { el, fill } from "../dom";
+import { el, fill, tr } from "../dom";
+import { t } from "../i18n";
 import type { View } from "../store";
 
 const ENCODING: [keyof EncodingView, string, string][] = [
-  ["video_bitrate_kbps", "Video kbps", "number"],
-  ["keyframe_interval_s", "Keyframe every (s)", "number"],
-  ["x264_preset", "x264 preset", "text"],
-  ["audio_bitrate_kbps", "Audio kbps", "number"],
+  ["video_bitrate_kbps", "settings.video_kbps", "number"],
+  ["keyframe_interval_s", "settings.keyframe", "number"],
+  ["x264_preset", "settings.preset", "text"],
+  ["audio_bitrate_kbps", "settings.audio_kbps", "number"],
 ];
 
 export class SettingsPanel {
   readonly root = el("section", { className: "panel build-settings", "data-testid": "build-settings" });
   private readonly destinations = el("ul", { className: "layers" });
   private readonly words = el("ul", { className: "layers" });
-  private readonly newWord = el("input", { type: "text", placeholder: "Banned word", "aria-label": "New banned word", "data-testid": "new-banned-word" });
+  private readonly newWord = el("input", { type: "text", placeholder: tr("settings.banned_word"), "aria-label": tr("settings.new_banned_word"), "data-testid": "new-banned-word" });
   private readonly encoding = new Map<string, HTMLInputElement>();
-  private readonly saveEncoding = el("button", { "data-testid": "encoding-save", text: "Save encoding" });
+  private readonly saveEncoding = el("button", { "data-testid": "encoding-save", text: tr("settings.save_encoding") });
   private shown: EncodingView | null = null;
 
   constructor(private readonly actions: Actions) {
     const form = el("div", { className: "product-form" });
     for (const [name, label, type] of ENCODING) {
-      const input = el("input", { type, step: type === "number" ? "any" : undefined, "aria-label": label, "data-testid": `encoding-${name}` });
+      const input = el("input", { type, step: type === "number" ? "any" : undefined, "aria-label": tr(label), "data-testid": `encoding-${name}` });
       this.encoding.set(name, input);
-      form.append(el("label", {}, `${label} `, input));
+      form.append(el("label", {}, tr(label), " ", input));
     }
     this.saveEncoding.addEventListener("click", () => void this.submitEncoding());
-    const addWord = el("button", { "data-testid": "add-banned-word", text: "Ban", onclick: () => void this.addWord() });
+    const addWord = el("button", { "data-testid": "add-banned-word", text: tr("settings.ban"), onclick: () => void this.addWord() });
     fill(this.root,
-      el("h2", { text: "Settings" }),
-      el("h3", { text: "Destinations" }), this.destinations,
-      el("h3", { text: "Banned words" }), this.words, el("div", { className: "add-layer" }, this.newWord, addWord),
-      el("h3", { text: "Encoding" }), form, this.saveEncoding,
+      el("h2", { text: tr("settings.title") }),
+      el("h3", { text: tr("settings.destinations") }), this.destinations,
+      el("h3", { text: tr("settings.banned_words") }), this.words, el("div", { className: "add-layer" }, this.newWord, addWord),
+      el("h3", { text: tr("settings.encoding") }), form, this.saveEncoding,
       actions.errorLine("build-settings"));
   }
 
@@ -57,7 +58,7 @@ export class SettingsPanel {
     if (!state) return;
     const run = (command: Parameters<Actions["run"]>[1]) => void this.actions.run("build-settings", command);
     fill(this.destinations, ...state.destinations.map((d) => {
-      const delay = el("input", { type: "number", min: 0, max: 30, "aria-label": `Delay of ${d.id} in seconds`, "data-testid": `destination-delay-${d.id}` });
+      const delay = el("input", { type: "number", min: 0, max: 30, "aria-label": t("settings.delay_of", { id: d.id }), "data-testid": `destination-delay-${d.id}` });
       delay.value = String(d.delay_seconds);
       delay.addEventListener("change", () => run({ type: "set_destination", id: d.id, delay_seconds: Number(delay.value) }));
       return el("li", { className: "layer" },
@@ -65,17 +66,17 @@ export class SettingsPanel {
           el("input", {
             type: "checkbox",
             checked: d.enabled,
-            "aria-label": `Send to ${d.id}`,
+            "aria-label": t("settings.send_to", { id: d.id }),
             "data-testid": `destination-enabled-${d.id}`,
             onclick: (event) => run({ type: "set_destination", id: d.id, enabled: (event.target as HTMLInputElement).checked }),
           }),
           el("span", { className: "layer-name", text: d.id })),
-        el("label", {}, "delay (s) ", delay));
+        el("label", {}, `${t("settings.delay")} `, delay));
     }));
     fill(this.words, ...state.banned_words.map((word) =>
       el("li", { className: "layer" },
         el("span", { className: "layer-name", text: word }),
-        el("button", { className: "icon secondary", text: "✕", "aria-label": `Allow ${word}`, onclick: () => run({ type: "remove_banned_word", word }) }))));
+        el("button", { className: "icon secondary", text: "✕", "aria-label": t("settings.allow", { word }), onclick: () => run({ type: "remove_banned_word", word }) }))));
     // The form keeps what is typed until the studio's settings change.
     if (JSON.stringify(this.shown) !== JSON.stringify(state.encoding)) {
       this.shown = state.encoding;
@@ -86,6 +87,6 @@ export class SettingsPanel {
     }
     const live = state.phase.phase !== "idle" && state.phase.phase !== "failed";
     this.saveEncoding.disabled = live || state.recording !== null;
-    this.saveEncoding.title = this.saveEncoding.disabled ? "The encoding changes only while not live or recording" : "";
+    this.saveEncoding.title = this.saveEncoding.disabled ? t("settings.encoding_locked") : "";
   }
 }

@@ -3,7 +3,9 @@
 // Audience text is always set as textContent.
 import type { Actions } from "../actions";
 import type { ChatItem } from "../bindings/ChatItem";
-import { el, fill } from "../dom";
+import { el, fill, tr } from "../dom";
+import { compact, money } from "../format";
+import { t } from "../i18n";
 import type { View } from "../store";
 import { VirtualList } from "../virtual_list";
 import { ConnectorsPanel } from "./connectors";
@@ -21,7 +23,7 @@ export class ChatPanel {
   constructor(private readonly actions: Actions) {
     this.list = new VirtualList(this.viewport, ROW_HEIGHT, (item) => item.id, (item) => this.row(item));
     this.connectors = new ConnectorsPanel(actions);
-    fill(this.root, el("h2", { text: "Audience" }), this.summary, this.connectors.root, this.viewport, this.blocked, actions.errorLine("chat"));
+    fill(this.root, el("h2", { text: tr("chat.title") }), this.summary, this.connectors.root, this.viewport, this.blocked, actions.errorLine("chat"));
   }
 
   renderChat(view: View): void {
@@ -31,17 +33,20 @@ export class ChatPanel {
   renderSummary(view: View): void {
     const audience = view.state?.audience;
     if (!audience) return;
-    const sources = audience.sources.length ? audience.sources.join(", ") : "no audience source connected";
-    const totals = audience.gift_totals.map((t) => `${t.total} ${t.currency}`).join(" · ") || "no gifts yet";
+    const sources = audience.sources.length ? t("chat.from", { sources: audience.sources.join(t("chat.list_separator")) }) : t("chat.no_source");
+    const totals = audience.gift_totals.map((g) => money(g.total, g.currency)).join(" · ") || t("chat.no_gifts");
     fill(this.summary,
-      el("p", { className: "muted", text: `From ${sources}` }),
-      el("p", { "data-testid": "audience-totals", text: `${audience.chats} chats · ${audience.gifts} gifts · ${audience.likes} likes · ${audience.orders} orders` }),
-      el("p", { className: "gift-totals", text: `Gifts: ${totals}` }),
+      el("p", { className: "muted", text: sources }),
+      el("p", {
+        "data-testid": "audience-totals",
+        text: t("chat.totals", { chats: compact(audience.chats), gifts: compact(audience.gifts), likes: compact(audience.likes), orders: compact(audience.orders) }),
+      }),
+      el("p", { className: "gift-totals", text: t("chat.gifts", { totals }) }),
       el("ol", { className: "leaderboard", "data-testid": "leaderboard" },
-        ...audience.leaderboard.map((row) => el("li", { text: `${row.name} — ${row.total} ${row.currency}` }))));
+        ...audience.leaderboard.map((row) => el("li", { text: `${row.name} — ${money(row.total, row.currency)}` }))));
     const blockedUsers = view.state?.blocked_users ?? [];
     fill(this.blocked, ...blockedUsers.map((user) =>
-      el("button", { className: "chip", title: "Unblock", text: `✕ ${user}`, onclick: () => void this.actions.run("chat", { type: "unblock_user", user }) })));
+      el("button", { className: "chip", title: t("chat.unblock"), text: `✕ ${user}`, onclick: () => void this.actions.run("chat", { type: "unblock_user", user }) })));
   }
 
   private row(item: ChatItem): HTMLElement {
@@ -51,9 +56,9 @@ export class ChatPanel {
         item.amount ? el("span", { className: "chat-amount", text: item.amount }) : null,
         el("span", { className: "chat-text", text: item.text })),
       el("div", { className: "chat-tools" },
-        el("button", { className: "tool", title: "Hide this message", text: "Hide", onclick: () => void this.actions.run("chat", { type: "hide_message", id: item.id }) }),
+        el("button", { className: "tool", title: t("chat.hide_title"), text: t("chat.hide"), onclick: () => void this.actions.run("chat", { type: "hide_message", id: item.id }) }),
         item.user_key
-          ? el("button", { className: "tool", title: "Block this viewer", text: "Block", onclick: () => void this.actions.run("chat", { type: "block_user", user: item.user_key }) })
+          ? el("button", { className: "tool", title: t("chat.block_title"), text: t("chat.block"), onclick: () => void this.actions.run("chat", { type: "block_user", user: item.user_key }) })
           : null));
   }
 }

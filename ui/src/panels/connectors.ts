@@ -2,7 +2,9 @@
 // studio's words, as text), a Disconnect button, and the "Connect chat" form beneath.
 import type { Actions } from "../actions";
 import type { ConnectorView } from "../bindings/ConnectorView";
-import { el, fill } from "../dom";
+import { el, fill, tr } from "../dom";
+import { thousands } from "../format";
+import { t } from "../i18n";
 import type { View } from "../store";
 import { connectForm } from "./connect_form";
 
@@ -21,7 +23,7 @@ export class ConnectorsPanel {
 
   constructor(private readonly actions: Actions) {
     fill(this.root,
-      el("h3", { text: "Platform chats" }),
+      el("h3", { text: tr("connectors.title") }),
       this.list,
       connectForm(actions, PANEL),
       actions.errorLine(PANEL));
@@ -34,20 +36,21 @@ export class ConnectorsPanel {
   }
 
   private row(c: ConnectorView): HTMLElement {
-    const events = `${c.events.toLocaleString("en-US")} event${c.events === 1 ? "" : "s"} read`;
+    const events = t("connectors.events", { count: c.events, n: thousands(c.events) });
+    const status = t(`connectors.status.${c.status}`, { defaultValue: c.status });
     return el("li", { className: "connector", "data-testid": `connector-${c.label}`, "data-status": c.status },
-      el("span", { className: `dot ${statusClass(c.status)}`, title: c.status }),
+      el("span", { className: `dot ${statusClass(c.status)}`, title: status }),
       el("div", { className: "connector-text" },
         el("strong", { text: c.label }),
         el("span", { className: "muted" },
-          el("span", { "data-testid": `connector-status-${c.label}`, text: c.status }),
+          el("span", { "data-testid": `connector-status-${c.label}`, text: status }),
           ` · ${events}`),
         c.error ? el("span", { className: "connector-error", "data-testid": `connector-error-${c.label}`, text: c.error }) : null),
       el("button", {
         className: "secondary",
         "data-testid": `connector-disconnect-${c.label}`,
-        "aria-label": `Disconnect ${c.label}`,
-        text: "Disconnect",
+        "aria-label": t("connectors.disconnect_label", { label: c.label }),
+        text: t("connectors.disconnect"),
         onclick: () => void this.actions.run(PANEL, { type: "disconnect_audience", connector: c.label }),
       }));
   }

@@ -2,17 +2,15 @@
 // slate at once, the banner that says so while it is on, and Resume. After Resume, a
 // destination with a broadcast delay is back only once its delay has refilled.
 import type { Actions } from "../actions";
-import { el, fill } from "../dom";
+import { el, fill, tr } from "../dom";
+import { t } from "../i18n";
 import type { View } from "../store";
-
-export const SLATE_ON_AIR = "SAFE SLATE ON AIR — platforms see the slate";
 
 export class KillSwitch {
   readonly button = el("button", {
     className: "kill-switch",
     "data-testid": "kill-switch",
-    title: "Shift+K: every platform gets the safe slate at once (the recording carries on)",
-    text: "KILL SWITCH",
+    title: tr("kill.title"),
   });
   readonly banner = el("div", { className: "kill-banner", "data-testid": "kill-banner", role: "alert", hidden: true });
 
@@ -28,16 +26,16 @@ export class KillSwitch {
     this.button.hidden = !live && !on;
     this.button.disabled = on;
     this.button.setAttribute("aria-pressed", on ? "true" : "false");
-    this.button.textContent = on ? "KILL SWITCH ON" : "KILL SWITCH";
+    this.button.textContent = on ? t("kill.on") : t("kill.button");
     if (on) {
       this.banner.className = "kill-banner on";
       fill(this.banner,
-        el("strong", { text: SLATE_ON_AIR }),
+        el("strong", { text: t("kill.slate_on_air") }),
         refilling.length ? el("span", { "data-testid": "kill-refilling", text: refillingText(refilling) }) : null,
-        el("button", { className: "resume", "data-testid": "resume", text: "Resume", onclick: () => void this.actions.run("kill", { type: "resume" }) }));
+        el("button", { className: "resume", "data-testid": "resume", text: t("kill.resume"), onclick: () => void this.actions.run("kill", { type: "resume" }) }));
     } else if (refilling.length) {
       this.banner.className = "kill-banner refilling";
-      fill(this.banner, el("strong", { "data-testid": "kill-refilling", text: `Resuming: ${refillingText(refilling)}` }));
+      fill(this.banner, el("strong", { "data-testid": "kill-refilling", text: t("kill.resuming", { what: refillingText(refilling) }) }));
     } else {
       fill(this.banner);
     }
@@ -47,5 +45,5 @@ export class KillSwitch {
 
 /** "bili, douyin: back on air when the delay refills". */
 export function refillingText(ids: string[]): string {
-  return `${ids.join(", ")}: back on air when the delay refills`;
+  return t("kill.refilling", { ids: ids.join(t("chat.list_separator")) });
 }

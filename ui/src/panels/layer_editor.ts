@@ -5,22 +5,30 @@
 import type { Actions } from "../actions";
 import type { StudioState } from "../bindings/StudioState";
 import { el, fill } from "../dom";
+import { t } from "../i18n";
 
 /** The kinds the "Add layer" list offers. */
 export const LAYER_KINDS = ["text", "image", "product_card", "countdown", "camera", "color", "media", "screen"];
+
+/** A layer kind in words ("product card", 商品卡); a kind this UI does not know, as it is. */
+export function kindName(kind: string): string {
+  const key = `kinds.${kind}`;
+  const name = t(key);
+  return name === key ? kind.replace("_", " ") : name;
+}
 
 /** A new layer of `kind`, written as in the show file, with settings that pass the checks. */
 export function newLayer(kind: string, id: string, state: StudioState, path?: string): Record<string, unknown> {
   const rect = [0.05, 0.05, 0.4, 0.2];
   switch (kind) {
     case "text":
-      return { id, kind, text: "New text", rect };
+      return { id, kind, text: t("editor.new_text"), rect };
     case "image":
       return { id, kind, path, rect: [0.7, 0.05, 0.25, 0.25] };
     case "product_card":
       return { id, kind, product: state.products[0]?.id ?? "", rect: [0.6, 0.4, 0.35, 0.5] };
     case "countdown":
-      return { id, kind, label: "Ends in", seconds: 300, rect: [0.05, 0.8, 0.3, 0.12] };
+      return { id, kind, label: t("editor.ends_in"), seconds: 300, rect: [0.05, 0.8, 0.3, 0.12] };
     case "color":
       return { id, kind, color: "#202020", rect: [0, 0, 1, 1] };
     case "media":
@@ -30,13 +38,13 @@ export function newLayer(kind: string, id: string, state: StudioState, path?: st
   }
 }
 
-/** The fields the form shows for each kind: [field, label, input type]. */
+/** The fields the form shows for each kind: [field, label's catalogue key, input type]. */
 const FORM_FIELDS: Record<string, [string, string, string][]> = {
-  text: [["text", "Text", "text"], ["font_size", "Font size", "number"], ["color", "Colour", "text"], ["background", "Background", "text"]],
-  countdown: [["label", "Label", "text"], ["seconds", "Seconds", "number"], ["font_size", "Font size", "number"], ["color", "Colour", "text"]],
-  image: [["path", "Picture", "text"], ["opacity", "Opacity", "number"]],
-  color: [["color", "Colour", "text"]],
-  camera: [["device", "Device", "text"]],
+  text: [["text", "editor.text", "text"], ["font_size", "editor.font_size", "number"], ["color", "editor.color", "text"], ["background", "editor.background", "text"]],
+  countdown: [["label", "editor.label", "text"], ["seconds", "editor.seconds", "number"], ["font_size", "editor.font_size", "number"], ["color", "editor.color", "text"]],
+  image: [["path", "editor.picture", "text"], ["opacity", "editor.opacity", "number"]],
+  color: [["color", "editor.color", "text"]],
+  camera: [["device", "editor.device", "text"]],
 };
 
 export class LayerEditor {
@@ -73,22 +81,22 @@ export class LayerEditor {
     const inputs: [string, HTMLInputElement | HTMLSelectElement, string][] = [];
     const rows: HTMLElement[] = [];
     for (const [name, label, type] of FORM_FIELDS[layer.kind] ?? []) {
-      const input = el("input", { type, step: type === "number" ? "any" : undefined, "data-testid": `edit-${name}`, "aria-label": label });
+      const input = el("input", { type, step: type === "number" ? "any" : undefined, "data-testid": `edit-${name}`, "aria-label": t(label) });
       input.value = fields[name] === undefined || fields[name] === null ? "" : String(fields[name]);
       inputs.push([name, input, type]);
-      rows.push(el("label", {}, `${label} `, input));
+      rows.push(el("label", {}, `${t(label)} `, input));
     }
     if (layer.kind === "product_card") {
-      const pick = el("select", { "data-testid": "edit-product", "aria-label": "Product" });
+      const pick = el("select", { "data-testid": "edit-product", "aria-label": t("editor.product") });
       for (const p of this.state.products) {
         const option = el("option", { value: p.id, text: `${p.name} (${p.id})` });
         option.selected = p.id === fields.product;
         pick.append(option);
       }
       inputs.push(["product", pick, "text"]);
-      rows.push(el("label", {}, "Product ", pick));
+      rows.push(el("label", {}, `${t("editor.product")} `, pick));
     }
-    const rect = el("input", { type: "text", "data-testid": "edit-rect", "aria-label": "Place [x, y, w, h]" });
+    const rect = el("input", { type: "text", "data-testid": "edit-rect", "aria-label": t("editor.place") });
     if (Array.isArray(fields.rect)) rect.value = (fields.rect as number[]).join(", ");
     const save = async () => {
       const changed: Record<string, unknown> = {};
@@ -104,12 +112,12 @@ export class LayerEditor {
       if (await this.actions.run("build-layers", { type: "update_layer", scene: target.scene, layer: target.layer, fields: changed })) this.close();
     };
     fill(this.root,
-      el("h3", { text: `Edit ${layer.id} (${layer.kind.replace("_", " ")})` }),
+      el("h3", { text: t("editor.title", { id: layer.id, kind: kindName(layer.kind) }) }),
       ...rows,
-      Array.isArray(fields.rect) ? el("label", {}, "Place [x, y, w, h] ", rect) : null,
+      Array.isArray(fields.rect) ? el("label", {}, `${t("editor.place")} `, rect) : null,
       el("div", { className: "dialog-buttons" },
-        el("button", { className: "secondary", text: "Cancel", "data-testid": "edit-cancel", onclick: () => this.close() }),
-        el("button", { text: "Save", "data-testid": "edit-save", onclick: () => void save() })));
+        el("button", { className: "secondary", text: t("app.cancel"), "data-testid": "edit-cancel", onclick: () => this.close() }),
+        el("button", { text: t("editor.save"), "data-testid": "edit-save", onclick: () => void save() })));
     this.root.hidden = false;
   }
 }

@@ -5,6 +5,7 @@
 // follows), and once more on release: that last one is the place it keeps.
 import type { Actions } from "../actions";
 import { el, fill } from "../dom";
+import { t } from "../i18n";
 import { dragRect, rectStyle, type Rect } from "../layout";
 import { handleCursor, HANDLES, minSize, resizeRect, type Handle } from "../resize";
 import { LatestSender } from "../send_latest";
@@ -83,7 +84,7 @@ export class LayerOutlines {
       className: id === this.selected ? "layer-outline selected" : "layer-outline",
       "data-testid": `outline-${id}`,
       "data-layer": id,
-      title: `Drag to move ${id}; drag a handle to resize (Shift keeps the shape)`,
+      title: t("outlines.title", { id }),
     }, el("span", { className: "layer-outline-name", text: id }), ...handles);
     this.place(box, id, rect);
     box.addEventListener("pointerdown", (event) => this.begin(event, id, this.shown.get(id) ?? rect, box));

@@ -1,6 +1,7 @@
 // Lighting looks, switched live.
 import type { Actions } from "../actions";
 import { el, fill } from "../dom";
+import { t } from "../i18n";
 import type { View } from "../store";
 
 export function renderLooks(root: HTMLElement, view: View, actions: Actions): void {
@@ -16,5 +17,5 @@ export function renderLooks(root: HTMLElement, view: View, actions: Actions): vo
       onclick: () => void actions.run("looks", { type: "set_look", look: look.id }),
     }),
   );
-  fill(root, el("h2", { text: "Looks" }), el("div", { className: "choices" }, ...buttons), actions.errorLine("looks"));
+  fill(root, el("h2", { text: t("looks.title") }), el("div", { className: "choices" }, ...buttons), actions.errorLine("looks"));
 }

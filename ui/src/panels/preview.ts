@@ -6,6 +6,7 @@
 import type { Actions } from "../actions";
 import type { StudioClient } from "../client";
 import { el, fill } from "../dom";
+import { t } from "../i18n";
 import { containBox } from "../layout";
 import type { View } from "../store";
 import type { ProgramPhase } from "../bindings/ProgramPhase";
@@ -43,7 +44,11 @@ export class PreviewPanel {
     this.fit();
     const running = view.state?.preview ?? false;
     const waiting = view.state ? programWaiting(view.state.program) : programWaiting({ state: "opening" });
-    if (running === this.shown && this.picture.childElementCount > 0 && (running || this.waiting === waiting)) return;
+    if (running === this.shown && this.picture.childElementCount > 0 && (running || this.waiting === waiting)) {
+      const img = this.picture.querySelector("img");
+      if (img) img.alt = t("preview.alt");
+      return;
+    }
     this.shown = running;
     this.waiting = waiting;
     if (this.timer !== null) clearInterval(this.timer);
@@ -53,28 +58,16 @@ export class PreviewPanel {
         this.picture,
         el("div", { className: "preview-placeholder", "data-testid": "preview-placeholder" },
           el("strong", { text: waiting }),
-          el("span", { text: "Scenes, cards and looks can be set up now." })),
+          el("span", { text: t("preview.set_up_now") })),
       );
       this.fit();
       return;
     }
-    const img = el("img", { alt: "Program preview", "data-testid": "preview-image" });
+    const img = el("img", { alt: t("preview.alt"), "data-testid": "preview-image" });
     img.addEventListener("load", () => this.fit());
     fill(this.picture, img);
     this.fit();
-    const source = this.client.preview();
-    if (source.kind === "mjpeg") {
-      img.src = `${source.url}&t=${Date.now()}`;
-    } else {
-      let url: string | null = null;
-      this.timer = window.setInterval(async () => {
-        const blob = await source.latest().catch(() => null);
-        if (!blob) return;
-        if (url) URL.revokeObjectURL(url);
-        url = URL.createObjectURL(blob);
-        img.src = url;
-      }, FRAME_INTERVAL_MS);
-    }
+    this.timer = playPreview(img, this.client.preview());
   }
 
   /** Puts the outlines on the canvas as displayed: the picture is fitted whole in the panel
@@ -100,10 +93,27 @@ export class PreviewPanel {
 export function programWaiting(program: ProgramPhase): string {
   switch (program.state) {
     case "reopening":
-      return `The program failed (${program.reason}): opening it again in ${Math.ceil(program.next_in_s)} s`;
+      return t("preview.reopening", { reason: program.reason, s: Math.ceil(program.next_in_s) });
     case "closed":
-      return "The studio has closed";
+      return t("preview.closed");
     default:
-      return "The program is starting…";
+      return t("preview.starting");
   }
+}
+
+/** Shows a preview in `img`: MJPEG straight into it, or frames fetched 15 times a second
+ * (over IPC). Returns the timer to clear when it stops, if there is one. */
+export function playPreview(img: HTMLImageElement, source: ReturnType<StudioClient["preview"]>): number | null {
+  if (source.kind === "mjpeg") {
+    img.src = `${source.url}&t=${Date.now()}`;
+    return null;
+  }
+  let url: string | null = null;
+  return window.setInterval(async () => {
+    const blob = await source.latest().catch(() => null);
+    if (!blob) return;
+    if (url) URL.revokeObjectURL(url);
+    url = URL.createObjectURL(blob);
+    img.src = url;
+  }, FRAME_INTERVAL_MS);
 }

@@ -1,7 +1,8 @@
 // The catalogue: pin a product on the scene's card, mark it sold out; units sold and left.
 import type { Actions } from "../actions";
 import { el, fill } from "../dom";
-import { salesLine } from "../format";
+import { money, salesLine } from "../format";
+import { t } from "../i18n";
 import type { View } from "../store";
 
 /** The first product-card layer of the scene on air: where "Pin" puts a product. */
@@ -21,21 +22,21 @@ export function renderProducts(root: HTMLElement, view: View, actions: Actions):
     el("li", { className: product.id === pinned ? "product pinned" : "product", "data-testid": `product-${product.id}` },
       el("div", { className: "product-text" },
         el("strong", { text: product.name }),
-        el("span", { text: `${product.price} ${product.currency}${product.sold_out ? " · sold out" : ""}` }),
+        el("span", { text: `${money(product.price, product.currency)}${product.sold_out ? ` · ${t("products.sold_out_mark")}` : ""}` }),
         el("span", { className: "product-sales muted", "data-testid": `sales-${product.id}`, text: salesLine(product) })),
       el("button", {
         "data-testid": `pin-${product.id}`,
         disabled: card === null || product.id === pinned,
-        title: card === null ? "This scene has no product card" : `Alt+${index + 1}`,
-        text: product.id === pinned ? "On card" : "Pin",
+        title: card === null ? t("products.no_card") : `Alt+${index + 1}`,
+        text: product.id === pinned ? t("products.on_card") : t("products.pin"),
         onclick: () => card && void actions.run("products", { type: "set_card_product", layer: card, product: product.id }),
       }),
       el("button", {
         className: "secondary",
         "data-testid": `soldout-${product.id}`,
-        text: product.sold_out ? "In stock" : "Sold out",
+        text: product.sold_out ? t("products.in_stock") : t("products.sold_out"),
         onclick: () => void actions.run("products", { type: "set_product_sold_out", product: product.id, sold_out: !product.sold_out }),
       })),
   );
-  fill(root, el("h2", { text: "Products" }), el("ul", { className: "products" }, ...rows), actions.errorLine("products"));
+  fill(root, el("h2", { text: t("products.title") }), el("ul", { className: "products" }, ...rows), actions.errorLine("products"));
 }

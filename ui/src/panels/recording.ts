@@ -3,12 +3,14 @@
 // its health (fps, bitrate, dropped frames); after it, the file that was saved.
 import type { Actions } from "../actions";
 import type { RecordingView } from "../bindings/RecordingView";
-import { el, fill } from "../dom";
-import { elapsedSeconds, formatDuration } from "../format";
+import { el, fill, tr } from "../dom";
+import { t } from "../i18n";
+import { studioText } from "../messages";
+import { decimal, elapsedSeconds, formatDuration } from "../format";
 import type { View } from "../store";
 
 export class RecordButton {
-  readonly button = el("button", { className: "rec", "data-testid": "rec", title: "Record the program (live or not)" });
+  readonly button = el("button", { className: "rec", "data-testid": "rec", title: tr("rec.title") });
   readonly status = el("span", { className: "rec-status", "data-testid": "rec-status" });
   readonly root = el("span", { className: "rec-group" }, this.button, this.status);
   private recording: RecordingView | null = null;
@@ -25,7 +27,7 @@ export class RecordButton {
     const running = this.recording?.running ?? false;
     this.button.classList.toggle("on", running);
     this.button.setAttribute("aria-pressed", running ? "true" : "false");
-    fill(this.button, el("span", { className: "rec-dot" }), running ? "Stop REC" : "REC");
+    fill(this.button, el("span", { className: "rec-dot" }), running ? t("rec.stop") : t("rec.start"));
     this.tick(now);
   }
 
@@ -41,13 +43,14 @@ export class RecordButton {
 export function recordingStatus(recording: RecordingView | null, now: number): string[] {
   if (!recording) return [];
   if (!recording.running) {
-    const failed = recording.state.state === "failed" ? `failed: ${recording.state.reason}` : "saved";
+    const failed = recording.state.state === "failed" ? t("rec.failed", { reason: recording.state.reason }) : t("rec.saved");
     return [failed, recording.name];
   }
   const elapsed = elapsedSeconds(recording.started_at, now) ?? 0;
-  const health = recording.health.level === "warning" || recording.health.level === "error" ? ` · ${recording.health.advice}` : "";
+  const h = recording.health;
+  const health = h.level === "warning" || h.level === "error" ? ` · ${studioText({ message: h.advice, key: h.key, args: h.args })}` : "";
   const measured = recording.fps > 0
-    ? `${recording.fps.toFixed(0)} fps · ${Math.round(recording.bitrate_kbps)} kbps · ${recording.dropped_frames} dropped${health}`
-    : "starting…";
+    ? t("destinations.measured", { fps: decimal(recording.fps, 0), kbps: Math.round(recording.bitrate_kbps), dropped: recording.dropped_frames }) + health
+    : t("rec.starting");
   return [`● ${formatDuration(elapsed)}`, recording.name, measured];
 }

@@ -3,6 +3,7 @@
 // second. "Cue next" (N) moves on; clicking an item cues it.
 import type { Actions } from "../actions";
 import { el, fill } from "../dom";
+import { t } from "../i18n";
 import { elapsedLabel, elapsedSeconds, salesLine, targetLabel } from "../format";
 import type { View } from "../store";
 
@@ -33,26 +34,26 @@ export class RunOfShowPanel {
           "data-testid": `run-item-${item.product}`,
           "data-current": isCurrent ? "true" : "false",
           "aria-current": isCurrent ? "true" : undefined,
-          title: isCurrent ? "On the card now" : "Put this product on the card",
+          title: isCurrent ? t("run.current") : t("run.cue"),
           onclick: () => void this.actions.run("run", { type: "cue_product", product: item.product }),
         },
           el("span", { className: "run-head" },
             el("span", { className: "run-index", text: `${index + 1}` }),
             el("strong", { className: "run-name", text: item.name }),
             elapsed ?? el("span", { className: "run-target", text: targetLabel(item.target_seconds) })),
-          product ? el("span", { className: "run-sales muted", "data-testid": `run-sales-${item.product}`, text: salesLine(product) + (product.sold_out ? " · sold out" : "") }) : null,
+          product ? el("span", { className: "run-sales muted", "data-testid": `run-sales-${item.product}`, text: salesLine(product) + (product.sold_out ? ` · ${t("products.sold_out_mark")}` : "") }) : null,
           item.talking_points.length
             ? el("span", { className: "run-points" }, ...item.talking_points.map((point) => el("span", { className: "run-point", text: point })))
             : null));
     });
     fill(this.root,
       el("div", { className: "run-title" },
-        el("h2", { text: "Run of show" }),
+        el("h2", { text: t("run.title") }),
         el("button", {
           className: "cue-next",
           "data-testid": "cue-next",
           title: "N",
-          text: current === null ? "Cue first ▶" : "Cue next ▶",
+          text: current === null ? t("run.cue_first") : t("run.cue_next"),
           disabled: current !== null && current >= run.items.length - 1,
           onclick: () => void this.actions.run("run", { type: "cue_next_product" }),
         })),
@@ -70,7 +71,7 @@ export class RunOfShowPanel {
     // The clock runs only while the show is on air.
     const live = view.state?.phase.phase === "live";
     if (!item || elapsed === null || !live) {
-      this.elapsed.textContent = live ? "" : "on the card";
+      this.elapsed.textContent = live ? "" : t("run.on_card");
       this.elapsed.classList.remove("over");
       return;
     }

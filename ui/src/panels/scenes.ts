@@ -1,10 +1,13 @@
 // Scenes (one click puts one on air) and the layers of the scene on air (show, hide,
 // reorder, remove, add a text layer). Layers are listed bottom first, as in the show.
 import type { Actions } from "../actions";
-import { el, fill } from "../dom";
+import { el, fill, tr } from "../dom";
+import { t } from "../i18n";
+import { kindName } from "./layer_editor";
 import { cameraPicker, devicesList } from "./devices";
 import { freshId } from "../layout";
 import type { View } from "../store";
+import { sceneButtonCommand } from "./studio_mode";
 
 export function renderScenes(root: HTMLElement, view: View, actions: Actions): void {
   const state = view.state;
@@ -14,8 +17,8 @@ export function renderScenes(root: HTMLElement, view: View, actions: Actions): v
       className: scene.id === state.scene ? "choice on-air" : "choice",
       "data-testid": `scene-${scene.id}`,
       "aria-pressed": scene.id === state.scene ? "true" : "false",
-      title: index < 9 ? `Hotkey ${index + 1}` : undefined,
-      onclick: () => void actions.run("scenes", { type: "switch_scene", scene: scene.id }),
+      title: index < 9 ? t("scenes.hotkey", { n: index + 1 }) : undefined,
+      onclick: () => void actions.run("scenes", sceneButtonCommand(view, scene.id)),
     }, el("span", { className: "hotkey", text: index < 9 ? String(index + 1) : "" }), scene.name),
   );
   const current = state.scenes.find((s) => s.id === state.scene);
@@ -33,7 +36,7 @@ export function renderScenes(root: HTMLElement, view: View, actions: Actions): v
           },
         }),
         el("span", { className: "layer-name", text: layer.id }),
-        el("span", { className: "layer-kind", text: layer.kind.replace("_", " ") }),
+        el("span", { className: "layer-kind", text: kindName(layer.kind) }),
         layer.product ? el("span", { className: "layer-detail", text: layer.product }) : null,
       ),
       layer.kind === "camera" ? cameraPicker(layer, state, actions) : null,
@@ -41,8 +44,8 @@ export function renderScenes(root: HTMLElement, view: View, actions: Actions): v
         el("button", {
           className: "icon secondary",
           "data-testid": `layer-up-${layer.id}`,
-          title: "Move up the list (drawn beneath)",
-          "aria-label": `Move ${layer.id} up`,
+          title: t("scenes.up_title"),
+          "aria-label": t("scenes.up", { id: layer.id }),
           text: "↑",
           disabled: index === 0,
           onclick: () => void actions.run("scenes", { type: "move_layer", layer: layer.id, to_index: index - 1 }),
@@ -50,8 +53,8 @@ export function renderScenes(root: HTMLElement, view: View, actions: Actions): v
         el("button", {
           className: "icon secondary",
           "data-testid": `layer-down-${layer.id}`,
-          title: "Move down the list (drawn above)",
-          "aria-label": `Move ${layer.id} down`,
+          title: t("scenes.down_title"),
+          "aria-label": t("scenes.down", { id: layer.id }),
           text: "↓",
           disabled: index === all.length - 1,
           onclick: () => void actions.run("scenes", { type: "move_layer", layer: layer.id, to_index: index + 1 }),
@@ -59,8 +62,8 @@ export function renderScenes(root: HTMLElement, view: View, actions: Actions): v
         el("button", {
           className: "icon secondary",
           "data-testid": `layer-remove-${layer.id}`,
-          title: "Remove from the scene",
-          "aria-label": `Remove ${layer.id}`,
+          title: t("scenes.remove_title"),
+          "aria-label": t("scenes.remove", { id: layer.id }),
           text: "✕",
           onclick: () => void actions.run("scenes", { type: "remove_layer", layer: layer.id }),
         }))),
@@ -68,7 +71,7 @@ export function renderScenes(root: HTMLElement, view: View, actions: Actions): v
   const text = newTextInput(root);
   const addText = async () => {
     if (!text.value.trim()) {
-      actions.errorLine("scenes").textContent = "Type the text of the new layer first.";
+      actions.errorLine("scenes").textContent = t("scenes.type_text");
       return;
     }
     const id = freshId("text", all.map((l) => l.id));
@@ -77,11 +80,11 @@ export function renderScenes(root: HTMLElement, view: View, actions: Actions): v
   };
   const form = el("div", { className: "add-layer" },
     text,
-    el("button", { "data-testid": "add-text-layer", text: "Add text", onclick: () => void addText() }));
+    el("button", { "data-testid": "add-text-layer", text: t("scenes.add_text"), onclick: () => void addText() }));
   fill(root,
-    el("h2", { text: "Scenes" }),
+    el("h2", { text: t("scenes.title") }),
     el("div", { className: "choices" }, ...buttons),
-    el("h3", { text: `Layers of ${current?.name ?? state.scene}` }),
+    el("h3", { text: t("scenes.layers_of", { name: current?.name ?? state.scene }) }),
     el("ul", { className: "layers" }, ...layers),
     form,
     devicesList(state),
@@ -94,7 +97,7 @@ const textInputs = new WeakMap<HTMLElement, HTMLInputElement>();
 function newTextInput(root: HTMLElement): HTMLInputElement {
   let input = textInputs.get(root);
   if (!input) {
-    input = el("input", { type: "text", placeholder: "New text layer", "aria-label": "Text of a new layer", "data-testid": "new-text" });
+    input = el("input", { type: "text", placeholder: tr("scenes.new_text"), "aria-label": tr("scenes.new_text_label"), "data-testid": "new-text" });
     textInputs.set(root, input);
   }
   return input;

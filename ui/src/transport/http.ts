@@ -4,7 +4,7 @@ import type { CommandReply } from "../bindings/CommandReply";
 import type { Event } from "../bindings/Event";
 import type { StudioError } from "../bindings/StudioError";
 import type { StudioState } from "../bindings/StudioState";
-import { CommandFailed, sourceOf, type ConnectionStatus, type SendOptions, type StudioClient, type Uploaded } from "../client";
+import { CommandFailed, sourceOf, type ConnectionStatus, type PreviewScene, type SendOptions, type StudioClient, type Uploaded } from "../client";
 
 const RECONNECT_MAX_MS = 5000;
 
@@ -88,23 +88,26 @@ export class HttpStudioClient implements StudioClient {
     };
   }
 
-  preview(): { kind: "mjpeg"; url: string } {
+  preview(scene: PreviewScene = "program"): { kind: "mjpeg"; url: string } {
     const url = new URL(this.url("/api/preview"));
     url.searchParams.set("token", this.token);
+    if (scene !== "program") url.searchParams.set("scene", scene);
     return { kind: "mjpeg", url: url.toString() };
   }
 
   /** The report page. A new tab cannot send headers, and its address stays in history, so
    * it opens with a one-use ticket (good for a minute) that this client asks for with the
    * token in a header; the token itself never goes into the tab's address. */
-  report(): { kind: "url"; url: () => Promise<string> } {
+  report(): { kind: "url"; url: (lang?: string) => Promise<string> } {
     return {
       kind: "url",
-      url: async () => {
+      url: async (lang?: string) => {
         const response = await fetch(this.url("/api/report/ticket"), { method: "POST", headers: this.headers() });
         if (!response.ok) throw new CommandFailed(await readError(response));
         const { url } = (await response.json()) as { url: string };
-        return this.url(url);
+        const page = new URL(this.url(url));
+        if (lang) page.searchParams.set("lang", lang);
+        return page.toString();
       },
     };
   }
@@ -117,5 +120,5 @@ async function readError(response: Response): Promise<StudioError> {
   } catch {
     // fall through to a generic message
   }
-  return { kind: "internal", message: `The studio answered ${response.status} ${response.statusText}.` };
+  return { kind: "internal", message: `The studio answered ${response.status} ${response.statusText}.`, key: "answered", args: { status: `${response.status} ${response.statusText}`.trim() } };
 }

@@ -8,7 +8,7 @@ import type { CommandReply } from "../bindings/CommandReply";
 import type { Event } from "../bindings/Event";
 import type { StudioError } from "../bindings/StudioError";
 import type { StudioState } from "../bindings/StudioState";
-import { CommandFailed, type ConnectionStatus, type SendOptions, type StudioClient } from "../client";
+import { CommandFailed, type ConnectionStatus, type PreviewScene, type SendOptions, type StudioClient } from "../client";
 
 /** The two pieces of Tauri the studio window uses: its commands and its event. */
 export interface TauriIpc {
@@ -61,11 +61,11 @@ export class TauriStudioClient implements StudioClient {
     };
   }
 
-  preview(): { kind: "frames"; latest: () => Promise<Blob | null> } {
+  preview(scene: PreviewScene = "program"): { kind: "frames"; latest: () => Promise<Blob | null> } {
     return {
       kind: "frames",
       latest: async () => {
-        const bytes = await this.call<ArrayBuffer | number[] | null>("studio_preview_frame");
+        const bytes = await this.call<ArrayBuffer | number[] | null>("studio_preview_frame", { scene });
         if (!bytes) return null;
         const data = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : new Uint8Array(bytes);
         return data.length ? new Blob([data], { type: "image/jpeg" }) : null;

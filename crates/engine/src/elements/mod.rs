@@ -4,6 +4,7 @@
 use gst::glib;
 use gst::prelude::*;
 
+pub mod fade;
 pub mod look;
 pub mod overlay;
 mod yuv;
@@ -16,5 +17,6 @@ mod yuv;
 pub fn register() -> Result<(), glib::BoolError> {
     gst::init().map_err(|err| glib::bool_error!("Could not initialise GStreamer: {err}"))?;
     gst::Element::register(None, "kaibolook", gst::Rank::NONE, look::Look::static_type())?;
+    gst::Element::register(None, "kaibofade", gst::Rank::NONE, fade::Fade::static_type())?;
     gst::Element::register(None, "kaibooverlay", gst::Rank::NONE, overlay::Overlay::static_type())
 }

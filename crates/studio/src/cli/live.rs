@@ -183,6 +183,8 @@ fn print_event(event: &EngineEvent) {
         EngineEvent::Camera { ok: true, .. } => println!("camera back"),
         EngineEvent::Notice { message } => eprintln!("note: {message}"),
         EngineEvent::Stats(stats) => println!("{}", stats_line(stats)),
+        // The meters are for the studio's mixer; the console prints its stats line.
+        EngineEvent::AudioLevels(_) => {}
     }
 }
 
@@ -233,8 +235,7 @@ fn rename_to_flag(path: &str, show_destinations: usize) -> String {
 
 /// `~/Videos/Kaibo/<show>-<date>-<time>.mp4`, or beside the show file when there is no home.
 fn default_recording_path(name: &str, show_path: &Path) -> PathBuf {
-    let folder = std::env::var_os("HOME")
-        .map(|home| PathBuf::from(home).join("Videos").join("Kaibo"))
+    let folder = crate::user_dirs::recordings_dir()
         .unwrap_or_else(|| show_path.parent().map(Path::to_path_buf).unwrap_or_default());
     let stem: String = if name.trim().is_empty() {
         show_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "show".to_owned())

@@ -1,4 +1,4 @@
-//! `kaibo report SESSION_ID --out report.html [--data DIR] [--json FILE] [--csv FILE]`: one
+//! `kaibo report SESSION_ID --out report.html [--data DIR] [--json FILE] [--csv FILE] [--lang zh-CN|en]`: one
 //! session of the session database as a self-contained HTML page, and optionally as JSON and
 //! CSV (one file per table, named after `--csv`: `show.csv` gives `show-orders.csv`, ...).
 //!
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use report::{ReportError, SessionData};
+use report::{Lang, ReportError, SessionData};
 
 /// The session database's file name inside the data directory.
 pub const DATABASE_FILE: &str = "sessions.db";
@@ -33,23 +33,20 @@ pub struct ReportArgs {
     /// Also write CSV, one file per table, named after FILE (show.csv: show-orders.csv, ...).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// The report's language: zh-CN or en. Default: from LC_ALL, LC_MESSAGES or LANG
+    /// (English when they name neither).
+    #[arg(long, value_name = "LANG", value_parser = parse_lang)]
+    pub lang: Option<Lang>,
 }
 
-fn non_empty_env(name: &str) -> Option<PathBuf> {
-    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+fn parse_lang(text: &str) -> Result<Lang, String> {
+    Lang::parse(text).ok_or_else(|| format!("the report is written in zh-CN or en, not \"{text}\""))
 }
 
 /// Where Kaibo keeps its data (the session database): `$KAIBO_DATA_DIR`, else
-/// `$XDG_DATA_HOME/kaibo` (when absolute, as the XDG spec asks), else `~/.local/share/kaibo`
-/// (relative to the current directory when there is no home).
+/// `$XDG_DATA_HOME/kaibo`, else `~/.local/share/kaibo` (see [`crate::user_dirs`]).
 pub fn default_data_dir() -> PathBuf {
-    if let Some(dir) = non_empty_env("KAIBO_DATA_DIR") {
-        return dir;
-    }
-    if let Some(xdg) = non_empty_env("XDG_DATA_HOME").filter(|p| p.is_absolute()) {
-        return xdg.join("kaibo");
-    }
-    non_empty_env("HOME").unwrap_or_default().join(".local").join("share").join("kaibo")
+    crate::user_dirs::data_dir()
 }
 
 /// The session database in `data_dir`.
@@ -98,7 +95,8 @@ pub fn run(args: ReportArgs) -> ExitCode {
         Ok(data) => data,
         Err(error) => return explain(&error),
     };
-    if let Err(error) = write(&args.out, &data.to_html()) {
+    let lang = args.lang.unwrap_or_else(Lang::from_env);
+    if let Err(error) = write(&args.out, &data.to_html_in(lang)) {
         return explain(&error);
     }
     println!("report: {}", args.out.display());

@@ -108,7 +108,7 @@ async fn serve(args: ServeArgs, show: Show, tokens: Tokens) -> ExitCode {
     let ui_dir = args.studio.ui.clone().unwrap_or_else(static_files::default_ui_dir);
     if !ui_dir.join("index.html").exists() {
         eprintln!(
-            "warning: no built UI in {}: run `npm --prefix ui ci && npm --prefix ui run build`",
+            "warning: no built UI in {}: set KAIBO_SHARE_DIR to Kaibo's share folder (or --ui DIR), or build it with `npm --prefix ui ci && npm --prefix ui run build`",
             ui_dir.display()
         );
     }

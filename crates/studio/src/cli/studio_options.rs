@@ -24,7 +24,7 @@ pub struct StudioOptions {
     /// for example `studio.lan`: requests for any other name are refused (DNS rebinding).
     #[arg(long = "host", value_name = "NAME", requires = "allow_remote")]
     pub hosts: Vec<String>,
-    /// The built web UI (default: KAIBO_UI_DIR, else ui/dist of the source tree).
+    /// The built web UI (default: KAIBO_UI_DIR, else `ui/` of the share folder).
     #[arg(long, value_name = "DIR")]
     pub ui: Option<PathBuf>,
     /// The folder recordings go to (default: ~/Videos/Kaibo).
@@ -90,7 +90,7 @@ impl StudioOptions {
 #[derive(clap::Parser, Debug, Clone)]
 #[command(name = "kaibo-studio", about = "Kaibo Studio: the desktop window")]
 pub struct DesktopArgs {
-    /// The show file (JSON). Without one, the demo show of the source tree.
+    /// The show file (JSON). Without one, the bundled demo show.
     pub show: Option<PathBuf>,
     #[command(flatten)]
     pub studio: StudioOptions,
@@ -225,10 +225,9 @@ pub fn printable(addr: SocketAddr) -> SocketAddr {
     }
 }
 
+/// `~/Videos/Kaibo` (the XDG videos folder's `Kaibo`), else `recordings` here.
 fn default_recording_dir() -> PathBuf {
-    std::env::var_os("HOME")
-        .map(|home| PathBuf::from(home).join("Videos").join("Kaibo"))
-        .unwrap_or_else(|| PathBuf::from("recordings"))
+    crate::user_dirs::recordings_dir().unwrap_or_else(|| PathBuf::from("recordings"))
 }
 
 #[cfg(test)]

@@ -10,13 +10,13 @@ use tokio::sync::{broadcast, watch};
 
 use super::outputs::{reconnecting, streaming};
 use super::scenes::{scene_list, scene_name, scene_uuid, transform};
-use super::{ids, Obs};
+use super::{ids, inputs, transitions, Obs};
 use crate::protocol::{Event as StudioEvent, LivePhase, StudioState};
 
 /// Runs until `stop`: then `ExitStarted` goes out and the channel closes (sessions close 4011).
 pub async fn translate(obs: Arc<Obs>, events: Arc<broadcast::Sender<Arc<Event>>>, mut stop: watch::Receiver<bool>) {
     let mut studio = obs.studio.subscribe();
-    let mut last = obs.state().await;
+    let mut last = obs.latest();
     if streaming(&last) {
         *obs.live_since.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
     }
@@ -30,13 +30,32 @@ pub async fn translate(obs: Arc<Obs>, events: Arc<broadcast::Sender<Arc<Event>>>
         };
         match event {
             Ok(StudioEvent::State { state }) => {
+                let state = Arc::new(*state);
+                obs.set_latest(Arc::clone(&state));
+                let fade = transitions::fade_of(&state);
                 for event in changes(&obs, &last, &state) {
-                    send(event);
+                    match &fade {
+                        // As OBS does: the scene is announced when the fade has ended.
+                        Some((ms, started, ended)) if event.event_type == "CurrentProgramSceneChanged" => {
+                            send(started.clone());
+                            let (ms, ended, events) = (*ms, ended.clone(), Arc::clone(&events));
+                            tokio::spawn(async move {
+                                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                                let _ = events.send(Arc::new(event));
+                                let _ = events.send(Arc::new(ended));
+                            });
+                        }
+                        _ => send(event),
+                    }
                 }
-                last = *state;
+                last = state;
             }
             Ok(StudioEvent::Stats { stats }) => {
                 *obs.stats.lock().unwrap_or_else(PoisonError::into_inner) = Some(stats);
+            }
+            // Four times a second or more: built only while someone is connected.
+            Ok(StudioEvent::AudioLevels { sources, .. }) if events.receiver_count() > 0 => {
+                send(inputs::meters(&last, &sources));
             }
             Ok(StudioEvent::Chat { items }) => {
                 for chat in items.into_iter().filter(|c| matches!(c.kind.as_str(), "gift" | "super_chat" | "order")) {
@@ -60,8 +79,16 @@ fn vendor(event_type: &str, data: Value) -> Event {
     }
 }
 
-fn event(event_type: &str, intent: u32, data: Value) -> Event {
+pub(super) fn event(event_type: &str, intent: u32, data: Value) -> Event {
     Event { event_type: event_type.into(), intent, data: Some(data) }
+}
+
+/// `base` (an object naming what the event is about) with the fields of `fields` added.
+pub(super) fn merged(mut base: Value, fields: Value) -> Value {
+    if let (Some(data), Value::Object(fields)) = (base.as_object_mut(), fields) {
+        data.extend(fields);
+    }
+    base
 }
 
 /// What changed from `old` to `new`, as OBS would announce it.
@@ -80,16 +107,23 @@ pub fn changes(obs: &Obs, old: &StudioState, new: &StudioState) -> Vec<Event> {
             ));
         }
     }
+    if old.preview_scene.is_some() != new.preview_scene.is_some() {
+        out.push(event("StudioModeStateChanged", sub::UI, json!({ "studioModeEnabled": new.preview_scene.is_some() })));
+    }
+    if old.preview_scene != new.preview_scene {
+        if let Some(scene) = new.scenes.iter().find(|s| Some(&s.id) == new.preview_scene.as_ref()) {
+            out.push(event(
+                "CurrentPreviewSceneChanged",
+                sub::SCENES,
+                json!({ "sceneName": scene_name(scene), "sceneUuid": scene_uuid(scene) }),
+            ));
+        }
+    }
     for scene in &new.scenes {
         let before = old.scenes.iter().find(|s| s.id == scene.id);
         // Every scene item event names its scene first.
-        let at = |fields: Value| {
-            let mut data = json!({ "sceneName": scene_name(scene), "sceneUuid": scene_uuid(scene) });
-            if let (Some(data), Value::Object(fields)) = (data.as_object_mut(), fields) {
-                data.extend(fields);
-            }
-            data
-        };
+        let at =
+            |fields: Value| merged(json!({ "sceneName": scene_name(scene), "sceneUuid": scene_uuid(scene) }), fields);
         for (index, layer) in scene.layers.iter().enumerate() {
             let id = obs.item_id(&scene.id, &layer.id);
             match before.and_then(|b| b.layers.iter().find(|l| l.id == layer.id)) {
@@ -136,6 +170,8 @@ pub fn changes(obs: &Obs, old: &StudioState, new: &StudioState) -> Vec<Event> {
             }
         }
     }
+    inputs::changes(old, new, &mut out);
+    transitions::changes(old, new, &mut out);
     if let Some(state) = stream_change(obs, old, new) {
         out.push(event(
             "StreamStateChanged",

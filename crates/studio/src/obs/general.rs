@@ -136,7 +136,7 @@ async fn screenshot(obs: &Obs, data: &Value) -> Reply {
 }
 
 async fn get_stats(obs: &Obs, session: SessionStats) -> Reply {
-    let state = obs.state().await;
+    let state = obs.latest();
     let stats = obs.stats.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     let (fps, lag, uptime, skipped) = stats.as_ref().map_or((0.0, 0.0, 0.0, 0), |s| {
         let skipped: u64 = s.outputs.iter().map(|o| o.dropped_frames).sum();

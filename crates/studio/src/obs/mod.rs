@@ -13,8 +13,10 @@ mod events;
 mod fields;
 mod general;
 mod ids;
+mod inputs;
 mod outputs;
 mod scenes;
+mod transitions;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -47,6 +49,10 @@ pub(crate) struct Obs {
     ids: Mutex<ItemIds>,
     /// The latest once-a-second stats, for GetStats and GetStreamStatus.
     stats: Mutex<Option<StatsView>>,
+    /// The studio's state as last announced (or as this endpoint's own last command left
+    /// it), for what the tools poll every second or faster (GetStats, GetStreamStatus,
+    /// GetRecordStatus): read without the studio's lock and without building a snapshot.
+    latest: Mutex<Arc<StudioState>>,
     /// When the studio went live, for the stream's timecode.
     live_since: Mutex<Option<Instant>>,
     cpu: Mutex<general::CpuClock>,
@@ -65,9 +71,21 @@ impl Obs {
         self.studio.state().await
     }
 
+    /// The state as last announced: see [`Obs::latest`].
+    fn latest(&self) -> Arc<StudioState> {
+        Arc::clone(&self.latest.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn set_latest(&self, state: Arc<StudioState>) {
+        *self.latest.lock().unwrap_or_else(PoisonError::into_inner) = state;
+    }
+
     /// Applies `command` as the obs-websocket client's, and codes the outcome as OBS would.
+    /// The client's next poll sees what its command did.
     async fn apply(&self, command: Command) -> Reply {
-        match self.studio.apply_from(command, CommandSource::ObsWebsocket).await {
+        let outcome = self.studio.apply_from(command, CommandSource::ObsWebsocket).await;
+        self.set_latest(Arc::new(self.state().await));
+        match outcome {
             Ok(_) => Reply::done(),
             Err(error) => fields::refusal(error),
         }
@@ -83,6 +101,8 @@ impl Handler for Requests {
         let reply = match call.request_type {
             t if general::handles(t) => general::call(obs, t, data, call.stats).await,
             t if scenes::handles(t) => scenes::call(obs, t, data).await,
+            t if inputs::handles(t) => inputs::call(obs, t, data).await,
+            t if transitions::handles(t) => transitions::call(obs, t, data).await,
             t if outputs::handles(t) => outputs::call(obs, t, data).await,
             _ => None,
         };
@@ -94,7 +114,7 @@ impl Handler for Requests {
 
 /// Every request type Kaibo answers, for GetVersion's `availableRequests`.
 pub(crate) fn available_requests() -> Vec<&'static str> {
-    [general::REQUESTS, scenes::REQUESTS, outputs::REQUESTS].concat()
+    [general::REQUESTS, scenes::REQUESTS, inputs::REQUESTS, transitions::REQUESTS, outputs::REQUESTS].concat()
 }
 
 #[derive(Clone)]
@@ -116,7 +136,8 @@ pub async fn start(
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>)> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
-    let fps = studio.state().await.canvas.fps.max(1);
+    let state = Arc::new(studio.state().await);
+    let fps = state.canvas.fps.max(1);
     let config = Arc::new(ServerConfig {
         password: Some(password),
         salt: obs_websocket::auth::random_base64(32),
@@ -127,6 +148,7 @@ pub async fn start(
         studio: studio.clone(),
         ids: Mutex::default(),
         stats: Mutex::default(),
+        latest: Mutex::new(state),
         live_since: Mutex::default(),
         cpu: Mutex::new(general::CpuClock::start()),
     });

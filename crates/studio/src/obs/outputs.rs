@@ -1,6 +1,7 @@
 //! The stream (Go Live and End), the recording, and outputs (Kaibo's destinations, each
 //! started and stopped alone).
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use obs_websocket::{status, Reply};
@@ -44,7 +45,11 @@ pub fn timecode(ms: u64) -> String {
 }
 
 pub async fn call(obs: &Obs, request_type: &str, data: &Value) -> Option<Reply> {
-    let state = obs.state().await;
+    // What the tools poll reads the state as last announced; the rest a fresh one.
+    let state = match request_type {
+        "GetStreamStatus" | "GetRecordStatus" | "GetOutputStatus" => obs.latest(),
+        _ => Arc::new(obs.state().await),
+    };
     Some(match request_type {
         "GetStreamStatus" => Reply::ok(stream_status(obs, &state, None)),
         "StartStream" if streaming(&state) => Reply::error(status::OUTPUT_RUNNING, "the show is already live"),

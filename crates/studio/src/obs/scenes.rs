@@ -1,10 +1,11 @@
-//! Scenes, scene items (Kaibo's layers), inputs (layers with a source), transitions and
-//! studio mode. A scene's `sceneName` is its name, or its id when it has none; an item's
-//! `sourceName` is its layer's id; `sceneItemIndex` 0 is the bottom, as in Kaibo.
+//! Scenes, scene items (Kaibo's layers) and studio mode. A scene's `sceneName` is its name,
+//! or its id when it has none; an item's `sourceName` is its layer's id; `sceneItemIndex` 0
+//! is the bottom, as in Kaibo.
 
 use obs_websocket::{status, Reply};
 use serde_json::{json, Value};
 
+use super::inputs::input_kind;
 use super::{fields, ids, Obs};
 use crate::protocol::{CanvasView, Command, LayerView, SceneView, StudioState};
 
@@ -27,25 +28,11 @@ pub const REQUESTS: &[&str] = &[
     "CreateScene",
     "RemoveScene",
     "SetSceneName",
-    "SetInputSettings",
     "GetSceneItemIndex",
     "SetSceneItemIndex",
     "GetSceneItemTransform",
     "SetSceneItemTransform",
     "RemoveSceneItem",
-    "GetInputList",
-    "GetInputKindList",
-    "GetSpecialInputs",
-    "GetInputSettings",
-    "GetInputMute",
-    "SetInputMute",
-    "ToggleInputMute",
-    "GetInputVolume",
-    "SetInputVolume",
-    "GetTransitionKindList",
-    "GetSceneTransitionList",
-    "GetCurrentSceneTransition",
-    "SetCurrentSceneTransition",
 ];
 
 pub fn handles(request_type: &str) -> bool {
@@ -82,18 +69,6 @@ pub fn scene_list(state: &StudioState) -> Vec<Value> {
         .enumerate()
         .map(|(index, scene)| json!({ "sceneIndex": index, "sceneName": scene_name(scene), "sceneUuid": scene_uuid(scene) }))
         .collect()
-}
-
-pub fn input_kind(kind: &str) -> String {
-    match kind {
-        "camera" => "v4l2_input".into(),
-        "image" => "image_source".into(),
-        "text" => "text_ft2_source_v2".into(),
-        "media" => "ffmpeg_source".into(),
-        "color" => "color_source_v3".into(),
-        "screen" => "xshm_input".into(),
-        other => format!("kaibo_{other}"),
-    }
 }
 
 /// A layer's place as OBS describes it: position and size in canvas pixels, top-left
@@ -139,11 +114,12 @@ pub async fn call(obs: &Obs, request_type: &str, data: &Value) -> Option<Reply> 
     Some(match request_type {
         "GetSceneList" => {
             let program = state.scenes.iter().find(|s| s.id == state.scene);
+            let preview = state.scenes.iter().find(|s| Some(&s.id) == state.preview_scene.as_ref());
             Reply::ok(json!({
                 "currentProgramSceneName": program.map(scene_name),
                 "currentProgramSceneUuid": program.map(scene_uuid),
-                "currentPreviewSceneName": null,
-                "currentPreviewSceneUuid": null,
+                "currentPreviewSceneName": preview.map(scene_name),
+                "currentPreviewSceneUuid": preview.map(scene_uuid),
                 "scenes": scene_list(&state),
             }))
         }
@@ -155,18 +131,34 @@ pub async fn call(obs: &Obs, request_type: &str, data: &Value) -> Option<Reply> 
             None => Reply::error(status::NOT_READY, "no scene is on air"),
         },
         "SetCurrentProgramScene" => match scene_in(&state, data) {
-            Ok(scene) => obs.apply(Command::SwitchScene { scene: scene.id.clone() }).await,
+            Ok(scene) => obs.apply(Command::SwitchScene { scene: scene.id.clone(), transition: None }).await,
             Err(reply) => reply,
         },
-        "GetStudioModeEnabled" => Reply::ok(json!({ "studioModeEnabled": false })),
+        "GetStudioModeEnabled" => Reply::ok(json!({ "studioModeEnabled": state.preview_scene.is_some() })),
         "SetStudioModeEnabled" => match fields::flag(data, "studioModeEnabled") {
-            Ok(false) => Reply::done(),
-            Ok(true) => Reply::error(status::CANNOT_ACT, "Kaibo's studio mode is not available yet"),
+            Ok(enabled) => obs.apply(Command::SetStudioMode { enabled }).await,
             Err(reply) => reply,
         },
-        "GetCurrentPreviewScene" | "SetCurrentPreviewScene" | "TriggerStudioModeTransition" => {
+        _ if state.preview_scene.is_none()
+            && matches!(
+                request_type,
+                "GetCurrentPreviewScene" | "SetCurrentPreviewScene" | "TriggerStudioModeTransition"
+            ) =>
+        {
             Reply::error(status::STUDIO_MODE_NOT_ACTIVE, "studio mode is off")
         }
+        "GetCurrentPreviewScene" => match state.scenes.iter().find(|s| Some(&s.id) == state.preview_scene.as_ref()) {
+            Some(scene) => Reply::ok(json!({
+                "sceneName": scene_name(scene), "sceneUuid": scene_uuid(scene),
+                "currentPreviewSceneName": scene_name(scene), "currentPreviewSceneUuid": scene_uuid(scene),
+            })),
+            None => Reply::error(status::STUDIO_MODE_NOT_ACTIVE, "studio mode is off"),
+        },
+        "SetCurrentPreviewScene" => match scene_in(&state, data) {
+            Ok(scene) => obs.apply(Command::SetPreviewScene { scene: scene.id.clone() }).await,
+            Err(reply) => reply,
+        },
+        "TriggerStudioModeTransition" => obs.apply(Command::Take { transition: None }).await,
         "GetGroupList" => Reply::ok(json!({ "groups": [] })),
         "GetSceneItemList" => match scene_in(&state, data) {
             Ok(scene) => {
@@ -238,70 +230,7 @@ pub async fn call(obs: &Obs, request_type: &str, data: &Value) -> Option<Reply> 
             Ok((scene, layer)) => obs.apply(Command::RemoveSceneLayer { scene, layer }).await,
             Err(reply) => reply,
         },
-        "GetInputList" => {
-            let wanted = fields::optional_text(data, "inputKind").ok().flatten();
-            let mut seen = std::collections::HashSet::new();
-            let inputs: Vec<Value> = state
-                .scenes
-                .iter()
-                .flat_map(|s| &s.layers)
-                .filter(|l| l.kind != "look" && seen.insert(l.id.clone()))
-                .filter(|l| wanted.is_none_or(|k| k == input_kind(&l.kind)))
-                .map(|l| {
-                    let kind = input_kind(&l.kind);
-                    json!({ "inputKind": kind, "unversionedInputKind": kind, "inputName": l.id, "inputUuid": ids::uuid("layer", &l.id) })
-                })
-                .collect();
-            Reply::ok(json!({ "inputs": inputs }))
-        }
-        "GetInputKindList" => Reply::ok(json!({ "inputKinds": [
-            "v4l2_input", "image_source", "text_ft2_source_v2", "ffmpeg_source", "color_source_v3",
-            "kaibo_product_card", "kaibo_countdown",
-        ] })),
-        "GetSpecialInputs" => Reply::ok(json!({
-            "desktop1": null, "desktop2": null, "mic1": null, "mic2": null, "mic3": null, "mic4": null,
-        })),
-        "GetInputSettings" => match input(&state, data) {
-            Ok(layer) => {
-                Reply::ok(json!({ "inputKind": input_kind(&layer.kind), "inputSettings": input_settings(layer) }))
-            }
-            Err(reply) => reply,
-        },
-        "SetInputSettings" => set_input_settings(obs, &state, data).await,
-        "GetInputMute" | "SetInputMute" | "ToggleInputMute" | "GetInputVolume" | "SetInputVolume" => {
-            match input(&state, data) {
-                Ok(_) => {
-                    Reply::error(status::INVALID_RESOURCE_STATE, "this input has no sound of its own in Kaibo yet")
-                }
-                Err(reply) => reply,
-            }
-        }
-        "GetTransitionKindList" => Reply::ok(json!({ "transitionKinds": ["cut_transition"] })),
-        "GetSceneTransitionList" => Reply::ok(json!({
-            "currentSceneTransitionName": "Cut",
-            "currentSceneTransitionUuid": ids::uuid("transition", "cut"),
-            "currentSceneTransitionKind": "cut_transition",
-            "transitions": [cut()],
-        })),
-        "GetCurrentSceneTransition" => {
-            let mut current = cut();
-            current["transitionDuration"] = Value::Null;
-            current["transitionSettings"] = Value::Null;
-            Reply::ok(current)
-        }
-        "SetCurrentSceneTransition" => match fields::text(data, "transitionName") {
-            Ok("Cut") => Reply::done(),
-            Ok(name) => Reply::error(status::RESOURCE_NOT_FOUND, format!("no transition named {name}")),
-            Err(reply) => reply,
-        },
         _ => return None,
-    })
-}
-
-fn cut() -> Value {
-    json!({
-        "transitionName": "Cut", "transitionUuid": ids::uuid("transition", "cut"), "transitionKind": "cut_transition",
-        "transitionFixed": true, "transitionConfigurable": false,
     })
 }
 
@@ -314,19 +243,6 @@ fn scene_in<'a>(state: &'a StudioState, data: &Value) -> Result<&'a SceneView, R
     find_scene(state, name, uuid).ok_or_else(|| {
         Reply::error(status::RESOURCE_NOT_FOUND, format!("no scene named {}", name.or(uuid).unwrap_or_default()))
     })
-}
-
-fn input<'a>(state: &'a StudioState, data: &Value) -> Result<&'a LayerView, Reply> {
-    let name = match fields::optional_text(data, "inputName")? {
-        Some(name) => name,
-        None => return Err(Reply::error(status::MISSING_REQUEST_FIELD, "missing field inputName")),
-    };
-    state
-        .scenes
-        .iter()
-        .flat_map(|s| &s.layers)
-        .find(|l| l.id == name)
-        .ok_or_else(|| Reply::error(status::RESOURCE_NOT_FOUND, format!("no input named {name}")))
 }
 
 fn with_item(
@@ -362,53 +278,6 @@ fn scene_item<'a>(
 fn item_of(obs: &Obs, state: &StudioState, data: &Value) -> Result<(Option<String>, String), Reply> {
     let (scene, _, layer) = scene_item(obs, state, data)?;
     Ok((Some(scene.id.clone()), layer.id.clone()))
-}
-
-/// OBS's settings of a layer: a text's `text`, an image's `file`, a media layer's file, a
-/// colour's `color`; the rest of the layer as Kaibo writes it.
-fn input_settings(layer: &LayerView) -> Value {
-    let mut settings = layer.fields.as_object().cloned().unwrap_or_default();
-    for (obs_name, kaibo_name) in [("file", "path"), ("local_file", "path")] {
-        if let Some(value) = layer.fields.get(kaibo_name) {
-            settings.insert(obs_name.to_owned(), value.clone());
-        }
-    }
-    for key in ["id", "kind", "rect", "visible", "locked"] {
-        settings.remove(key);
-    }
-    Value::Object(settings)
-}
-
-/// `SetInputSettings`: `text` (and Kaibo's own field names) change the layer everywhere it
-/// appears; OBS's own names (`file`) are read as Kaibo's.
-async fn set_input_settings(obs: &Obs, state: &StudioState, data: &Value) -> Reply {
-    let layer = match input(state, data) {
-        Ok(layer) => layer.id.clone(),
-        Err(reply) => return reply,
-    };
-    let Some(settings) = data.get("inputSettings").and_then(Value::as_object) else {
-        return Reply::error(status::MISSING_REQUEST_FIELD, "missing field inputSettings");
-    };
-    let mut fields = serde_json::Map::new();
-    for (key, value) in settings {
-        let key = match key.as_str() {
-            "file" | "local_file" => "path",
-            "id" | "kind" | "rect" | "visible" | "locked" => continue,
-            other => other,
-        };
-        fields.insert(key.to_owned(), value.clone());
-    }
-    let scenes: Vec<String> =
-        state.scenes.iter().filter(|s| s.layers.iter().any(|l| l.id == layer)).map(|s| s.id.clone()).collect();
-    for scene in scenes {
-        let command =
-            Command::UpdateLayer { scene: Some(scene), layer: layer.clone(), fields: Value::Object(fields.clone()) };
-        let reply = obs.apply(command).await;
-        if reply.code != status::SUCCESS {
-            return reply;
-        }
-    }
-    Reply::done()
 }
 
 async fn set_transform(obs: &Obs, state: &StudioState, data: &Value) -> Reply {

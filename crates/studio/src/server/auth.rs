@@ -146,7 +146,8 @@ pub async fn require_token_or_ticket(
     match ticket {
         Some(ticket) if tickets.redeem(&ticket) => next.run(request).await,
         Some(_) => {
-            unauthorized("this report link was already used or is too old: open the report again from the studio")
+            let said = crate::said::TICKET_USED.say(&[]);
+            (StatusCode::UNAUTHORIZED, Json(StudioError::said(ErrorKind::Unauthorized, said))).into_response()
         }
         None => require_token(State(token), request, next).await,
     }

@@ -5,7 +5,8 @@
 //! - `GET /api/state`: the whole [`StudioState`](crate::protocol::StudioState).
 //! - `POST /api/commands`: one [`Command`], answered with a
 //!   [`CommandReply`](crate::protocol::CommandReply) or a [`StudioError`].
-//! - `GET /api/events`: a WebSocket; the state first, then every [`Event`](crate::protocol::Event).
+//! - `GET /api/events`: a WebSocket; the state first, then every [`Event`](crate::protocol::Event)
+//!   (`?audio_levels=off`: all but the meters' `audio_levels`, ten a second).
 //! - `GET /api/preview`: the program as MJPEG (`multipart/x-mixed-replace`, an `<img>` plays
 //!   it), or one JPEG with `?frame=latest`.
 //! - `GET /api/report`: the session report as one HTML page; `POST /api/report/ticket` gives a
@@ -127,9 +128,15 @@ async fn state(State((studio, _)): State<Api>) -> Response {
     Json(studio.state().await).into_response()
 }
 
-/// The session report as one HTML page, to open or save.
-async fn report(State(studio): State<Studio>) -> Response {
-    match studio.report_html().await {
+#[derive(Deserialize)]
+struct ReportQuery {
+    /// `zh-CN` or `en` (the UI's language); else the studio's own, from LANG.
+    lang: Option<String>,
+}
+
+/// The session report as one HTML page, to open or save, in the language asked for.
+async fn report(State(studio): State<Studio>, Query(query): Query<ReportQuery>) -> Response {
+    match studio.report_html(query.lang.as_deref()).await {
         Ok(html) => ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
         Err(error) => error.into_response(),
     }
@@ -195,16 +202,28 @@ impl ClassifyWords for serde_json::Error {
     }
 }
 
-async fn events(State((studio, _)): State<Api>, upgrade: WebSocketUpgrade) -> Response {
+/// `GET /api/events?audio_levels=off`: everything but the meters' events.
+#[derive(Deserialize)]
+struct EventsQuery {
+    audio_levels: Option<String>,
+}
+
+async fn events(
+    State((studio, _)): State<Api>,
+    Query(query): Query<EventsQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let levels = !matches!(query.audio_levels.as_deref().map(str::trim), Some("off" | "false" | "0" | "no"));
     // Nothing but a close is expected from the client; a huge message ends the socket.
     upgrade
         .max_message_size(MAX_WS_MESSAGE)
         .max_frame_size(MAX_WS_MESSAGE)
-        .on_upgrade(move |socket| forward_events(studio, socket))
+        .on_upgrade(move |socket| forward_events(studio, socket, levels))
 }
 
-/// The state first, then every event, until the client goes away.
-async fn forward_events(studio: Studio, mut socket: WebSocket) {
+/// The state first, then every event (the meters' only when `levels`), until the client
+/// goes away.
+async fn forward_events(studio: Studio, mut socket: WebSocket, levels: bool) {
     let mut events = studio.subscribe();
     let first = Event::State { state: Box::new(studio.state().await) };
     if send(&mut socket, &first).await.is_err() {
@@ -219,6 +238,9 @@ async fn forward_events(studio: Studio, mut socket: WebSocket) {
                     Err(RecvError::Lagged(_)) => Event::State { state: Box::new(studio.state().await) },
                     Err(RecvError::Closed) => return,
                 };
+                if !levels && matches!(event, Event::AudioLevels { .. }) {
+                    continue;
+                }
                 if send(&mut socket, &event).await.is_err() {
                     return;
                 }
@@ -239,19 +261,29 @@ async fn send(socket: &mut WebSocket, event: &Event) -> Result<(), axum::Error> 
 #[derive(Deserialize)]
 struct PreviewQuery {
     frame: Option<String>,
+    /// `program` (the default) or `preview`, studio mode's preview scene.
+    scene: Option<String>,
 }
 
 const BOUNDARY: &str = "kaibo-frame";
 
 async fn preview(State((studio, _)): State<Api>, Query(query): Query<PreviewQuery>) -> Response {
-    let mut frames = studio.preview();
+    let mut frames = match query.scene.as_deref() {
+        None | Some("program") => studio.preview(),
+        Some("preview") => studio.studio_preview().await,
+        Some(other) => {
+            return StudioError::bad_request(format!(
+                "there is no preview \"{other}\": ask for scene=program or scene=preview"
+            ))
+            .into_response()
+        }
+    };
     if query.frame.is_some() {
         let latest = frames.borrow().clone();
         return match latest {
             Some(jpeg) => ([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "no-store")], jpeg.to_vec())
                 .into_response(),
-            None => StudioError::wrong_phase("no preview yet: the program is starting (or being opened again)")
-                .into_response(),
+            None => StudioError::said(ErrorKind::WrongPhase, crate::said::NO_PREVIEW.say(&[])).into_response(),
         };
     }
     frames.mark_changed();

@@ -1,7 +1,8 @@
 //! Serves the built web UI (`ui/dist`) from disk: `GET /` and its assets.
 //!
 //! Read from disk rather than embedded, so the Rust build does not depend on the UI build;
-//! `kaibo serve` finds the folder through `--ui DIR`, `KAIBO_UI_DIR`, or beside the sources.
+//! `kaibo serve` finds the folder through `--ui DIR`, `KAIBO_UI_DIR`, or the share folder's
+//! `ui/` (see [`crate::share_dir`]).
 
 use std::path::{Component, Path, PathBuf};
 
@@ -13,11 +14,9 @@ use axum::response::{Html, IntoResponse, Response};
 #[derive(Clone)]
 pub struct UiFolder(pub PathBuf);
 
-/// The UI folder to use when none is given: `KAIBO_UI_DIR`, else `ui/dist` of this source tree.
+/// The UI folder to use when none is given: `KAIBO_UI_DIR`, else the share folder's `ui/`.
 pub fn default_ui_dir() -> PathBuf {
-    std::env::var_os("KAIBO_UI_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist"))
+    crate::share_dir::ui_dir()
 }
 
 pub async fn index(State(ui): State<UiFolder>) -> Response {

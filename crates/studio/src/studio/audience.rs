@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::{blocking, Inner, Studio, CHAT_KEPT};
 use crate::protocol::{AudienceSummary, ChatItem, CommandReply, ErrorKind, Event, StudioError};
+use crate::said;
 
 impl Studio {
     /// Hands the running audience path to the studio: the operator's `connect_audience`
@@ -64,9 +65,10 @@ impl Inner {
             return Err(no_feed());
         }
         if audience::endpoint::default_endpoint(&platform).is_none() {
-            return Err(StudioError::bad_request(format!(
-                "unknown platform \"{platform}\": use twitch, youtube or bilibili"
-            )));
+            return Err(StudioError::said(
+                ErrorKind::BadRequest,
+                said::UNKNOWN_PLATFORM.say(&[("platform", &platform)]),
+            ));
         }
         if room.is_empty() || room.chars().any(char::is_control) {
             return Err(StudioError::bad_request(format!(
@@ -92,7 +94,7 @@ impl Inner {
         let spec = crate::audience_feed::ConnectorSpec { platform, room, key, endpoint };
         let label = spec.label();
         self.feed.as_mut().ok_or_else(no_feed)?.connect(spec).map_err(StudioError::bad_request)?;
-        Ok(CommandReply::noted(format!("reading {label}")))
+        Ok(CommandReply::said(said::READING_CHAT.say(&[("label", &label)])))
     }
 
     /// Blocks `user` and takes their messages off the panel; returns the ids taken off.
@@ -124,5 +126,5 @@ fn audience_secret(platform: &str, room: &str) -> String {
 }
 
 pub(super) fn no_feed() -> StudioError {
-    StudioError::wrong_phase("the audience path is not running in this studio")
+    StudioError::said(ErrorKind::WrongPhase, said::NO_AUDIENCE_PATH.say(&[]))
 }

@@ -12,12 +12,13 @@ use show::{Layer, LayerEdit, Product, Show, ShowEdit};
 use super::paths::AllowedFolders;
 use super::Inner;
 use crate::pre_air::PreAirCheck;
-use crate::protocol::{Command, CommandReply, LivePhase, StudioError};
+use crate::protocol::{Command, CommandReply, ErrorKind, LivePhase, StudioError};
+use crate::said;
 
 /// The show an edit would leave, and what to tell the operator about it.
 pub(super) struct Planned {
     pub show: Show,
-    pub note: Option<String>,
+    pub note: Option<said::Said>,
 }
 
 impl Inner {
@@ -29,7 +30,7 @@ impl Inner {
             command => {
                 let planned = self.plan(&command)?;
                 self.commit(planned.show).await?;
-                Ok(planned.note.map_or_else(CommandReply::done, CommandReply::noted))
+                Ok(planned.note.map_or_else(CommandReply::done, CommandReply::said))
             }
         }
     }
@@ -51,9 +52,7 @@ impl Inner {
             }
             Command::RemoveScene { scene } => {
                 if *scene == self.scene {
-                    return Err(StudioError::wrong_phase(format!(
-                        "\"{scene}\" is the scene on air: switch to another scene before removing it"
-                    )));
+                    return Err(StudioError::said(ErrorKind::WrongPhase, said::SCENE_ON_AIR.say(&[("scene", scene)])));
                 }
                 ShowEdit::RemoveScene { scene: scene.clone() }
             }
@@ -100,24 +99,23 @@ impl Inner {
                     .import_catalogue(csv)
                     .map_err(|e| StudioError::bad_request(format!("nothing was imported:\n{e}")))?;
                 self.check_new_files(&show)?;
-                let note = format!("{} products added, {} updated", import.added, import.updated);
+                let note = said::IMPORTED.say(&[("added", &import.added), ("updated", &import.updated)]);
                 return Ok(Planned { show, note: Some(note) });
             }
             Command::SetDestination { id, enabled, delay_seconds } => {
                 if self.live.is_some() {
-                    note = Some("saved: it takes effect at the next Go Live".to_owned());
+                    note = Some(said::NEXT_GO_LIVE.say(&[]));
                 }
                 ShowEdit::SetDestination { id: id.clone(), enabled: *enabled, delay_seconds: *delay_seconds }
             }
             Command::SetEncoding { encoding } => {
                 let live = !matches!(self.phase, LivePhase::Idle | LivePhase::Failed { .. });
                 if live || self.recording.is_some() {
-                    return Err(StudioError::wrong_phase(
-                        "the encoding cannot change while live or recording: end the show (and stop the recording) first",
-                    ));
+                    return Err(StudioError::said(ErrorKind::WrongPhase, said::ENCODING_LOCKED.say(&[])));
                 }
                 ShowEdit::SetEncoding { fields: object(encoding, "the encoding")? }
             }
+            Command::SetTransition { transition } => ShowEdit::SetTransition((*transition).into()),
             other => {
                 return Err(StudioError::bad_request(format!("\"{}\" does not edit the show", other.name())));
             }
@@ -159,7 +157,7 @@ impl Inner {
 
     /// Files the edited show names that the show did not: each must come from an allowed
     /// folder (the show's, or the media folder uploads go to).
-    fn check_new_files(&self, edited: &Show) -> Result<(), StudioError> {
+    pub(super) fn check_new_files(&self, edited: &Show) -> Result<(), StudioError> {
         let allowed = AllowedFolders::new(&self.show, self.config.media_dir.as_deref());
         let before: Vec<&Layer> = self.show.scenes.iter().flat_map(|s| s.layers.iter()).collect();
         for layer in edited.scenes.iter().flat_map(|s| s.layers.iter()) {
@@ -177,7 +175,7 @@ impl Inner {
     }
 
     /// Makes `edited` the show, on air too when there is a program.
-    async fn commit(&mut self, edited: Show) -> Result<(), StudioError> {
+    pub(super) async fn commit(&mut self, edited: Show) -> Result<(), StudioError> {
         let (show, scene, look) = (edited.clone(), self.scene.clone(), self.look_override.clone());
         self.on_engine_if_live(move |e| {
             e.replace_show(show, &scene)?;
@@ -195,13 +193,13 @@ impl Inner {
     fn add_banned_word(&mut self, word: &str) -> Result<CommandReply, StudioError> {
         let word = word.trim();
         if word.is_empty() {
-            return Err(StudioError::bad_request("a banned word cannot be empty"));
+            return Err(StudioError::said(ErrorKind::BadRequest, said::BANNED_EMPTY.say(&[])));
         }
         if self.config.banned_words.iter().any(|w| w.to_lowercase() == word.to_lowercase()) {
-            return Err(StudioError::bad_request(format!("「{word}」 is banned already")));
+            return Err(StudioError::said(ErrorKind::BadRequest, said::BANNED_ALREADY.say(&[("word", &word)])));
         }
         self.config.banned_words.push(word.to_owned());
-        self.pre_air = PreAirCheck::new(&self.config.banned_words);
+        self.banned_words_changed();
         Ok(CommandReply::done())
     }
 
@@ -211,8 +209,16 @@ impl Inner {
         if self.config.banned_words.len() == before {
             return Err(StudioError::not_found("banned word", word.trim()));
         }
-        self.pre_air = PreAirCheck::new(&self.config.banned_words);
+        self.banned_words_changed();
         Ok(CommandReply::done())
+    }
+
+    /// What goes on air and the chat on screen are both checked with the new words.
+    fn banned_words_changed(&mut self) {
+        self.pre_air = PreAirCheck::new(&self.config.banned_words);
+        if let Some(feed) = &self.feed {
+            feed.set_banned_words(self.config.banned_words.clone());
+        }
     }
 }
 

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use show::Layer;
 
 use super::{blocking, Inner, Studio};
-use crate::protocol::{Command, CommandReply, CommandSource, NoticeLevel, StudioError};
+use crate::protocol::{Command, CommandReply, CommandSource, ErrorKind, NoticeLevel, StudioError};
+use crate::said;
 use crate::sales::Sale;
 
 /// The commands that edit the show (banned words are not in it).
@@ -30,6 +31,7 @@ fn is_show_edit(command: &Command) -> bool {
             | Command::ImportProducts { .. }
             | Command::SetDestination { .. }
             | Command::SetEncoding { .. }
+            | Command::SetTransition { .. }
     )
 }
 
@@ -48,7 +50,7 @@ impl Studio {
                 format!("product {product}: stock reached 0"),
                 &Ok(String::new()),
             );
-            self.notice(NoticeLevel::Info, format!("\"{product}\" is sold out: its card says so now"));
+            self.notice_said(NoticeLevel::Info, said::SOLD_OUT.say(&[("product", &product)]));
         }
         inner.sales_dirty.extend(change.changed);
         inner.state_dirty = true;
@@ -115,7 +117,10 @@ impl Inner {
     }
 
     fn run_of_show(&self) -> Result<&show::RunOfShow, StudioError> {
-        self.show.run_of_show.as_ref().ok_or_else(|| StudioError::bad_request("this show has no run of show"))
+        self.show
+            .run_of_show
+            .as_ref()
+            .ok_or_else(|| StudioError::said(ErrorKind::BadRequest, said::NO_RUN_OF_SHOW.say(&[])))
     }
 
     /// The run-of-show item after the one on its card (the first when none is).
@@ -123,7 +128,7 @@ impl Inner {
         let run = self.run_of_show()?;
         let next = self.cue.map_or(0, |(index, _)| index + 1);
         if next >= run.items.len() {
-            return Err(StudioError::wrong_phase("that was the last product of the run of show"));
+            return Err(StudioError::said(ErrorKind::WrongPhase, said::RUN_LAST.say(&[])));
         }
         Ok(next)
     }
@@ -141,16 +146,16 @@ impl Inner {
         let run = self.run_of_show()?;
         let (card, product) = (run.card.clone(), run.items[index].product.clone());
         if self.scene_layer_mut(&card).is_err() {
-            return Err(StudioError::wrong_phase(format!(
-                "the run of show's card \"{card}\" is not in the scene on air (\"{}\"): switch to a scene with it first",
-                self.scene
-            )));
+            return Err(StudioError::said(
+                ErrorKind::WrongPhase,
+                said::RUN_CARD_ELSEWHERE.say(&[("card", &card), ("scene", &self.scene)]),
+            ));
         }
         self.set_card_product(card.clone(), product.clone()).await?;
         self.set_layer_visible(card, true).await?;
         self.cue = Some((index, chrono::Utc::now()));
         let name = self.show.product(&product).map(|p| p.name.clone()).unwrap_or(product);
-        Ok(CommandReply::noted(format!("on the card now: {name}")))
+        Ok(CommandReply::said(said::ON_CARD.say(&[("name", &name)])))
     }
 
     /// Whether the product on the card has had its target time (auto-advance on).

@@ -8,19 +8,26 @@ use show::SecretRef;
 use super::{blocking, destination_secret, Inner, Studio};
 use crate::destinations::split_key;
 use crate::protocol::{CommandReply, ErrorKind, StudioError};
+use crate::said;
+
+/// The report's language: the one asked for when it has words for it, else LANG's.
+fn report_lang(asked: Option<&str>) -> report::Lang {
+    asked.and_then(report::Lang::parse).unwrap_or_else(report::Lang::from_env)
+}
 
 impl Studio {
-    /// The session report as one HTML page (for `GET /api/report`).
-    pub async fn report_html(&self) -> Result<String, StudioError> {
+    /// The session report as one HTML page (for `GET /api/report`), in `lang` (`zh-CN`,
+    /// `en`), else in the studio's language (LANG).
+    pub async fn report_html(&self, lang: Option<&str>) -> Result<String, StudioError> {
+        let lang = report_lang(lang);
         let (files, flusher) = {
             let inner = self.inner.lock().await;
             (inner.log.files().cloned(), inner.log.flusher())
         };
-        let files = files
-            .ok_or_else(|| StudioError::wrong_phase("this studio keeps no session data (start it with --data)"))?;
+        let files = files.ok_or_else(|| StudioError::said(ErrorKind::WrongPhase, said::NO_SESSION_DATA.say(&[])))?;
         blocking(move || {
             flusher.flush();
-            report::SessionData::load(&files.database, files.session).map(|data| data.to_html())
+            report::SessionData::load(&files.database, files.session).map(|data| data.to_html_in(lang))
         })
         .await?
         .map_err(|e| StudioError::new(ErrorKind::Internal, format!("the report could not be made: {e}")))
@@ -39,7 +46,7 @@ impl Inner {
         blocking(move || crate::show_file::save(&show, &path))
             .await?
             .map_err(|e| StudioError::new(ErrorKind::Internal, e))?;
-        Ok(CommandReply::noted(format!("show saved: {}", written.display())))
+        Ok(CommandReply::said(said::SHOW_SAVED.say(&[("path", &written.display())])))
     }
 
     /// Moves stream keys typed inside destination URLs (a show opened with them) into the
@@ -66,12 +73,13 @@ impl Inner {
         Ok(())
     }
 
-    pub(super) async fn write_report(&mut self) -> Result<CommandReply, StudioError> {
+    pub(super) async fn write_report(&mut self, lang: Option<&str>) -> Result<CommandReply, StudioError> {
+        let lang = report_lang(lang);
         let files = self
             .log
             .files()
             .cloned()
-            .ok_or_else(|| StudioError::wrong_phase("this studio keeps no session data (start it with --data)"))?;
+            .ok_or_else(|| StudioError::said(ErrorKind::WrongPhase, said::NO_SESSION_DATA.say(&[])))?;
         let flusher = self.log.flusher();
         let written = blocking(move || -> Result<PathBuf, String> {
             flusher.flush();
@@ -79,7 +87,8 @@ impl Inner {
             let folder = files.database.parent().unwrap_or(std::path::Path::new(".")).join("reports");
             std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
             let html = folder.join(format!("session-{}.html", files.session));
-            std::fs::write(&html, data.to_html()).map_err(|e| format!("cannot write {}: {e}", html.display()))?;
+            std::fs::write(&html, data.to_html_in(lang))
+                .map_err(|e| format!("cannot write {}: {e}", html.display()))?;
             let json = html.with_extension("json");
             std::fs::write(&json, data.to_json()).map_err(|e| format!("cannot write {}: {e}", json.display()))?;
             data.to_csv_files(&html.with_extension("csv")).map_err(|e| e.to_string())?;
@@ -87,6 +96,6 @@ impl Inner {
         })
         .await?
         .map_err(|e| StudioError::new(ErrorKind::Internal, format!("the report could not be written: {e}")))?;
-        Ok(CommandReply::noted(format!("report saved: {}", written.display())))
+        Ok(CommandReply::said(said::REPORT_SAVED.say(&[("path", &written.display())])))
     }
 }

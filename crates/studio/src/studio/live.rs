@@ -10,6 +10,7 @@ use crate::protocol::{
     Command, CommandReply, CommandSource, ErrorKind, Event, HealthView, LivePhase, NoticeLevel, OutputPhase,
     StudioError,
 };
+use crate::said;
 use crate::views;
 
 impl Studio {
@@ -35,7 +36,7 @@ impl Studio {
                 // Once is enough: the operator decides (the audit log has the refusal).
                 let mut inner = self.inner.lock().await;
                 inner.auto_stalled = inner.cue.map(|(index, _)| index);
-                self.notice(NoticeLevel::Warning, format!("auto-advance stopped: {}", error.message));
+                self.notice_said(NoticeLevel::Warning, said::AUTO_ADVANCE_STOPPED.say(&[("reason", &error.message)]));
             }
         }
         true
@@ -71,7 +72,7 @@ impl Studio {
     /// it is not), and the recording starts too when the show says `record_when_live`.
     pub(super) async fn go_live(&self, inner: &mut Inner) -> Result<CommandReply, StudioError> {
         if inner.live.is_some() {
-            return Err(StudioError::wrong_phase("the show is already live"));
+            return Err(StudioError::said(ErrorKind::WrongPhase, said::ALREADY_LIVE.say(&[])));
         }
         let (show, vault) = (inner.show.clone(), inner.vault.clone());
         let targets = blocking(move || ingest_targets(&show, &[], &vault))
@@ -91,7 +92,10 @@ impl Studio {
         }
         if let Err(error) = self.open_in(inner).await {
             inner.phase = LivePhase::Failed { reason: error.message.clone() };
-            return Err(StudioError::new(ErrorKind::Engine, format!("could not go live: {}", error.message)));
+            return Err(StudioError::said(
+                ErrorKind::Engine,
+                said::COULD_NOT_GO_LIVE.say(&[("reason", &error.message)]),
+            ));
         }
         let recording = if record { Some(inner.reserve_recording().await?) } else { None };
         let engine = inner.program_engine()?;
@@ -111,7 +115,7 @@ impl Studio {
             }
             inner.phase = LivePhase::Failed { reason: error.to_string() };
             inner.outputs.clear();
-            return Err(StudioError::new(ErrorKind::Engine, format!("could not go live: {error}")));
+            return Err(StudioError::said(ErrorKind::Engine, said::COULD_NOT_GO_LIVE.say(&[("reason", &error)])));
         }
         inner.runs += 1;
         let run = inner.runs;
@@ -143,16 +147,14 @@ impl Studio {
             |id: &str| inner.show.look(id).map(|l| l.name.clone()).filter(|n| !n.is_empty()).unwrap_or(id.to_owned());
         let scene = inner.show.scene(&inner.scene).map(|s| s.name.clone()).filter(|n| !n.is_empty());
         let scene = scene.unwrap_or_else(|| inner.scene.clone());
-        let message = match now {
-            Some(look) => format!(
-                "the look you picked ({}) gave way to the look of scene {scene} ({})",
-                name(&picked),
-                name(&look)
-            ),
-            None => format!("the look you picked ({}) is off: scene {scene} has no look of its own", name(&picked)),
+        let said = match now {
+            Some(look) => {
+                said::LOOK_GAVE_WAY.say(&[("picked", &name(&picked)), ("scene", &scene), ("look", &name(&look))])
+            }
+            None => said::LOOK_OFF.say(&[("picked", &name(&picked)), ("scene", &scene)]),
         };
-        self.notice(NoticeLevel::Info, message.clone());
-        CommandReply::noted(message)
+        self.notice_said(NoticeLevel::Info, said.clone());
+        CommandReply::said(said)
     }
 
     /// End: the destinations drain and go, and so does the recording Go Live started; a
@@ -162,7 +164,7 @@ impl Studio {
             if matches!(inner.phase, LivePhase::Failed { .. }) {
                 inner.phase = LivePhase::Idle;
             }
-            return Err(StudioError::wrong_phase("the show is not live"));
+            return Err(StudioError::said(ErrorKind::WrongPhase, said::NOT_LIVE.say(&[])));
         };
         inner.phase = LivePhase::Ending;
         self.announce(Event::State { state: Box::new(inner.snapshot()) });
@@ -177,43 +179,45 @@ impl Studio {
         inner.killed = false;
         inner.refilling.clear();
         if let Err(error) = ended {
-            self.notice(NoticeLevel::Warning, format!("ending the show: {error}"));
+            self.notice_said(NoticeLevel::Warning, said::ENDING_PROBLEM.say(&[("reason", &error)]));
         }
         let saved = match &mut inner.recording {
             Some(recording) if recording.running && recording.with_live => {
                 recording.finished();
-                Some(format!("recording saved: {}", recording.path.display()))
+                Some(said::RECORDING_SAVED.say(&[("path", &recording.path.display())]))
             }
             Some(recording) if recording.running => {
-                Some(format!("the recording goes on ({}): stop it with REC", recording.path.display()))
+                Some(said::RECORDING_GOES_ON.say(&[("path", &recording.path.display())]))
             }
             _ => None,
         };
-        Ok(CommandReply { ok: true, note: saved })
+        Ok(saved.map_or_else(CommandReply::done, CommandReply::said))
     }
 }
 
 impl Inner {
     pub(super) async fn kill_switch(&mut self) -> Result<CommandReply, StudioError> {
         let Some(live) = &self.live else {
-            return Err(StudioError::wrong_phase("the kill switch works while live: nothing is on air"));
+            return Err(StudioError::said(ErrorKind::WrongPhase, said::KILL_NOT_LIVE.say(&[])));
         };
         let engine = Arc::clone(&live.engine);
         let cut = blocking(move || engine.kill_switch()).await?;
         self.killed = true;
-        Ok(CommandReply::noted(format!("{cut} destination(s) show the safe slate; what their delay held is gone")))
+        Ok(CommandReply::said(said::KILLED.say(&[("count", &cut)])))
     }
 
     pub(super) async fn resume(&mut self) -> Result<CommandReply, StudioError> {
-        let Some(live) = &self.live else { return Err(StudioError::wrong_phase("the show is not live")) };
+        let Some(live) = &self.live else {
+            return Err(StudioError::said(ErrorKind::WrongPhase, said::NOT_LIVE.say(&[])));
+        };
         if !self.killed {
-            return Err(StudioError::wrong_phase("the kill switch is not on"));
+            return Err(StudioError::said(ErrorKind::WrongPhase, said::KILL_NOT_ON.say(&[])));
         }
         let engine = Arc::clone(&live.engine);
         blocking(move || engine.resume()).await?;
         self.killed = false;
         self.follow_air().await;
-        Ok(CommandReply::noted("each destination returns to the program once its delay has refilled"))
+        Ok(CommandReply::said(said::RESUMED.say(&[])))
     }
 
     /// Follows destinations refilling their delay after a resume.

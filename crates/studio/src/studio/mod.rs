@@ -17,7 +17,8 @@
 //! recording switch), `live` (going live, ending, the kill switch), `show_edits`
 //! (scenes, layers, cards, products, destinations), `commerce` (run of show, sales, pre-air,
 //! card tracking), `audience` (connectors, chat, blocking), `files` (the show file, the
-//! report) and `paths` (which folders commands may name files in).
+//! report), `paths` (which folders commands may name files in) and `sound` (`set_audio`,
+//! the meters' event).
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -33,9 +34,11 @@ mod commerce;
 mod devices;
 mod files;
 mod live;
+mod obs_scenes;
 mod paths;
 mod program;
 mod show_edits;
+mod sound;
 
 use self::audience::no_feed;
 use crate::pre_air::PreAirCheck;
@@ -43,6 +46,7 @@ use crate::protocol::{
     AudienceSummary, CanvasView, ChatItem, Command, CommandReply, CommandSource, ErrorKind, Event, HealthView,
     KillSwitchView, LivePhase, NoticeLevel, OutputPhase, ProgramPhase, StudioError, StudioState,
 };
+use crate::said::{self, Said};
 use crate::session_log::{SessionFiles, SessionLog};
 use crate::vault::Vault;
 use crate::views;
@@ -120,6 +124,10 @@ struct Inner {
     blocked: BTreeSet<String>,
     audience: AudienceSummary,
     preview: watch::Sender<Option<PreviewJpeg>>,
+    /// Studio mode's preview scene pictures.
+    studio_preview: watch::Sender<Option<PreviewJpeg>>,
+    /// Studio mode's preview scene; studio mode is on when there is one.
+    preview_scene: Option<String>,
     log: SessionLog,
     pre_air: PreAirCheck,
     /// The run-of-show item on its card now, and when it was cued.
@@ -174,6 +182,8 @@ impl Studio {
             blocked: BTreeSet::new(),
             audience: AudienceSummary::default(),
             preview: preview_tx,
+            studio_preview: watch::channel(None).0,
+            preview_scene: None,
             log,
             pre_air,
             cue: None,
@@ -192,6 +202,11 @@ impl Studio {
     /// `Lagged` and should fetch [`Studio::state`] again.
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.events.subscribe()
+    }
+
+    /// Studio mode's preview scene pictures (while studio mode is on).
+    pub async fn studio_preview(&self) -> watch::Receiver<Option<PreviewJpeg>> {
+        self.inner.lock().await.studio_preview.subscribe()
     }
 
     /// The latest preview picture (while the program runs), and a way to wait for the next.
@@ -222,7 +237,7 @@ impl Studio {
         let action = command.name();
         let (command, checked) = match command {
             Command::Override { command } if matches!(*command, Command::Override { .. }) => {
-                return Err(StudioError::bad_request("an override holds the command itself, not another override"));
+                return Err(StudioError::said(ErrorKind::BadRequest, said::OVERRIDE_TWICE.say(&[])));
             }
             Command::Override { command } => (*command, false),
             command => (command, true),
@@ -232,9 +247,9 @@ impl Studio {
             Err(findings) if checked => Err(findings),
             Err(findings) => {
                 detail = format!("{detail}; let through: {}", findings.message);
-                self.dispatch(&mut inner, command).await
+                self.dispatch(&mut inner, command, source).await
             }
-            Ok(()) => self.dispatch(&mut inner, command).await,
+            Ok(()) => self.dispatch(&mut inner, command, source).await,
         };
         inner.track_cards(source);
         let outcome = result.as_ref().map(|r| r.note.clone().unwrap_or_default()).map_err(|e| e.message.clone());
@@ -244,13 +259,25 @@ impl Studio {
         result
     }
 
-    async fn dispatch(&self, inner: &mut Inner, command: Command) -> Result<CommandReply, StudioError> {
+    async fn dispatch(
+        &self,
+        inner: &mut Inner,
+        command: Command,
+        source: CommandSource,
+    ) -> Result<CommandReply, StudioError> {
         match command {
-            Command::SwitchScene { scene } => {
+            Command::SwitchScene { scene, transition } => {
                 let picked = inner.look_override.clone();
-                let reply = inner.switch_scene(scene).await?;
+                let reply = inner.switch_scene(scene, transition).await?;
                 Ok(self.look_gave_way(inner, picked, reply))
             }
+            Command::SetPreviewScene { scene } => inner.set_preview_scene(scene).await,
+            Command::Take { transition } => {
+                let picked = inner.look_override.clone();
+                let reply = inner.take(transition).await?;
+                Ok(self.look_gave_way(inner, picked, reply))
+            }
+            Command::SetStudioMode { enabled } => inner.set_studio_mode(enabled).await,
             Command::SetLook { look } => inner.set_look(look).await,
             Command::SetLayerVisible { layer, visible } => inner.set_layer_visible(layer, visible).await,
             Command::SetCardProduct { layer, product } => inner.set_card_product(layer, product).await,
@@ -311,7 +338,7 @@ impl Studio {
             }
             Command::KillSwitch => inner.kill_switch().await,
             Command::Resume => inner.resume().await,
-            Command::WriteReport => inner.write_report().await,
+            Command::WriteReport { lang } => inner.write_report(lang.as_deref()).await,
             Command::SaveShow => inner.save_show().await,
             Command::ConnectAudience { platform, room, key, endpoint } => {
                 inner.connect_audience(platform, room, key, endpoint).await
@@ -341,12 +368,18 @@ impl Studio {
             | Command::SetDestination { .. }
             | Command::AddBannedWord { .. }
             | Command::RemoveBannedWord { .. }
-            | Command::SetEncoding { .. }) => inner.build_show(command).await,
+            | Command::SetEncoding { .. }
+            | Command::SetTransition { .. }) => inner.build_show(command).await,
             Command::SetLayerDevice { layer, device } => inner.set_layer_device(layer, device).await,
-            // Unwrapped by `apply_from`; one inside another is refused there.
-            Command::Override { .. } => {
-                Err(StudioError::bad_request("an override holds the command itself, not another override"))
+            // Only the window on this machine may have the studio read files off its disk.
+            Command::ImportObs { collection } => inner.import_obs(collection, source == CommandSource::Desktop).await,
+            Command::SetAudio { source, volume_db, muted, sync_offset_ms, monitor, filters, device } => {
+                let filters = sound::filters(filters)?;
+                let change = show::AudioChange { volume_db, muted, sync_offset_ms, monitor, filters, device };
+                inner.set_audio(source, change).await
             }
+            // Unwrapped by `apply_from`; one inside another is refused there.
+            Command::Override { .. } => Err(StudioError::said(ErrorKind::BadRequest, said::OVERRIDE_TWICE.say(&[]))),
         }
     }
 
@@ -355,8 +388,20 @@ impl Studio {
         let _ = self.events.send(event);
     }
 
+    /// A notice in English only.
     fn notice(&self, level: NoticeLevel, message: impl Into<String>) {
-        self.announce(Event::Notice { level, message: message.into() });
+        self.announce(Event::Notice { level, message: message.into(), key: None, args: None });
+    }
+
+    /// A studio error as a notice, with its key when it has one.
+    fn notice_error(&self, level: NoticeLevel, error: StudioError) {
+        self.announce(Event::Notice { level, message: error.message, key: error.key, args: error.args });
+    }
+
+    /// A notice with its catalogue key, so the UI says it in its own language.
+    fn notice_said(&self, level: NoticeLevel, said: Said) {
+        let args = (!said.args.is_empty()).then_some(said.args);
+        self.announce(Event::Notice { level, message: said.message, key: Some(said.key.to_owned()), args });
     }
 }
 
@@ -383,6 +428,8 @@ impl Inner {
             phase: self.phase.clone(),
             encoding: views::encoding(&self.show.encoding),
             scene: self.scene.clone(),
+            preview_scene: self.preview_scene.clone().filter(|s| self.show.scene(s).is_some()),
+            transition: self.show.transition.into(),
             look: self.look_override.clone().or_else(|| views::scene_look(&self.show, &self.scene)),
             scenes: views::scenes(&self.show),
             looks: views::looks(&self.show),
@@ -405,6 +452,7 @@ impl Inner {
             banned_words: self.config.banned_words.clone(),
             session: self.log.files().map(|f| f.session),
             devices: self.devices_view(),
+            audio: crate::audio_protocol::audio_sources(&self.show),
         }
     }
 
@@ -415,7 +463,7 @@ impl Inner {
         F: FnOnce(&Engine) -> Result<(), engine::EngineError> + Send + 'static,
     {
         let Some(live) = &self.live else {
-            return Err(StudioError::wrong_phase("this works while live: press Go Live first"));
+            return Err(StudioError::said(ErrorKind::WrongPhase, said::NEEDS_LIVE.say(&[])));
         };
         let engine = Arc::clone(&live.engine);
         blocking(move || act(&engine)).await?.map_err(|e| StudioError::new(ErrorKind::Engine, e.to_string()))?;

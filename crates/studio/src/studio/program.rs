@@ -22,6 +22,7 @@ use crate::protocol::{
     CommandReply, CommandSource, ErrorKind, Event, HealthView, LivePhase, NoticeLevel, OutputPhase, OutputStatsView,
     ProgramPhase, RecordingView, StudioError,
 };
+use crate::said;
 use crate::views;
 
 /// The engine's id of the recording output.
@@ -116,7 +117,7 @@ impl Studio {
             return Ok(());
         }
         if inner.closed {
-            return Err(StudioError::wrong_phase("the studio is closing"));
+            return Err(StudioError::said(ErrorKind::WrongPhase, said::STUDIO_CLOSING.say(&[])));
         }
         inner.program_phase = ProgramPhase::Opening;
         let (show, scene, look) = (inner.show.clone(), inner.scene.clone(), inner.look_override.clone());
@@ -139,7 +140,10 @@ impl Studio {
             Err(error) => {
                 let reason = error.to_string();
                 self.schedule_reopen(inner, reason.clone());
-                return Err(StudioError::new(ErrorKind::Engine, format!("the program could not start: {reason}")));
+                return Err(StudioError::said(
+                    ErrorKind::Engine,
+                    said::PROGRAM_COULD_NOT_START.say(&[("reason", &reason)]),
+                ));
             }
         };
         inner.programs += 1;
@@ -147,6 +151,10 @@ impl Studio {
         if let Some(frames) = engine.take_preview() {
             spawn_preview_pump(frames, inner.preview.clone());
         }
+        if let Some(frames) = engine.take_studio_preview() {
+            spawn_preview_pump(frames, inner.studio_preview.clone());
+        }
+        inner.preview_scene = None;
         self.spawn_engine_pump(events, generation);
         inner.program = Some(ProgramRun { engine: Arc::new(engine), generation, opened: std::time::Instant::now() });
         inner.program_phase = ProgramPhase::Running;
@@ -167,8 +175,8 @@ impl Studio {
                 return;
             }
             match studio.open_in(&mut inner).await {
-                Ok(()) => studio.notice(NoticeLevel::Info, "the program is back"),
-                Err(error) => studio.notice(NoticeLevel::Warning, error.message),
+                Ok(()) => studio.notice_said(NoticeLevel::Info, said::PROGRAM_BACK.say(&[])),
+                Err(error) => studio.notice_error(NoticeLevel::Warning, error),
             }
             studio.announce(Event::State { state: Box::new(inner.snapshot()) });
         });
@@ -186,6 +194,7 @@ impl Studio {
         }
         inner.program_phase = ProgramPhase::Closed;
         inner.preview.send_replace(None);
+        inner.studio_preview.send_replace(None);
     }
 
     /// Forwards the engine's reports of program `generation` into the studio, in order.
@@ -201,6 +210,11 @@ impl Studio {
         let studio = self.clone();
         tokio::spawn(async move {
             while let Some(event) = rx.recv().await {
+                // The meters go out as they come, without the studio's lock.
+                if let EngineEvent::AudioLevels(levels) = &event {
+                    studio.announce_levels(levels);
+                    continue;
+                }
                 studio.on_engine_event(event, generation).await;
             }
         });
@@ -251,11 +265,12 @@ impl Studio {
                 self.announce(Event::Stats { stats: view });
             }
             EngineEvent::Camera { ok, .. } => {
-                if let Some(message) = views::camera_notice(&event) {
-                    self.notice(if ok { NoticeLevel::Info } else { NoticeLevel::Warning }, message);
+                if let Some(said) = views::camera_notice(&event) {
+                    self.notice_said(if ok { NoticeLevel::Info } else { NoticeLevel::Warning }, said);
                 }
             }
             EngineEvent::Notice { message } => self.notice(NoticeLevel::Info, message),
+            EngineEvent::AudioLevels(levels) => self.announce_levels(&levels),
         }
     }
 
@@ -265,8 +280,8 @@ impl Studio {
         match &phase {
             OutputPhase::Failed { reason } => {
                 recording.running = false;
-                let message = format!("the recording stopped: {reason} ({} is kept)", recording.path.display());
-                self.notice(NoticeLevel::Error, message);
+                let said = said::RECORDING_STOPPED.say(&[("reason", reason), ("path", &recording.path.display())]);
+                self.notice_said(NoticeLevel::Error, said);
             }
             OutputPhase::Stopped => recording.running = false,
             OutputPhase::Live if inner.phase == LivePhase::Starting && recording.with_live => {
@@ -281,7 +296,7 @@ impl Studio {
     /// The program failed: it is told, closed, and opened again after a wait. A show that
     /// was on air is off air (its destinations and recording went with the program).
     async fn program_failed(&self, inner: &mut Inner, reason: String) {
-        self.notice(NoticeLevel::Error, format!("the program failed: {reason}; opening it again"));
+        self.notice_said(NoticeLevel::Error, said::PROGRAM_FAILED.say(&[("reason", &reason)]));
         let was_live = inner.live.take().is_some();
         let steady = inner.program.as_ref().is_some_and(|p| p.opened.elapsed() >= STEADY);
         if let Some(program) = inner.program.take() {
@@ -299,6 +314,7 @@ impl Studio {
         }
         inner.outputs.clear();
         inner.preview.send_replace(None);
+        inner.studio_preview.send_replace(None);
         inner.killed = false;
         inner.refilling.clear();
         inner.track_cards(CommandSource::Auto);
@@ -309,15 +325,13 @@ impl Studio {
     /// `start_recording`: a new file in the recording folder, live or not.
     pub(super) async fn start_recording(&self, inner: &mut Inner) -> Result<CommandReply, StudioError> {
         if let Some(recording) = inner.recording.as_ref().filter(|r| r.running) {
-            return Err(StudioError::wrong_phase(format!(
-                "the show is being recorded already (to {}): stop that recording first",
-                recording.path.display()
-            )));
+            return Err(StudioError::said(
+                ErrorKind::WrongPhase,
+                said::RECORDING_ALREADY.say(&[("path", &recording.path.display())]),
+            ));
         }
         if inner.config.recording_dir.is_none() {
-            return Err(StudioError::wrong_phase(
-                "this studio has no recording folder: start it without --no-record (or with --record-dir DIR)",
-            ));
+            return Err(StudioError::said(ErrorKind::WrongPhase, said::NO_RECORDING_FOLDER.say(&[])));
         }
         self.open_in(inner).await?;
         let path = inner.reserve_recording().await?;
@@ -326,11 +340,11 @@ impl Studio {
         let started = blocking(move || engine.start_recording(file)).await?;
         if let Err(error) = started {
             discard_if_empty(&path);
-            return Err(StudioError::new(ErrorKind::Engine, format!("could not start recording: {error}")));
+            return Err(StudioError::said(ErrorKind::Engine, said::COULD_NOT_RECORD.say(&[("reason", &error)])));
         }
-        let note = format!("recording to {}", path.display());
+        let note = said::RECORDING_TO.say(&[("path", &path.display())]);
         inner.recording = Some(Recording::new(path, false));
-        Ok(CommandReply::noted(note))
+        Ok(CommandReply::said(note))
     }
 }
 
@@ -339,7 +353,7 @@ impl Inner {
     /// go on.
     pub(super) async fn stop_recording(&mut self) -> Result<CommandReply, StudioError> {
         let Some(path) = self.recording.as_ref().filter(|r| r.running).map(|r| r.path.clone()) else {
-            return Err(StudioError::wrong_phase("nothing is being recorded"));
+            return Err(StudioError::said(ErrorKind::WrongPhase, said::NOTHING_RECORDED.say(&[])));
         };
         let engine = self.program_engine()?;
         blocking(move || engine.stop_recording(RECORDING_DRAIN))
@@ -348,14 +362,15 @@ impl Inner {
         if let Some(recording) = &mut self.recording {
             recording.finished();
         }
-        Ok(CommandReply::noted(format!("recording saved: {}", path.display())))
+        Ok(CommandReply::said(said::RECORDING_SAVED.say(&[("path", &path.display())])))
     }
 
     /// The open program's engine.
     pub(super) fn program_engine(&self) -> Result<Arc<Engine>, StudioError> {
-        self.program.as_ref().map(|p| Arc::clone(&p.engine)).ok_or_else(|| {
-            StudioError::new(ErrorKind::Engine, "the program is not running (it is being opened again): try again")
-        })
+        self.program
+            .as_ref()
+            .map(|p| Arc::clone(&p.engine))
+            .ok_or_else(|| StudioError::said(ErrorKind::Engine, said::PROGRAM_NOT_RUNNING.say(&[])))
     }
 
     /// A new file of its own in the recording folder (a suffix when a recording of this

@@ -5,18 +5,63 @@ use show::{Destination, Layer, LayerEdit, SecretRef};
 
 use super::{blocking, destination_secret, Inner};
 use crate::destinations::{ingest_target, split_key};
-use crate::protocol::{CommandReply, ErrorKind, HealthView, OutputPhase, StudioError};
+use crate::protocol::{CommandReply, ErrorKind, HealthView, OutputPhase, StudioError, TransitionSpec};
+use crate::said;
 
 impl Inner {
-    pub(super) async fn switch_scene(&mut self, scene: String) -> Result<CommandReply, StudioError> {
+    pub(super) async fn switch_scene(
+        &mut self,
+        scene: String,
+        transition: Option<TransitionSpec>,
+    ) -> Result<CommandReply, StudioError> {
+        if self.show.scene(&scene).is_none() {
+            return Err(StudioError::not_found("scene", &scene));
+        }
+        let transition = checked_transition(transition.map_or(self.show.transition, Into::into))?;
+        let id = scene.clone();
+        self.on_engine_if_live(move |e| e.switch_scene_with(&id, transition)).await?;
+        self.scene = scene;
+        self.look_override = None;
+        Ok(CommandReply::done())
+    }
+
+    /// Studio mode on, with `scene` in its preview.
+    pub(super) async fn set_preview_scene(&mut self, scene: String) -> Result<CommandReply, StudioError> {
         if self.show.scene(&scene).is_none() {
             return Err(StudioError::not_found("scene", &scene));
         }
         let id = scene.clone();
-        self.on_engine_if_live(move |e| e.switch_scene(&id)).await?;
-        self.scene = scene;
+        self.on_engine_if_live(move |e| e.set_preview_scene(&id)).await?;
+        self.preview_scene = Some(scene);
+        Ok(CommandReply::done())
+    }
+
+    /// Studio mode's take: the preview scene on air, the scene that was on air in the preview.
+    pub(super) async fn take(&mut self, transition: Option<TransitionSpec>) -> Result<CommandReply, StudioError> {
+        let Some(preview) = self.preview_scene.clone() else {
+            return Err(StudioError::wrong_phase("studio mode is off: pick a preview scene first"));
+        };
+        let transition = checked_transition(transition.map_or(self.show.transition, Into::into))?;
+        self.on_engine_if_live(move |e| e.take(Some(transition))).await?;
+        self.preview_scene = Some(std::mem::replace(&mut self.scene, preview));
         self.look_override = None;
         Ok(CommandReply::done())
+    }
+
+    pub(super) async fn set_studio_mode(&mut self, enabled: bool) -> Result<CommandReply, StudioError> {
+        match (enabled, self.preview_scene.is_some()) {
+            (true, false) => self.set_preview_scene(self.scene.clone()).await,
+            (false, true) => {
+                self.on_engine_if_live(|e| {
+                    e.leave_studio_mode();
+                    Ok(())
+                })
+                .await?;
+                self.preview_scene = None;
+                Ok(CommandReply::done())
+            }
+            _ => Ok(CommandReply::done()),
+        }
     }
 
     pub(super) async fn set_look(&mut self, look: String) -> Result<CommandReply, StudioError> {
@@ -37,11 +82,12 @@ impl Inner {
             .iter_mut()
             .find(|s| s.id == scene_id)
             .ok_or_else(|| StudioError::not_found("scene", &scene_id))?;
-        scene
-            .layers
-            .iter_mut()
-            .find(|l| l.id() == layer)
-            .ok_or_else(|| StudioError::not_found(&format!("layer in scene \"{scene_id}\" called"), layer))
+        scene.layers.iter_mut().find(|l| l.id() == layer).ok_or_else(|| {
+            StudioError::said(
+                ErrorKind::NotFound,
+                said::NOT_FOUND_SCENE_LAYER.say(&[("scene", &scene_id), ("id", &layer)]),
+            )
+        })
     }
 
     pub(super) async fn set_layer_visible(
@@ -81,7 +127,7 @@ impl Inner {
             return Err(StudioError::not_found("product", &product));
         }
         if !matches!(self.scene_layer_mut(&layer)?, Layer::ProductCard(_)) {
-            return Err(StudioError::bad_request(format!("layer \"{layer}\" is not a product card")));
+            return Err(StudioError::said(ErrorKind::BadRequest, said::NOT_A_CARD.say(&[("layer", &layer)])));
         }
         let (id, pid) = (layer.clone(), product.clone());
         self.on_engine_if_live(move |e| e.set_card_product(&id, &pid)).await?;
@@ -117,10 +163,10 @@ impl Inner {
     ) -> Result<CommandReply, StudioError> {
         let id = id.trim().to_owned();
         if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(StudioError::bad_request("a destination name uses letters, digits, - and _ only"));
+            return Err(StudioError::said(ErrorKind::BadRequest, said::DESTINATION_NAME.say(&[])));
         }
         if self.show.destinations.iter().any(|d| d.id == id) {
-            return Err(StudioError::bad_request(format!("there is already a destination called \"{id}\"")));
+            return Err(StudioError::said(ErrorKind::BadRequest, said::DESTINATION_TAKEN.say(&[("id", &id)])));
         }
         let mut url = url.trim().to_owned();
         let mut key = key.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
@@ -174,7 +220,7 @@ impl Inner {
             !matches!(state, OutputPhase::Idle | OutputPhase::Stopped | OutputPhase::Failed { .. })
         });
         if sending {
-            return Err(StudioError::wrong_phase(format!("\"{id}\" is sending: stop it first")));
+            return Err(StudioError::said(ErrorKind::WrongPhase, said::DESTINATION_SENDING.say(&[("id", &id)])));
         }
         let removed = self.show.destinations.remove(index);
         self.outputs.remove(id);
@@ -185,4 +231,16 @@ impl Inner {
         }
         Ok(CommandReply::done())
     }
+}
+
+/// A transition a command may ask for: at most [`show::MAX_TRANSITION_MS`] long.
+fn checked_transition(transition: show::Transition) -> Result<show::Transition, StudioError> {
+    if transition.ms > show::MAX_TRANSITION_MS {
+        return Err(StudioError::bad_request(format!(
+            "a transition lasts at most {} ms, not {}",
+            show::MAX_TRANSITION_MS,
+            transition.ms
+        )));
+    }
+    Ok(transition)
 }

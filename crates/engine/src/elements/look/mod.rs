@@ -12,6 +12,7 @@
 use gst::glib;
 
 mod imp;
+mod lut;
 
 glib::wrapper! {
     /// The `kaibolook` element: an in-place YUV video filter.

@@ -2,35 +2,42 @@
 //! encode group and the outputs come and go behind its raw tees (see `encode.rs`).
 //!
 //! ```text
-//! camera ─▶ [convert, scale, rate] ─▶ I420 canvas ─▶ kaibolook ─▶ compositor ─▶ kaibooverlay
-//!   (test pattern when there is none)       (the scene's look)  (camera rect)   (text, images, cards)
-//!      ─▶ raw video tee ─┬─▶ preview (when asked)
+//! sources (cameras with the look, media, screen) ─▶ stage: compositor ─▶ kaibooverlay
+//! drawn runs under video layers ─────────────────▶ (zorder:     (the drawn layers above
+//!                                                   list order)  the topmost video layer)
+//!      ─▶ kaibofade (a fade's incoming stage) ─▶ raw video tee ─┬─▶ preview (when asked)
 //!                        └─▶ encode group ─▶ output bins (destinations, recording)   (Go Live, Record)
-//! sound ─▶ convert, resample ─▶ 48 kHz stereo ─▶ raw audio tee ─▶ encode group
+//! sound sources ─▶ filters, gain, meter ─▶ mixer ─▶ 48 kHz stereo ─▶ raw audio tee ─▶ encode group
 //! ```
 //!
-//! The raw audio tee is where a mixer goes; the raw video tee is where each canvas's
+//! How layers stack, and how sources are isolated and shared: see `source/mod.rs`.
+//! The sound is `audio/`'s: isolated sources, the mixer, the meters. The raw video tee is where each canvas's
 //! encode groups hang. Live changes (scene, layers, card product, look) only touch the
 //! compositor pad, the look element's properties and the overlay: the encoder and the
 //! connections carry on.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::Arc;
 use std::time::Duration;
 
 use gst::prelude::*;
-use show::{Layer, LightingLook, Scene, Show};
+use show::{Layer, LightingLook, Show};
 
 use crate::air::AirMode;
-use crate::camera::{CameraChange, CameraFault, CameraInput};
+use crate::camera::CameraFault;
+use crate::elements::fade::Fade;
 use crate::encode::{EncodeCounters, EncodeGroup};
 use crate::events::EngineEvent;
 use crate::ingest::EncoderSettings;
 use crate::outputs::{Output, OutputKind};
-use crate::overlay::Overlay;
 use crate::retire::{EosWaiters, Retirements};
-use crate::sources::{self, CameraChoice};
+use crate::source::{self, Change, Source};
+use crate::stage::Stage;
 use crate::EngineError;
+
+mod scenes;
+mod transition;
 
 pub(crate) struct Program {
     pub pipeline: gst::Pipeline,
@@ -56,17 +63,35 @@ pub(crate) struct Program {
     retirements: Retirements,
     scene: usize,
     look_override: Option<String>,
-    camera: CameraInput,
-    camera_pad: gst::Pad,
-    look: gst::Element,
-    overlay: Overlay,
+    /// Every input opened, each once (see `source/mod.rs`).
+    sources: Vec<Source>,
+    /// The scene on air, laid out (see `stage.rs`).
+    stage: Stage,
+    /// The scene coming in (a fade) or in studio mode's preview, when there is one.
+    incoming: Option<Stage>,
+    /// Stages built so far; each new one gets the next number.
+    stage_generations: u64,
+    /// Blends the incoming stage into the program during a fade (see `transition.rs`).
+    fade: Fade,
+    /// The fade under way.
+    transition: Option<transition::Pending>,
+    /// Studio mode's preview scene (studio mode is on when there is one).
+    preview_scene: Option<usize>,
+    /// Where the incoming stage's preview frames go.
+    studio_preview: SyncSender<crate::preview::PreviewFrame>,
+    /// The look on every camera now.
+    look_now: LightingLook,
     raw_caps: gst::Caps,
     raw_video_tee: gst::Element,
     raw_audio_tee: gst::Element,
+    /// The sound: sources, mixer, meters (see `audio/`).
+    pub audio: crate::audio::Mix,
     /// Whether the kill switch is on (destinations added now start on the slate).
     killed: bool,
     /// JPEG frames of the raw program, when a preview was asked for (see `preview.rs`).
-    pub preview: Option<std::sync::mpsc::Receiver<crate::preview::PreviewFrame>>,
+    pub preview: Option<Receiver<crate::preview::PreviewFrame>>,
+    /// JPEG frames of studio mode's preview scene (none while studio mode is off).
+    pub studio_preview_frames: Option<Receiver<crate::preview::PreviewFrame>>,
 }
 
 impl Program {
@@ -78,59 +103,32 @@ impl Program {
         let pipeline = gst::Pipeline::with_name("program");
         let canvas = show.canvas;
 
-        // Video: camera, look, compositor, overlay, raw tee.
-        let choice = sources::choose_camera(&camera_device(&show));
-        if let CameraChoice::TestPattern { reason: Some(reason) } = &choice {
-            notes.push(reason.clone());
-        }
+        // Video: sources, compositor, overlay, raw tee.
         let raw_caps = gst_video::VideoCapsBuilder::new()
             .format(gst_video::VideoFormat::I420)
             .width(canvas.width as i32)
             .height(canvas.height as i32)
             .framerate(gst::Fraction::new(canvas.fps as i32, 1))
             .build();
-        let look = make("kaibolook", "look")?;
-        let compositor = gst::ElementFactory::make("compositor")
-            .name("compositor")
-            .property_from_str("background", "black")
-            .build()
-            .map_err(|e| EngineError::element("compositor", e))?;
-        let overlay_element = make("kaibooverlay", "overlay")?;
-        let overlay_layers = overlay_element
+        let stage = Stage::new(&pipeline, "onair", &raw_caps)?;
+        let fade_element = make("kaibofade", "fade")?;
+        let fade = fade_element
             .clone()
-            .downcast::<crate::elements::overlay::Overlay>()
-            .map_err(|_| EngineError::build("overlay", "kaibooverlay is not the Kaibo overlay element"))?;
+            .downcast::<Fade>()
+            .map_err(|_| EngineError::build("fade", "kaibofade is not the Kaibo fade element"))?;
         let raw_video_tee = tee("raw-tee")?;
-
-        pipeline
-            .add_many([&look, &compositor, &overlay_element, &raw_video_tee])
-            .map_err(|e| EngineError::build("video elements", e))?;
-        let camera = CameraInput::new(&pipeline, choice, raw_caps.clone(), &look)?;
-        let camera_pad =
-            compositor.request_pad_simple("sink_%u").ok_or_else(|| EngineError::missing_pad("compositor sink"))?;
-        look.static_pad("src")
-            .ok_or_else(|| EngineError::missing_pad("look src"))?
-            .link(&camera_pad)
-            .map_err(|e| EngineError::build("look to compositor", e))?;
-        compositor
-            .link_filtered(&overlay_element, &raw_caps)
-            .map_err(|e| EngineError::build("compositor to overlay", e))?;
-        overlay_element.link(&raw_video_tee).map_err(|e| EngineError::build("overlay to raw tee", e))?;
+        pipeline.add_many([&fade_element, &raw_video_tee]).map_err(|e| EngineError::build("video elements", e))?;
+        stage
+            .expose()?
+            .link(&fade_element.static_pad("sink").ok_or_else(|| EngineError::missing_pad("fade sink"))?)
+            .map_err(|e| EngineError::build("stage to fade", e))?;
+        fade_element.link(&raw_video_tee).map_err(|e| EngineError::build("fade to raw tee", e))?;
         let preview = if preview { Some(crate::preview::attach(&pipeline, &raw_video_tee)?) } else { None };
 
-        // Audio: source, 48 kHz stereo, raw tee (a mixer goes here).
-        let (audio_source, audio_note) = sources::audio_element(show.audio.source)?;
-        notes.extend(audio_note);
-        let raw_audio_tee = tee("raw-audio-tee")?;
-        let audio_chain = [
-            audio_source,
-            make("audioconvert", "audio-convert")?,
-            make("audioresample", "audio-resample")?,
-            capsfilter("audio-caps", &audio_caps())?,
-            raw_audio_tee.clone(),
-        ];
-        pipeline.add_many(&audio_chain).map_err(|e| EngineError::build("audio elements", e))?;
-        gst::Element::link_many(&audio_chain).map_err(|e| EngineError::build("audio chain", e))?;
+        // Audio: every source isolated, into the mixer, into the raw audio tee (audio/).
+        let (audio, audio_notes) = crate::audio::Mix::build(&pipeline, &show)?;
+        notes.extend(audio_notes);
+        let raw_audio_tee = audio.tee.clone();
 
         let program_frames = Arc::new(AtomicU64::new(0));
         let last_program_pts = Arc::new(AtomicU64::new(0));
@@ -138,14 +136,14 @@ impl Program {
             let (frames, last_pts) = (Arc::clone(&program_frames), Arc::clone(&last_program_pts));
             pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
                 frames.fetch_add(1, Ordering::Relaxed);
-                if let Some(running) = crate::encode::running_time(pad, info) {
+                if let Some(running) = crate::running_time::of_buffer(pad, info) {
                     last_pts.store(running.nseconds(), Ordering::Relaxed);
                 }
                 gst::PadProbeReturn::Ok
             });
         }
 
-        let overlay = Overlay::new(overlay_layers);
+        let (studio_preview, studio_preview_frames) = crate::preview::channel();
         let mut program = Program {
             pipeline,
             show,
@@ -161,16 +159,31 @@ impl Program {
             retirements: Retirements::default(),
             scene: 0,
             look_override: None,
-            camera,
-            camera_pad,
-            look,
-            overlay,
+            sources: Vec::new(),
+            stage,
+            incoming: None,
+            stage_generations: 0,
+            fade,
+            transition: None,
+            preview_scene: None,
+            studio_preview,
+            look_now: LightingLook::neutral("natural"),
             raw_caps,
             raw_video_tee,
             raw_audio_tee,
+            audio,
             killed: false,
             preview,
+            studio_preview_frames: Some(studio_preview_frames),
         };
+        // Every device, file and feed of the show is opened now, once, so switching scenes
+        // never waits on one.
+        let layers: Vec<Layer> = program.show.scenes.iter().flat_map(|s| s.layers.iter().cloned()).collect();
+        for layer in &layers {
+            if let Some(key) = source::key_of(layer) {
+                program.source_for(&key, layer)?;
+            }
+        }
         program.apply_scene()?;
         Ok(program)
     }
@@ -374,87 +387,98 @@ impl Program {
     /// Bins still being shut down, for the teardown to wait on.
     pub(crate) fn take_retirements(&mut self) -> Vec<std::thread::JoinHandle<()>> {
         let mut handles = self.retirements.take();
-        handles.extend(self.camera.retirements.take());
+        for source in &mut self.sources {
+            handles.extend(source.take_retirements().take());
+        }
+        handles.extend(self.audio.take_retirements());
         handles
     }
 
-    /// Whether the camera is delivering (the slate stands in while it is not).
+    /// Whether every camera is delivering (a placeholder stands in for one that is not).
     pub(crate) fn camera_ok(&self) -> bool {
-        self.camera.ok
+        self.sources.iter().filter(|s| s.input.spec().is_camera()).all(|s| s.input.ok)
     }
 
-    /// Whether an element belongs to the camera (`Some(false)`: an old, replaced camera bin).
+    /// A still picture chain (a placeholder, a stage's anchor or drawn run) failed: it starts
+    /// again with its picture (with `restart`). `false` when `element` is not one, or it
+    /// failed too often.
+    pub(crate) fn still_failed(&mut self, element: Option<&gst::Object>, restart: bool) -> bool {
+        let Some(element) = element else { return false };
+        let frozen = match self.sources.iter_mut().map(|s| &mut s.placeholder).find(|f| f.owns(element)) {
+            Some(frozen) => Some(frozen),
+            None => match self.stage.frozen_of(element) {
+                Some(frozen) => Some(frozen),
+                None => self.incoming.as_mut().and_then(|stage| stage.frozen_of(element)),
+            },
+        };
+        frozen.is_some_and(|frozen| !restart || frozen.restart())
+    }
+
+    /// Whether an element belongs to a source (`Some(false)`: an old, replaced bin).
     pub(crate) fn camera_owns(&self, source: Option<&gst::Object>) -> Option<bool> {
-        self.camera.owns(source)
+        self.sources.iter().find_map(|s| s.input.owns(source))
     }
 
-    /// The camera's source failed: the slate goes on air and the camera is rebuilt.
-    pub(crate) fn camera_failed(&mut self, reason: &str, events: &mut Vec<EngineEvent>) {
-        let change = self.camera.failed(reason);
-        self.apply_camera_change(change, events);
+    /// A source's element failed: its placeholder goes on air and it is rebuilt.
+    pub(crate) fn camera_failed(&mut self, element: Option<&gst::Object>, reason: &str, events: &mut Vec<EngineEvent>) {
+        let Some(index) = self.sources.iter().position(|s| s.input.owns(element) == Some(true)) else { return };
+        let change = self.sources[index].input.failed(reason);
+        self.apply_source_change(index, change, events);
     }
 
-    /// Watches the camera ten times a second.
+    /// Watches every source ten times a second.
     pub(crate) fn watch_camera(&mut self, now: std::time::Instant, events: &mut Vec<EngineEvent>) {
-        let change = self.camera.watch(now);
-        self.apply_camera_change(change, events);
+        for index in 0..self.sources.len() {
+            let change = self.sources[index].input.watch(now);
+            self.apply_source_change(index, change, events);
+        }
     }
 
     /// Redraws the countdowns on air whose displayed second changed (ten times a second,
     /// from the watch thread).
     pub(crate) fn tick(&mut self, now: std::time::Instant) -> Result<(), EngineError> {
-        self.overlay.tick(&self.show, now, std::time::SystemTime::now())
+        self.watch_transition(now)?;
+        if let Some(incoming) = self.incoming.as_mut() {
+            incoming.tick(&self.show, now)?;
+        }
+        self.stage.tick(&self.show, now)
     }
 
     /// Countdown rasters drawn so far.
     #[cfg(test)]
     pub(crate) fn countdown_renders(&self) -> u64 {
-        self.overlay.countdown_renders()
+        self.stage.countdown_renders()
     }
 
-    /// Rehearses a camera failure.
+    /// Rehearses a camera failure, on every camera.
     pub(crate) fn inject_camera_fault(&self, fault: CameraFault) {
-        self.camera.inject(fault);
-    }
-
-    /// Points the camera layers called `layer` (in every scene) at another device; when that
-    /// changes the camera the program has open, the new one is opened in its place.
-    pub(crate) fn set_camera_device(&mut self, layer: &str, device: &str) -> Result<(), EngineError> {
-        let before = camera_device(&self.show);
-        let mut found = false;
-        for l in self.show.scenes.iter_mut().flat_map(|s| s.layers.iter_mut()) {
-            if let Layer::Camera(camera) = l {
-                if camera.id == layer {
-                    camera.device = device.to_owned();
-                    found = true;
-                }
+        for source in self.sources.iter().filter(|s| s.input.spec().is_camera()) {
+            match fault {
+                CameraFault::Freeze(duration) => source.input.freeze(duration),
+                CameraFault::Error => source.input.fail_source(),
             }
         }
-        if !found {
-            return Err(EngineError::Unknown(format!("there is no camera layer \"{layer}\" in this show")));
-        }
-        let after = camera_device(&self.show);
-        if after != before {
-            self.camera.reopen(sources::choose_camera(&after))?;
-        }
-        Ok(())
     }
 
-    fn apply_camera_change(&mut self, change: Option<CameraChange>, events: &mut Vec<EngineEvent>) {
+    fn apply_source_change(&mut self, index: usize, change: Option<Change>, events: &mut Vec<EngineEvent>) {
         let Some(change) = change else { return };
-        let ok = change == CameraChange::Back;
-        if !ok {
-            self.overlay.set_slate(&self.show);
-        }
-        self.overlay.slate_on = !ok;
-        if let Err(error) = self.apply_scene() {
-            events.push(EngineEvent::Notice { message: error.to_string() });
-        }
+        let source = &self.sources[index];
+        let ok = change == Change::Back;
+        source.show_live(ok);
         let reason = match change {
-            CameraChange::Lost(reason) => Some(reason),
-            CameraChange::Back => None,
+            Change::Lost(reason) => Some(reason),
+            Change::Back => None,
         };
-        events.push(EngineEvent::Camera { ok, reason });
+        if source.input.spec().is_camera() {
+            events.push(EngineEvent::Camera { ok, reason });
+        } else {
+            let what = source.input.spec().what();
+            let message = match reason {
+                Some(reason) => format!("{reason}; its placeholder is on air until it is back"),
+                None => format!("{what} is back"),
+            };
+            events.push(EngineEvent::Notice { message });
+        }
     }
 
     /// How far the last encoded frame (the last program frame, when nothing encodes) is
@@ -468,131 +492,6 @@ impl Program {
             return 0.0;
         }
         now.saturating_sub(last) as f64 / 1e6
-    }
-
-    pub(crate) fn scene_id(&self) -> &str {
-        &self.show.scenes[self.scene].id
-    }
-
-    /// Puts another scene on air; its own look replaces any look picked live.
-    pub(crate) fn switch_scene(&mut self, id: &str) -> Result<(), EngineError> {
-        let index = self
-            .show
-            .scenes
-            .iter()
-            .position(|s| s.id == id)
-            .ok_or_else(|| EngineError::Unknown(format!("there is no scene \"{id}\"")))?;
-        self.scene = index;
-        self.look_override = None;
-        self.apply_scene()
-    }
-
-    /// Shows or hides a layer of the scene on air.
-    pub(crate) fn set_layer_visible(&mut self, layer: &str, visible: bool) -> Result<(), EngineError> {
-        self.current_layer_mut(layer)?.set_visible(visible);
-        self.apply_scene()
-    }
-
-    /// Moves or resizes a layer of the scene on air (`[x, y, w, h]` in 0..1 of the canvas).
-    pub(crate) fn set_layer_rect(&mut self, layer: &str, rect: show::Rect) -> Result<(), EngineError> {
-        self.edit_layers(show::LayerEdit::SetRect { layer: layer.to_owned(), rect })
-    }
-
-    /// Puts a layer of the scene on air at another place in its stack (0 is the bottom).
-    pub(crate) fn move_layer(&mut self, layer: &str, to: usize) -> Result<(), EngineError> {
-        self.edit_layers(show::LayerEdit::Move { layer: layer.to_owned(), to })
-    }
-
-    /// Takes a layer out of the scene on air.
-    pub(crate) fn remove_layer(&mut self, layer: &str) -> Result<(), EngineError> {
-        self.edit_layers(show::LayerEdit::Remove { layer: layer.to_owned() })
-    }
-
-    /// Adds a layer on top of the scene on air, checked like a layer of the show file.
-    pub(crate) fn add_layer(&mut self, layer: Layer) -> Result<(), EngineError> {
-        self.edit_layers(show::LayerEdit::Add(layer))
-    }
-
-    fn edit_layers(&mut self, edit: show::LayerEdit) -> Result<(), EngineError> {
-        let scene = self.show.scenes[self.scene].id.clone();
-        self.show.edit_layers(&scene, edit).map_err(|e| EngineError::Unknown(e.to_string()))?;
-        self.apply_scene()
-    }
-
-    /// Puts another product on a product card of the scene on air.
-    pub(crate) fn set_card_product(&mut self, layer: &str, product: &str) -> Result<(), EngineError> {
-        if self.show.product(product).is_none() {
-            return Err(EngineError::Unknown(format!("there is no product \"{product}\"")));
-        }
-        match self.current_layer_mut(layer)? {
-            Layer::ProductCard(card) => card.product = product.to_owned(),
-            _ => return Err(EngineError::Unknown(format!("layer \"{layer}\" is not a product card"))),
-        }
-        self.apply_scene()
-    }
-
-    /// Replaces a product of the catalogue (price, sold out, image...); cards showing it are
-    /// redrawn at once.
-    pub(crate) fn update_product(&mut self, product: show::Product) -> Result<(), EngineError> {
-        let slot = self
-            .show
-            .products
-            .iter_mut()
-            .find(|p| p.id == product.id)
-            .ok_or_else(|| EngineError::Unknown(format!("there is no product \"{}\"", product.id)))?;
-        *slot = product;
-        self.apply_scene()
-    }
-
-    /// Applies a look to the camera until the next scene switch.
-    pub(crate) fn set_look(&mut self, look: &str) -> Result<(), EngineError> {
-        let found = self.show.look(look).ok_or_else(|| EngineError::Unknown(format!("there is no look \"{look}\"")))?;
-        self.look_override = Some(look.to_owned());
-        apply_look(&self.look, &self.show, &found);
-        Ok(())
-    }
-
-    fn current_layer_mut(&mut self, id: &str) -> Result<&mut Layer, EngineError> {
-        let scene = &mut self.show.scenes[self.scene];
-        let scene_id = scene.id.clone();
-        scene
-            .layers
-            .iter_mut()
-            .find(|l| l.id() == id)
-            .ok_or_else(|| EngineError::Unknown(format!("scene \"{scene_id}\" has no layer \"{id}\"")))
-    }
-
-    fn apply_scene(&mut self) -> Result<(), EngineError> {
-        let scene: &Scene = &self.show.scenes[self.scene];
-        let canvas = self.show.canvas;
-        let camera = scene.layers.iter().find_map(|l| match l {
-            Layer::Camera(c) if c.visible && self.camera.ok => Some(c.rect),
-            _ => None,
-        });
-        match camera {
-            Some([x, y, w, h]) => {
-                let px = |v: f64, size: u32| (v * f64::from(size)).round() as i32;
-                self.camera_pad.set_property("xpos", px(x, canvas.width));
-                self.camera_pad.set_property("ypos", px(y, canvas.height));
-                self.camera_pad.set_property("width", px(w, canvas.width));
-                self.camera_pad.set_property("height", px(h, canvas.height));
-                self.camera_pad.set_property("alpha", 1.0f64);
-            }
-            None => self.camera_pad.set_property("alpha", 0.0f64),
-        }
-        let look = self
-            .look_override
-            .as_deref()
-            .or_else(|| {
-                scene.layers.iter().find_map(|l| match l {
-                    Layer::Look(look) if look.visible => Some(look.look.as_str()),
-                    _ => None,
-                })
-            })
-            .and_then(|id| self.show.look(id))
-            .unwrap_or_else(|| LightingLook::neutral("natural"));
-        apply_look(&self.look, &self.show, &look);
-        self.overlay.show_scene(&self.show, scene, std::time::Instant::now(), std::time::SystemTime::now())
     }
 }
 
@@ -616,23 +515,6 @@ fn start_on_keyframe(pad: &gst::Pad) {
             gst::PadProbeReturn::Remove
         }
     });
-}
-
-fn apply_look(element: &gst::Element, show: &Show, look: &LightingLook) {
-    element.set_property("brightness", look.brightness);
-    element.set_property("contrast", look.contrast);
-    element.set_property("saturation", look.saturation);
-    element.set_property("warmth", look.warmth);
-    let vignette =
-        look.vignette.unwrap_or(show::Vignette { strength: 0.0, radius: 0.75, softness: 0.5, center: [0.5, 0.5] });
-    element.set_property("vignette-strength", vignette.strength);
-    element.set_property("vignette-radius", vignette.radius);
-    element.set_property("vignette-softness", vignette.softness);
-    element.set_property("vignette-x", vignette.center[0]);
-    element.set_property("vignette-y", vignette.center[1]);
-    let lut = look.lut.as_deref().map(|p| show.resolve(p).to_string_lossy().into_owned()).unwrap_or_default();
-    element.set_property("lut-location", lut);
-    element.set_property("lut-strength", look.lut_strength);
 }
 
 pub(crate) fn make(factory: &str, name: &str) -> Result<gst::Element, EngineError> {
@@ -698,16 +580,4 @@ pub(crate) fn aac_encoder(name: &str, kbps: u32) -> Result<gst::Element, EngineE
         .build()
         .or_else(|_| gst::ElementFactory::make("voaacenc").name(name).property("bitrate", bitrate).build())
         .map_err(|e| EngineError::element("avenc_aac or voaacenc", e))
-}
-
-/// The device the program's camera opens: the first camera layer's, or the test pattern.
-fn camera_device(show: &Show) -> String {
-    show.scenes
-        .iter()
-        .flat_map(|s| s.layers.iter())
-        .find_map(|l| match l {
-            Layer::Camera(c) => Some(c.device.clone()),
-            _ => None,
-        })
-        .unwrap_or_else(|| "test".to_owned())
 }
