@@ -13,19 +13,19 @@ pub(crate) fn of_buffer(pad: &gst::Pad, info: &gst::PadProbeInfo) -> Option<gst:
 ///
 /// Not off the pad's own element: while the pipeline goes to PLAYING, its clock reaches every
 /// element before its base time does, and a buffer in that window would read the clock's
-/// whole age as "now" (a file shifted days ahead is silence for the whole show). Before the
-/// pipeline plays, the program is at its start, 0.
+/// whole age as "now" (a file shifted days ahead is silence for the whole show). The
+/// pipeline's own base time is set once it plays; until then the program is at its start, 0.
+/// Not off the pipeline's state either: a bin added while it plays (a file that loops, a
+/// source rebuilt) takes it back to PAUSED until that bin has prerolled, while its clock and
+/// base time run on.
 pub(crate) fn program_now(pad: &gst::Pad) -> gst::ClockTime {
     let mut top: Option<gst::Object> = pad.parent();
     while let Some(parent) = top.as_ref().and_then(|o| o.parent()) {
         top = Some(parent);
     }
     let Some(pipeline) = top.and_then(|o| o.downcast::<gst::Element>().ok()) else { return gst::ClockTime::ZERO };
-    if pipeline.current_state() != gst::State::Playing {
-        return gst::ClockTime::ZERO;
-    }
     match (pipeline.clock(), pipeline.base_time()) {
-        (Some(clock), Some(base)) => clock.time().saturating_sub(base),
+        (Some(clock), Some(base)) if base > gst::ClockTime::ZERO => clock.time().saturating_sub(base),
         _ => gst::ClockTime::ZERO,
     }
 }

@@ -353,6 +353,22 @@ fn loudest(band: &[(f64, f64)], from: f64, to: f64) -> f64 {
     levels[levels.len() * 4 / 5]
 }
 
+/// The longest stretch of `band` under `db` between two instants, in seconds.
+fn longest_below(band: &[(f64, f64)], from: f64, to: f64, db: f64) -> f64 {
+    let (mut longest, mut since) = (0.0f64, None);
+    for (t, level) in band.iter().filter(|(t, _)| *t >= from && *t <= to) {
+        match (level < &db, since) {
+            (true, None) => since = Some(*t),
+            (false, Some(start)) => {
+                longest = longest.max(t - start);
+                since = None;
+            }
+            _ => {}
+        }
+    }
+    since.map_or(longest, |start| longest.max(to - start))
+}
+
 fn tone_low_point(band: &[(f64, f64)], from: f64, to: f64) -> f64 {
     band.iter().filter(|(t, _)| *t >= from && *t <= to).map(|(_, l)| *l).fold(f64::INFINITY, f64::min)
 }
@@ -384,6 +400,53 @@ fn noise_suppression_lowers_the_noise_floor_by_10_db_and_keeps_the_tone() {
     eprintln!("noise floor {noise_before:.1} → {noise_after:.1} dB; tone {tone_before:.1} → {tone_after:.1} dBFS");
     assert!(noise_before - noise_after >= 10.0, "the noise floor fell {:.1} dB only", noise_before - noise_after);
     assert!(tone_after >= tone_before - 3.0, "the tone did not survive: {tone_before:.1} → {tone_after:.1} dBFS");
+}
+
+/// A video clip with a 1 kHz tone for its sound: `seconds` long, H.264 and AAC in MP4.
+fn clip(path: &Path, seconds: u32) {
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f", "lavfi"])
+        .arg("-i")
+        .arg("sine=frequency=1000:sample_rate=48000")
+        .args(["-t", &seconds.to_string(), "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "ffmpeg could not make the clip");
+}
+
+#[test]
+fn a_clips_sound_is_in_the_mix_through_its_loops_and_goes_with_its_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    clip(&dir.path().join("clip.mp4"), 3);
+    let json = serde_json::json!({
+        "canvas": { "width": 320, "height": 180, "fps": FPS as u32 },
+        "audio": { "sources": [{ "id": "bed", "kind": "tone", "frequency": 440, "volume_db": -20 }] },
+        "scenes": [{ "id": "main", "layers": [
+            { "id": "cam", "kind": "camera", "device": "test" },
+            { "id": "clip", "kind": "media", "path": "clip.mp4", "rect": [0.5, 0.5, 0.5, 0.5] },
+            { "id": "flash", "kind": "color", "color": "#FFFFFF", "visible": false }
+        ]}]
+    });
+    let show = show::Show::parse(&json.to_string(), dir.path()).unwrap();
+    let air = on_air(dir.path(), show, 11);
+    // Past the clip's first loop, then the clip goes off air.
+    std::thread::sleep(Duration::from_secs(7));
+    let off = air.at_marker(true, |e| e.set_layer_visible("clip", false).unwrap());
+    std::thread::sleep(Duration::from_secs(2));
+    let (pulled, heard) = air.finish(11);
+    let sound = decode(&pulled);
+    let at = marker(&pulled, FPS, 0.0, true).expect("the marker");
+    let (clip_tone, bed) = (sound.band(1000.0), sound.band(440.0));
+    let (on, gone) = (loudest(&clip_tone, at - 5.0, at - 0.3), max_between(&clip_tone, at + 0.3, at + 1.5));
+    let gap = longest_below(&clip_tone, at - 5.0, at - 0.3, -40.0);
+    eprintln!("the clip's 1 kHz: {on:.1} dBFS on air (longest gap {gap:.2} s), at most {gone:.1} off air");
+    assert!(on > -25.0, "the clip's sound is missing while it is on air: {on:.1} dBFS");
+    assert!(gap < 0.5, "the clip's sound stops for {gap:.2} s (at a loop?)");
+    assert!(gone < on - 30.0, "the clip's sound stayed after its layer went off air: {gone:.1} dBFS");
+    assert!(loudest(&bed, at + 0.3, at + 1.5) > -30.0, "the bed went with the clip");
+    let metered = heard.mean_peak("clip", off - Duration::from_secs(3), off);
+    assert!(metered > -25.0, "the clip's meter read {metered:.1} dBFS while it played");
 }
 
 /// The meter of `id` in the latest report, waiting up to `patience` for `test` to hold.

@@ -62,6 +62,10 @@ pub enum AudioKind {
     Tone,
     /// Digital silence.
     Silence,
+    /// The sound of the `media` layer with the same id (a clip's sound, a feed's). Every
+    /// media layer's sound is a source of the mix, listed here or not: list it to set its
+    /// volume, filters or ducking in the show.
+    Media,
 }
 
 impl AudioKind {
@@ -71,6 +75,7 @@ impl AudioKind {
             AudioKind::File => "file",
             AudioKind::Tone => "tone",
             AudioKind::Silence => "silence",
+            AudioKind::Media => "media",
         }
     }
 }
@@ -221,6 +226,31 @@ impl Audio {
     }
 }
 
+impl Show {
+    /// Every source of the mix: those of `audio` (see [`Audio::mix`]), then the sound of
+    /// each `media` layer not listed there (once per layer id, in scene order), unless the
+    /// layer's `sound` is `off`.
+    pub fn sound_sources(&self) -> Vec<AudioInput> {
+        let mut mix = self.audio.mix();
+        for layer in self.scenes.iter().flat_map(|s| s.layers.iter()) {
+            if let crate::model::Layer::Media(media) = layer {
+                if media.sound != crate::model::MediaSound::Off && !mix.iter().any(|s| s.id == media.id) {
+                    mix.push(AudioInput::new(media.id.clone(), AudioKind::Media));
+                }
+            }
+        }
+        mix
+    }
+
+    /// The first `media` layer called `id`, in scene order: the one whose sound is source `id`.
+    pub fn media_layer(&self, id: &str) -> Option<&crate::model::MediaLayer> {
+        self.scenes.iter().flat_map(|s| s.layers.iter()).find_map(|layer| match layer {
+            crate::model::Layer::Media(media) if media.id == id => Some(media),
+            _ => None,
+        })
+    }
+}
+
 /// A live change of one source (`set_audio`): each field left out stays as it is.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -261,6 +291,12 @@ impl Show {
         let before = self.audio.clone();
         if self.audio.sources.is_empty() {
             self.audio = Audio { source: None, sources: self.audio.mix() };
+        }
+        // A media layer's sound that the show does not list yet is listed from now on.
+        if !self.audio.sources.iter().any(|s| s.id == id) {
+            if let Some(media) = self.sound_sources().into_iter().find(|s| s.id == id) {
+                self.audio.sources.push(media);
+            }
         }
         let Some(source) = self.audio.sources.iter_mut().find(|s| s.id == id) else {
             let ids: Vec<&str> = self.audio.sources.iter().map(|s| s.id.as_str()).collect();

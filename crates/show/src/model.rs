@@ -280,6 +280,28 @@ pub struct MediaLayer {
     /// Whether a file starts again at its end (default true; feeds ignore it).
     #[serde(default = "yes", rename = "loop", skip_serializing_if = "is_true")]
     pub looping: bool,
+    /// When its sound is in the mix (a source named after the layer).
+    #[serde(default, skip_serializing_if = "MediaSound::is_default")]
+    pub sound: MediaSound,
+}
+
+/// When a media layer's sound is heard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaSound {
+    /// While the layer is on air (visible in the scene on air).
+    #[default]
+    WithLayer,
+    /// All the time, on air or not (a music video as the bed).
+    Always,
+    /// Never: the layer's sound is not in the mix.
+    Off,
+}
+
+impl MediaSound {
+    fn is_default(&self) -> bool {
+        *self == MediaSound::WithLayer
+    }
 }
 
 /// The screen (X11, where `$DISPLAY` is set), scaled into its rect.

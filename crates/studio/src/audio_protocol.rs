@@ -45,8 +45,7 @@ pub struct LevelView {
 
 /// The mixer's strips, from the show.
 pub(crate) fn audio_sources(show: &show::Show) -> Vec<AudioSourceView> {
-    show.audio
-        .mix()
+    show.sound_sources()
         .into_iter()
         .map(|source| AudioSourceView {
             device: (source.kind == show::AudioKind::Microphone).then(|| source.device().to_owned()),

@@ -22,7 +22,11 @@ pub(crate) struct Gain {
 
 #[derive(Debug, Clone, Copy)]
 struct State {
-    /// The volume (0 when muted), linear: where the gain goes, and where it is.
+    /// The volume (0 when muted), linear, and whether the source is heard at all (a media
+    /// layer's sound while the layer is off air is not).
+    volume: f64,
+    heard: bool,
+    /// Where the gain goes (the volume, or 0 when not heard), and where it is.
     target: f64,
     now: f64,
     /// The duck, in dB (0 or −by_db): where it goes, where it is, and how fast (dB a second).
@@ -34,7 +38,16 @@ struct State {
 
 impl Default for State {
     fn default() -> State {
-        State { target: 1.0, now: 1.0, duck_target_db: 0.0, duck_db: 0.0, attack_db_s: 1.0, release_db_s: 1.0 }
+        State {
+            volume: 1.0,
+            heard: true,
+            target: 1.0,
+            now: 1.0,
+            duck_target_db: 0.0,
+            duck_db: 0.0,
+            attack_db_s: 1.0,
+            release_db_s: 1.0,
+        }
     }
 }
 
@@ -50,6 +63,7 @@ impl Gain {
         let gain = Gain::default();
         {
             let mut state = gain.lock();
+            state.volume = level;
             state.target = level;
             state.now = level;
         }
@@ -62,7 +76,16 @@ impl Gain {
 
     /// Moves the volume to `volume_db` (or to nothing, muted) over [`RAMP`].
     pub(crate) fn set(&self, volume_db: f64, muted: bool) {
-        self.lock().target = if muted { 0.0 } else { linear(volume_db) };
+        let mut state = self.lock();
+        state.volume = if muted { 0.0 } else { linear(volume_db) };
+        state.target = if state.heard { state.volume } else { 0.0 };
+    }
+
+    /// Lets the source be heard (at its volume) or not, over [`RAMP`].
+    pub(crate) fn set_heard(&self, heard: bool) {
+        let mut state = self.lock();
+        state.heard = heard;
+        state.target = if heard { state.volume } else { 0.0 };
     }
 
     /// How this source ducks: down by `by_db` in `attack`, back in `release`.
@@ -149,5 +172,18 @@ mod tests {
         }
         let (_, half) = gain.advance(0);
         assert!((20.0 * half.log10() + 6.0).abs() < 0.01, "half way back after half the release: {half}");
+    }
+
+    #[test]
+    fn a_source_not_heard_stays_silent_through_volume_changes_and_returns_at_its_volume() {
+        let gain = Gain::new(0.0, false);
+        gain.set_heard(false);
+        gain.advance(48_000);
+        gain.set(-6.0, false);
+        assert_eq!(gain.advance(480), (0.0, 0.0), "not heard, whatever its volume");
+        gain.set_heard(true);
+        gain.advance(48_000);
+        let (_, now) = gain.advance(0);
+        assert!((20.0 * now.log10() + 6.0).abs() < 1e-6, "back at its volume: {now}");
     }
 }

@@ -79,6 +79,10 @@ impl Input {
             retry_delay: FIRST_RETRY,
             retirements: Retirements::default(),
         };
+        if matches!(input.kind, Kind::Media(_)) {
+            // Its layer's bin feeds the strip, and watches itself.
+            return (input, None);
+        }
         let note = match input.build_bin() {
             Ok(()) => None,
             Err(error) => {
@@ -184,6 +188,9 @@ impl Input {
     /// Called ten times a second: loops a file at its end, rebuilds a failed source when
     /// its wait is over, notices a live source that stalled, and tells when sound is back.
     pub(crate) fn watch(&mut self, now: Instant) -> Option<Change> {
+        if matches!(self.kind, Kind::Media(_)) {
+            return None;
+        }
         if self.bin.is_some() && self.ended.swap(false, Ordering::SeqCst) {
             self.remove_bin();
             if self.kind.loops() {

@@ -44,6 +44,7 @@ use crate::EngineError;
 pub(crate) use input::Change;
 pub(crate) use meters::Meters;
 pub use meters::{AudioLevels, Level, SourceLevel, SILENCE_DB};
+pub(crate) use sources::mix_caps;
 pub use sources::TEST_MICROPHONE;
 
 /// How far ahead of the mix a file is read (its queue's size beyond its sync offset).
@@ -88,7 +89,7 @@ impl Mix {
     /// Builds the mix of `show` into `pipeline` (in the NULL state); the notes say which
     /// sources start silent, and why.
     pub(crate) fn build(pipeline: &gst::Pipeline, show: &Show) -> Result<(Mix, Vec<String>), EngineError> {
-        let inputs = show.audio.mix();
+        let inputs = show.sound_sources();
         if show.audio.requires_microphone() && sources::find_microphone("auto").is_none() {
             return Err(EngineError::Unknown(
                 "the show asks for a microphone (audio.source = \"microphone\") and none was found".to_owned(),
@@ -176,6 +177,29 @@ impl Mix {
     /// The meters since the last report.
     pub(crate) fn levels(&self, now: Instant) -> AudioLevels {
         self.meters.report(now)
+    }
+
+    /// Where the sound of media layer `id` goes in: its strip's entry, if it has one.
+    pub(crate) fn media_entry(&self, id: &str) -> Option<gst::Pad> {
+        let strip = self.strips.iter().find(|s| matches!(&s.input.kind, sources::Kind::Media(m) if m == id))?;
+        strip.entry.static_pad("sink")
+    }
+
+    /// The ids of the media layers whose sound is in the mix.
+    pub(crate) fn media_ids(&self) -> impl Iterator<Item = &str> {
+        self.strips.iter().filter_map(|s| match &s.input.kind {
+            sources::Kind::Media(id) => Some(id.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Lets the sound of media layer `id` be heard, or not (its layer went off air).
+    pub(crate) fn set_heard(&self, id: &str, heard: bool) {
+        for strip in &self.strips {
+            if matches!(&strip.input.kind, sources::Kind::Media(m) if m == id) {
+                strip.gain.set_heard(heard);
+            }
+        }
     }
 
     /// The sources as they are now.

@@ -22,6 +22,9 @@ pub(crate) enum Kind {
     },
     Tone(f64),
     Silence,
+    /// The sound of media layer `id`: fed by that layer's own bin (see `source/spec.rs`),
+    /// so the strip has no bin of its own.
+    Media(String),
 }
 
 impl Kind {
@@ -35,6 +38,7 @@ impl Kind {
             }
             AudioKind::Tone => Kind::Tone(input.frequency()),
             AudioKind::Silence => Kind::Silence,
+            AudioKind::Media => Kind::Media(input.id.clone()),
         }
     }
 
@@ -49,6 +53,7 @@ impl Kind {
             }
             Kind::Tone(frequency) => format!("the {frequency} Hz tone"),
             Kind::Silence => "silence".to_owned(),
+            Kind::Media(id) => format!("the sound of layer {id}"),
         }
     }
 
@@ -59,7 +64,7 @@ impl Kind {
     /// Sources that deliver by the clock (a file is read as fast as the mix takes it, into
     /// a short queue: see `mod.rs`).
     pub(crate) fn is_live(&self) -> bool {
-        !matches!(self, Kind::File { .. })
+        !matches!(self, Kind::File { .. } | Kind::Media(_))
     }
 
     /// Adds the source's elements to `bin`; returns the pad that carries its sound.
@@ -79,6 +84,7 @@ impl Kind {
             Kind::TestMicrophone => chain.push(test_source("sine", TEST_MICROPHONE.0, TEST_MICROPHONE.1)?),
             Kind::Tone(frequency) => chain.push(test_source("sine", *frequency, 1.0)?),
             Kind::Silence => chain.push(test_source("silence", 440.0, 0.0)?),
+            Kind::Media(_) => return Err(EngineError::Unknown(format!("{} comes with its layer", self.what()))),
             Kind::File { path, .. } => {
                 if !path.is_file() {
                     return Err(EngineError::Unknown(format!("{} is missing", self.what())));

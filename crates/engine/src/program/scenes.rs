@@ -42,7 +42,13 @@ impl Program {
                 }
                 Spec::Camera(choice)
             }
-            Layer::Media(media) => source::spec::media_spec(&self.show, media),
+            Layer::Media(media) => {
+                let mut spec = source::spec::media_spec(&self.show, media);
+                if let Spec::Media { sound, .. } = &mut spec {
+                    *sound = self.audio.media_entry(&media.id);
+                }
+                spec
+            }
             _ => Spec::Screen,
         };
         let placeholder = render::render_slate(&self.show, source::placeholder_text(layer))
@@ -170,7 +176,26 @@ impl Program {
         }
         let scene = self.transition.as_ref().map_or(self.scene, |t| t.to);
         self.put_scene_look(scene);
+        self.hear_media(scene);
         Ok(())
+    }
+
+    /// Lets each media layer's sound be heard as its `sound` says: always, or while a layer
+    /// showing its source is visible in `scene` (the scene on air, or coming on air).
+    fn hear_media(&self, scene: usize) {
+        let on_air: Vec<String> =
+            self.show.scenes[scene].layers.iter().filter(|l| l.visible()).filter_map(source::key_of).collect();
+        for id in self.audio.media_ids() {
+            let Some(layer) = self.show.media_layer(id) else { continue };
+            let heard = match layer.sound {
+                show::MediaSound::Always => true,
+                show::MediaSound::Off => false,
+                show::MediaSound::WithLayer => {
+                    source::key_of(&Layer::Media(layer.clone())).is_some_and(|key| on_air.contains(&key))
+                }
+            };
+            self.audio.set_heard(id, heard);
+        }
     }
 
     /// The look of scene `scene` (or the one picked live) on every camera.

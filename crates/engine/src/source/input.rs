@@ -183,7 +183,8 @@ impl Input {
 
     fn remove_bin(&mut self) {
         if let Some(bin) = self.bin.take() {
-            if let Some(ghost) = bin.static_pad("src") {
+            // The picture, and a media layer's sound (its strip in the mix).
+            for ghost in ["src", "sound"].iter().filter_map(|name| bin.static_pad(name)) {
                 if let Some(peer) = ghost.peer() {
                     let _ = ghost.unlink(&peer);
                 }

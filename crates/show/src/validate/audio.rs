@@ -42,6 +42,32 @@ impl Checker<'_> {
         );
         for (i, source) in sources.iter().enumerate() {
             self.audio_input(&format!("audio.sources[{i}]"), source);
+            self.media_sound(&format!("audio.sources[{i}]"), source);
+        }
+    }
+
+    /// A `media` source names a media layer whose sound is on; any other kind of source
+    /// must not take a media layer's id (its sound is a source of that name already).
+    fn media_sound(&mut self, path: &str, source: &AudioInput) {
+        let layer = self.show.media_layer(&source.id);
+        match (source.kind, layer) {
+            (AudioKind::Media, None) => self.problem(
+                format!("{path}.id"),
+                format!("a media source is the sound of the media layer with its id, and there is no media layer \"{}\"", source.id),
+            ),
+            (AudioKind::Media, Some(layer)) if layer.sound == crate::model::MediaSound::Off => self.problem(
+                format!("{path}.kind"),
+                format!("the sound of media layer \"{}\" is off (its \"sound\" says so)", source.id),
+            ),
+            (AudioKind::Media, Some(_)) | (_, None) => {}
+            (kind, Some(_)) => self.problem(
+                format!("{path}.id"),
+                format!(
+                    "\"{}\" is a media layer, whose sound is a source of that name: give this {} source another id, or make it \"kind\": \"media\"",
+                    source.id,
+                    kind.word()
+                ),
+            ),
         }
     }
 
@@ -189,5 +215,51 @@ mod tests {
         assert!(error.expect_err("no such source").to_string().contains("there is no sound source \"nope\""));
         assert!(show.set_audio("main", &AudioChange::default()).is_err());
         assert_eq!(show, before, "a refused change changes nothing");
+    }
+
+    fn with_media(sources: serde_json::Value, sound: Option<&str>) -> Result<Show, crate::ShowError> {
+        let mut clip = serde_json::json!({ "id": "clip", "kind": "media", "url": "srt://0.0.0.0:9000?mode=listener" });
+        if let Some(sound) = sound {
+            clip["sound"] = sound.into();
+        }
+        let json = serde_json::json!({
+            "canvas": { "width": 320, "height": 180, "fps": 25 },
+            "audio": { "sources": sources },
+            "scenes": [{ "id": "a", "layers": [clip.clone()] }, { "id": "b", "layers": [clip] }]
+        });
+        Show::parse(&json.to_string(), std::path::Path::new("."))
+    }
+
+    #[test]
+    fn a_media_layers_sound_is_a_source_named_after_it_listed_or_not() {
+        let tone = serde_json::json!({ "id": "tone", "kind": "tone" });
+        let show = with_media(serde_json::json!([tone]), None).expect("a clip and a tone");
+        let mix: Vec<(String, AudioKind)> = show.sound_sources().into_iter().map(|s| (s.id, s.kind)).collect();
+        assert_eq!(
+            mix,
+            [("tone".to_owned(), AudioKind::Tone), ("clip".to_owned(), AudioKind::Media)],
+            "once, after the listed"
+        );
+        let off = with_media(serde_json::json!([tone]), Some("off")).expect("a clip with its sound off");
+        assert_eq!(off.sound_sources().len(), 1, "a sound that is off is not in the mix");
+
+        let listed = serde_json::json!([{ "id": "clip", "kind": "media", "volume_db": -6 }]);
+        let listed = with_media(listed, Some("always")).expect("a listed clip");
+        assert_eq!(listed.sound_sources().len(), 1);
+        assert_eq!(listed.sound_sources()[0].volume_db, -6.0);
+
+        let mut changed = show.clone();
+        changed.set_audio("clip", &AudioChange { volume_db: Some(-12.0), ..Default::default() }).expect("a change");
+        assert_eq!(changed.audio.sources.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["tone", "clip"]);
+        assert_eq!(changed.sound_sources().len(), 2, "listed now, still once");
+
+        let nobody = with_media(serde_json::json!([{ "id": "nobody", "kind": "media" }]), None);
+        assert!(nobody.expect_err("no such layer").to_string().contains("there is no media layer \"nobody\""));
+        let muted_clip = with_media(serde_json::json!([{ "id": "clip", "kind": "media" }]), Some("off"));
+        assert!(muted_clip.expect_err("sound off").to_string().contains("is off"));
+        let clash = with_media(serde_json::json!([{ "id": "clip", "kind": "tone" }]), None);
+        assert!(clash.expect_err("a tone called clip").to_string().contains("another id"));
+        let path = with_media(serde_json::json!([{ "id": "clip", "kind": "media", "path": "x.wav" }]), None);
+        assert!(path.expect_err("a path").to_string().contains("path is for file sources only"));
     }
 }

@@ -141,6 +141,7 @@ fn media(path: Option<&str>, url: Option<&str>) -> Show {
         path: path.map(Into::into),
         url: url.map(Into::into),
         looping: true,
+        sound: Default::default(),
     }));
     s
 }
