@@ -33,7 +33,7 @@ mod tcp_watch;
 pub mod elements;
 
 pub use air::{AirMode, MAX_DELAY};
-pub use audio::{AudioLevels, Level, SourceLevel, SILENCE_DB, TEST_MICROPHONE};
+pub use audio::{AudioLevels, Level, SourceLevel, MONITOR_SINK_ENV, SILENCE_DB, TEST_MICROPHONE};
 pub use camera::{CameraFault, CAMERA_SILENCE};
 pub use devices::{
     best_camera_mode, best_mode, find_camera, list_devices, modes_of, CameraMode, ChosenMode, DeviceInfo, DeviceWatch,

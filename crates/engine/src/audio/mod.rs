@@ -30,6 +30,7 @@ mod filters;
 mod gain;
 mod input;
 mod meters;
+mod monitor;
 mod sources;
 
 use std::sync::Arc;
@@ -44,6 +45,7 @@ use crate::EngineError;
 pub(crate) use input::Change;
 pub(crate) use meters::Meters;
 pub use meters::{AudioLevels, Level, SourceLevel, SILENCE_DB};
+pub use monitor::MONITOR_SINK_ENV;
 pub(crate) use sources::mix_caps;
 pub use sources::TEST_MICROPHONE;
 
@@ -68,6 +70,8 @@ struct Strip {
     filters: gst::Bin,
     filter_generation: u64,
     level: gst::Element,
+    /// After the meter: to the mix, and to the operator's monitor when the source is monitored.
+    split: gst::Element,
     queue: gst::Element,
     mixer_pad: gst::Pad,
     gain: Arc<gain::Gain>,
@@ -83,6 +87,8 @@ pub(crate) struct Mix {
     /// How early (negative sync offset, in ms) a source may be played: the mixer's latency.
     earliest_ms: i32,
     retirements: Retirements,
+    /// The operator's monitor, once a source is monitored.
+    monitor: Option<monitor::Monitor>,
 }
 
 impl Mix {
@@ -131,7 +137,7 @@ impl Mix {
         let gains: Vec<_> = strips.iter().map(|s| Arc::clone(&s.gain)).collect();
         let ids = inputs.iter().map(|i| i.id.clone()).collect();
         let meters = Arc::new(Meters::new(ids, ducking::Duck::rules(&inputs, &gains)));
-        let mix = Mix {
+        let mut mix = Mix {
             pipeline: pipeline.clone(),
             inputs,
             strips,
@@ -139,7 +145,16 @@ impl Mix {
             tee,
             earliest_ms,
             retirements: Retirements::default(),
+            monitor: None,
         };
+        for index in 0..mix.inputs.len() {
+            if mix.inputs[index].monitor {
+                if let Err(error) = mix.monitor_on(index) {
+                    notes.push(error.to_string());
+                    break;
+                }
+            }
+        }
         Ok((mix, notes))
     }
 
@@ -158,12 +173,28 @@ impl Mix {
 
     /// Watches every source (ten times a second); the notices of what changed.
     pub(crate) fn watch(&mut self, now: Instant) -> Vec<String> {
-        (0..self.strips.len())
+        let mut notices: Vec<String> = (0..self.strips.len())
             .filter_map(|index| {
                 let change = self.strips[index].input.watch(now);
                 self.words(index, change)
             })
-            .collect()
+            .collect();
+        if let Some(reason) = self.monitor.as_ref().and_then(|m| m.take_failure()) {
+            notices.push(format!(
+                "the monitor on the operator's speakers stopped ({reason}); the show goes on. Turn a source's monitor off and on to try again"
+            ));
+        }
+        notices
+    }
+
+    /// Puts source `index` on the operator's monitor, building the monitor first if need be.
+    fn monitor_on(&mut self, index: usize) -> Result<(), EngineError> {
+        if self.monitor.is_none() {
+            self.monitor = Some(monitor::Monitor::build(&self.pipeline)?);
+        }
+        let Some(monitor) = self.monitor.as_mut() else { return Ok(()) };
+        monitor.revive();
+        monitor.add(index, &self.strips[index].split)
     }
 
     fn words(&self, index: usize, change: Option<Change>) -> Option<String> {
@@ -241,8 +272,14 @@ impl Mix {
         if change.device.is_some() && wanted.device != self.inputs[index].device {
             self.strips[index].input.reopen(sources::Kind::of(show, &wanted));
         }
-        if change.monitor.is_some() && wanted.monitor {
-            note = Some("monitoring on the operator's speakers is not built yet: the setting is kept".to_owned());
+        if change.monitor.is_some() {
+            if wanted.monitor {
+                if let Err(error) = self.monitor_on(index) {
+                    note = Some(format!("sound {id} cannot be monitored: {error}"));
+                }
+            } else if let Some(monitor) = self.monitor.as_mut() {
+                monitor.remove(index, &self.strips[index].split);
+            }
         }
         self.inputs[index] = wanted;
         Ok(note)
@@ -319,10 +356,15 @@ impl Strip {
             .property("max-size-bytes", 0u32)
             .build()
             .map_err(|e| EngineError::element("queue", e))?;
+        let split = gst::ElementFactory::make("tee")
+            .name(format!("audio{index}-split"))
+            .property("allow-not-linked", true)
+            .build()
+            .map_err(|e| EngineError::element("tee", e))?;
         pipeline
-            .add_many([&entry, filters.upcast_ref(), &level, &queue])
+            .add_many([&entry, filters.upcast_ref(), &level, &split, &queue])
             .map_err(|e| EngineError::build("audio strip", e))?;
-        gst::Element::link_many([&entry, filters.upcast_ref(), &level, &queue])
+        gst::Element::link_many([&entry, filters.upcast_ref(), &level, &split, &queue])
             .map_err(|e| EngineError::build("audio strip chain", e))?;
         let mixer_pad = mixer.request_pad_simple("sink_%u").ok_or_else(|| EngineError::missing_pad("audiomixer"))?;
         pad(&queue, "src")?.link(&mixer_pad).map_err(|e| EngineError::build("audio strip to mixer", e))?;
@@ -331,7 +373,7 @@ impl Strip {
         gain.apply_on(&pad(&level, "sink")?);
         let kind = sources::Kind::of(show, source);
         let (input, note) = input::Input::new(pipeline, &format!("audio{index}"), kind, pad(&entry, "sink")?);
-        Ok((Strip { input, entry, filters, filter_generation: 0, level, queue, mixer_pad, gain }, note))
+        Ok((Strip { input, entry, filters, filter_generation: 0, level, split, queue, mixer_pad, gain }, note))
     }
 }
 
