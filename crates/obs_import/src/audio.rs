@@ -133,12 +133,12 @@ fn audio_filter(filter: &Value) -> Result<Filter, String> {
     Ok(match kind {
         "noise_suppress_filter" | "noise_suppress_filter_v2" => with_enabled(json!({ "kind": "noise_suppression" })),
         "noise_gate_filter" => with_enabled(
-            json!({ "kind": "gate", "threshold_db": setting("close_threshold", -32.0).clamp(-100.0, 0.0) }),
+            json!({ "kind": "gate", "threshold_db": setting("close_threshold", -32.0).clamp(show::GATE_THRESHOLD_DB.0, show::GATE_THRESHOLD_DB.1) }),
         ),
         "compressor_filter" => with_enabled(json!({
             "kind": "compressor",
-            "threshold_db": setting("threshold", -18.0).clamp(-60.0, 0.0),
-            "ratio": setting("ratio", 10.0).clamp(1.0, 20.0),
+            "threshold_db": setting("threshold", -18.0).clamp(show::COMPRESSOR_THRESHOLD_DB.0, show::COMPRESSOR_THRESHOLD_DB.1),
+            "ratio": setting("ratio", 10.0).clamp(show::COMPRESSOR_RATIO.0, show::COMPRESSOR_RATIO.1),
         })),
         "gain_filter" if enabled => Filter::Gain(setting("db", 0.0)),
         "gain_filter" => Filter::Gain(0.0),

@@ -36,4 +36,7 @@ pub use redact::{mask_key, redact_url, redact_url_with_key, redact_urls_in_text,
 pub use schema::json_schema;
 pub use show_edit::ShowEdit;
 pub use transition::{Transition, TransitionKind, MAX_TRANSITION_MS};
-pub use validate::{SYNC_OFFSET_MS, VOLUME_DB, X264_PRESETS};
+pub use validate::{
+    COMPRESSOR_RATIO, COMPRESSOR_THRESHOLD_DB, FILTER_GAIN_DB, GATE_THRESHOLD_DB, SYNC_OFFSET_MS, VOLUME_DB,
+    X264_PRESETS,
+};

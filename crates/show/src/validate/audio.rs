@@ -12,6 +12,11 @@ use crate::model::Show;
 pub const VOLUME_DB: (f64, f64) = (-60.0, 12.0);
 /// How far a source may be moved against the picture, in milliseconds.
 pub const SYNC_OFFSET_MS: i32 = 1000;
+/// The filters' ranges: a gate's threshold, a compressor's threshold and ratio, a gain.
+pub const GATE_THRESHOLD_DB: (f64, f64) = (-100.0, 0.0);
+pub const COMPRESSOR_THRESHOLD_DB: (f64, f64) = (-60.0, 0.0);
+pub const COMPRESSOR_RATIO: (f64, f64) = (1.0, 20.0);
+pub const FILTER_GAIN_DB: (f64, f64) = (-30.0, 30.0);
 
 impl Show {
     /// Checks the sound alone (`audio`), as after a live change of it.
@@ -116,13 +121,15 @@ impl Checker<'_> {
         match filter {
             AudioFilter::NoiseSuppression { .. } => {}
             AudioFilter::Gate { threshold_db, .. } => {
-                self.range(&format!("{path}.threshold_db"), *threshold_db, -100.0, 0.0);
+                let (low, high) = GATE_THRESHOLD_DB;
+                self.range(&format!("{path}.threshold_db"), *threshold_db, low, high);
             }
             AudioFilter::Compressor { threshold_db, ratio, .. } => {
-                self.range(&format!("{path}.threshold_db"), *threshold_db, -60.0, 0.0);
-                self.range(&format!("{path}.ratio"), *ratio, 1.0, 20.0);
+                let (low, high) = COMPRESSOR_THRESHOLD_DB;
+                self.range(&format!("{path}.threshold_db"), *threshold_db, low, high);
+                self.range(&format!("{path}.ratio"), *ratio, COMPRESSOR_RATIO.0, COMPRESSOR_RATIO.1);
             }
-            AudioFilter::Gain { db, .. } => self.range(&format!("{path}.db"), *db, -30.0, 30.0),
+            AudioFilter::Gain { db, .. } => self.range(&format!("{path}.db"), *db, FILTER_GAIN_DB.0, FILTER_GAIN_DB.1),
         }
     }
 

@@ -15,7 +15,9 @@ use std::io::Read as _;
 use crate::error::{plain_io_reason, Problem, ShowError};
 use crate::model::Show;
 
-pub use audio::{SYNC_OFFSET_MS, VOLUME_DB};
+pub use audio::{
+    COMPRESSOR_RATIO, COMPRESSOR_THRESHOLD_DB, FILTER_GAIN_DB, GATE_THRESHOLD_DB, SYNC_OFFSET_MS, VOLUME_DB,
+};
 
 /// The x264 presets a show may ask for, fastest first. Slower ones cannot keep up live on
 /// the machines we target.
