@@ -27,6 +27,8 @@ impl Retirements {
     /// Shuts `bin` down and takes it out of `pipeline`, on a thread of its own.
     pub(crate) fn retire(&mut self, pipeline: &gst::Pipeline, bin: gst::Bin) {
         self.handles.retain(|handle| !handle.is_finished());
+        // From now on the pipeline's own state changes pass it by (see `shut_down`).
+        bin.set_locked_state(true);
         let pipeline = pipeline.clone();
         self.handles.push(std::thread::spawn(move || {
             wait_until_settled(&pipeline);
@@ -49,6 +51,7 @@ impl Retirements {
         self.handles.push(std::thread::spawn(move || {
             let all_unlinked = (0..pads).all(|_| unlinks.recv_timeout(UNLINK_TIMEOUT).is_ok());
             if all_unlinked {
+                bin.set_locked_state(true);
                 wait_until_settled(&pipeline);
                 shut_down(bin);
             }
@@ -74,6 +77,7 @@ impl Retirements {
                 return false;
             }
             let finished = ended.recv_timeout(timeout).is_ok();
+            bin.set_locked_state(true);
             wait_until_settled(&pipeline);
             shut_down(bin);
             finished
@@ -87,9 +91,12 @@ impl Retirements {
 }
 
 /// Sets `bin` to NULL and takes it out of whatever holds it. A bin freed while any element
-/// in it is not at NULL crashes the process once its streaming thread runs on (seen with a
-/// sound file's bin at its end, under load): every element is brought down, bottom up, and
-/// a bin that will not go down is kept rather than freed.
+/// in it is not at NULL crashes the process once its streaming thread runs on. That was seen
+/// with a looping sound file under load: the new round's bin, added as the old one left,
+/// took the pipeline back to PAUSED and up again, and that walk over the children set the
+/// old bin up again while it was being stopped. The bin's state is locked first (the
+/// pipeline's walks pass it by); then every element is brought down, and a bin that will
+/// not go down is kept rather than freed.
 fn shut_down(bin: gst::Bin) {
     let all_down = |bin: &gst::Bin| {
         bin.current_state() == gst::State::Null
