@@ -3,6 +3,7 @@
 
 mod air;
 mod audio;
+mod backoff;
 mod camera;
 mod countdown_clock;
 mod devices;

@@ -1,6 +1,6 @@
 //! One isolated sound source: a bin of its own (microphone, file, tone, silence) that can
 //! fail, stall or end without stopping anything. A bin that errors is taken out and built
-//! again after a wait that doubles up to [`MAX_RETRY`]; a bin that cannot be built (no
+//! again after a wait that doubles up to 8 s (see `backoff.rs`); a bin that cannot be built (no
 //! microphone, a missing file) is tried again the same way. While there is no bin, the
 //! source's strip gets nothing and the mix carries on without it: that source is silence.
 //!
@@ -15,20 +15,13 @@ use std::time::{Duration, Instant};
 use gst::prelude::*;
 
 use crate::audio::sources::Kind;
+use crate::backoff::Backoff;
 use crate::retire::Retirements;
+pub(crate) use crate::source::Change;
 use crate::EngineError;
 
 /// A live source that delivers nothing for this long is lost (and rebuilt).
 const STALL: Duration = Duration::from_millis(1500);
-const FIRST_RETRY: Duration = Duration::from_secs(1);
-const MAX_RETRY: Duration = Duration::from_secs(8);
-
-/// What changed about a source since the last look.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Change {
-    Lost(String),
-    Back,
-}
 
 pub(crate) struct Input {
     pub kind: Kind,
@@ -47,8 +40,7 @@ pub(crate) struct Input {
     last_end: Arc<AtomicU64>,
     pub ok: bool,
     buffers_at_loss: u64,
-    retry_at: Option<Instant>,
-    retry_delay: Duration,
+    retry: Backoff,
     pub retirements: Retirements,
 }
 
@@ -75,8 +67,7 @@ impl Input {
             last_end: Arc::new(AtomicU64::new(0)),
             ok: true,
             buffers_at_loss: 0,
-            retry_at: None,
-            retry_delay: FIRST_RETRY,
+            retry: Backoff::default(),
             retirements: Retirements::default(),
         };
         if matches!(input.kind, Kind::Media(_)) {
@@ -87,7 +78,7 @@ impl Input {
             Ok(()) => None,
             Err(error) => {
                 let reason = format!("{}: sending silence until it is back", error_words(&error));
-                input.schedule_retry(Instant::now());
+                input.retry.schedule(Instant::now());
                 input.lose(reason.clone());
                 Some(reason)
             }
@@ -156,13 +147,8 @@ impl Input {
     /// The source's bin failed: it goes, silence stands in, and a new one is tried later.
     pub(crate) fn failed(&mut self, reason: &str) -> Option<Change> {
         self.remove_bin();
-        self.schedule_retry(Instant::now());
+        self.retry.schedule(Instant::now());
         self.lose(format!("{} failed: {reason}; sending silence until it is back", self.kind.what()))
-    }
-
-    fn schedule_retry(&mut self, now: Instant) {
-        self.retry_at = Some(now + self.retry_delay);
-        self.retry_delay = (self.retry_delay * 2).min(MAX_RETRY);
     }
 
     fn lose(&mut self, reason: String) -> Option<Change> {
@@ -194,17 +180,16 @@ impl Input {
         if self.bin.is_some() && self.ended.swap(false, Ordering::SeqCst) {
             self.remove_bin();
             if self.kind.loops() {
-                self.retry_at = Some(now);
+                self.retry.at_once(now);
             } else {
                 // A jingle that played to its end is done: silence, and nothing to tell.
                 return None;
             }
         }
-        if self.retry_at.is_some_and(|at| now >= at) {
-            self.retry_at = None;
+        if self.retry.take_due(now) {
             self.remove_bin();
             if let Err(error) = self.build_bin() {
-                self.schedule_retry(now);
+                self.retry.schedule(now);
                 return self.lose(format!("{}: sending silence until it is back", error_words(&error)));
             }
         }
@@ -214,14 +199,13 @@ impl Input {
         let grace = now.duration_since(self.epoch) > Duration::from_secs(3);
         if self.ok && self.bin.is_some() && self.kind.is_live() && quiet > STALL && grace {
             self.remove_bin();
-            self.schedule_retry(now);
+            self.retry.schedule(now);
             let reason = format!("{}: no sound for {} ms; opening it again", self.kind.what(), quiet.as_millis());
             return self.lose(reason);
         }
         if !self.ok && buffers > self.buffers_at_loss + 2 && quiet < Duration::from_millis(300) {
             self.ok = true;
-            self.retry_at = None;
-            self.retry_delay = FIRST_RETRY;
+            self.retry.reset();
             return Some(Change::Back);
         }
         None
@@ -231,8 +215,8 @@ impl Input {
     pub(crate) fn reopen(&mut self, kind: Kind) {
         self.kind = kind;
         self.remove_bin();
-        self.retry_at = Some(Instant::now());
-        self.retry_delay = FIRST_RETRY;
+        self.retry.reset();
+        self.retry.at_once(Instant::now());
     }
 
     /// Rehearses a failure of the source's element (an unplugged microphone).

@@ -1,6 +1,6 @@
 //! One isolated input: a bin of its own (camera, file, feed, screen) that can fail, stall or
 //! end without stopping anything else. A bin that errors or ends is taken out and built
-//! again after a wait that doubles up to [`MAX_RETRY`]; an input that delivers no frame for
+//! again after a wait that doubles up to 8 s (see `backoff.rs`); an input that delivers no frame for
 //! [`SILENCE`] is lost until frames flow again (a feed that stays silent is rebuilt too).
 //!
 //! ```text
@@ -13,15 +13,13 @@ use std::time::{Duration, Instant};
 
 use gst::prelude::*;
 
+use crate::backoff::Backoff;
 use crate::retire::Retirements;
 use crate::source::spec::Spec;
 use crate::EngineError;
 
 /// An input that delivers no frame for this long is lost.
 pub const SILENCE: Duration = Duration::from_millis(500);
-/// The first wait before rebuilding a failed input; it doubles up to [`MAX_RETRY`].
-const FIRST_RETRY: Duration = Duration::from_secs(1);
-const MAX_RETRY: Duration = Duration::from_secs(8);
 
 /// What changed about an input since the last look.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,8 +46,7 @@ pub(crate) struct Input {
     frozen_until: Arc<Mutex<Option<Instant>>>,
     pub ok: bool,
     frames_at_loss: u64,
-    retry_at: Option<Instant>,
-    retry_delay: Duration,
+    retry: Backoff,
     pub retirements: Retirements,
 }
 
@@ -79,15 +76,14 @@ impl Input {
             frozen_until: Arc::new(Mutex::new(None)),
             ok: true,
             frames_at_loss: 0,
-            retry_at: None,
-            retry_delay: FIRST_RETRY,
+            retry: Backoff::default(),
             retirements: Retirements::default(),
         };
         let note = match input.build_bin() {
             Ok(()) => None,
             Err(error) => {
                 let reason = error.to_string();
-                input.schedule_retry(Instant::now());
+                input.retry.schedule(Instant::now());
                 input.lose(reason.clone());
                 Some(reason)
             }
@@ -163,13 +159,8 @@ impl Input {
     /// The input's bin failed: it goes, and a new one is tried after a wait.
     pub(crate) fn failed(&mut self, reason: &str) -> Option<Change> {
         self.remove_bin();
-        self.schedule_retry(Instant::now());
+        self.retry.schedule(Instant::now());
         self.lose(format!("{} failed: {reason}", self.spec.what()))
-    }
-
-    fn schedule_retry(&mut self, now: Instant) {
-        self.retry_at = Some(now + self.retry_delay);
-        self.retry_delay = (self.retry_delay * 2).min(MAX_RETRY);
     }
 
     fn lose(&mut self, reason: String) -> Option<Change> {
@@ -200,22 +191,21 @@ impl Input {
             // A looping file starts again at once; anything else that ends waits its turn.
             self.remove_bin();
             if self.spec.loops() {
-                self.retry_at = Some(now);
+                self.retry.at_once(now);
             } else {
-                self.schedule_retry(now);
+                self.retry.schedule(now);
             }
         }
         let last = self.epoch + Duration::from_nanos(self.last_frame_ns.load(Ordering::Relaxed));
         let silent = now.saturating_duration_since(last);
-        if self.bin.is_some() && !self.ok && self.spec.rebuild_when_silent() && self.retry_at.is_none() {
+        if self.bin.is_some() && !self.ok && self.spec.rebuild_when_silent() && !self.retry.is_scheduled() {
             // A feed that stays silent is listened for (or called) again.
-            self.schedule_retry(now);
+            self.retry.schedule(now);
         }
-        if self.retry_at.is_some_and(|at| now >= at) {
-            self.retry_at = None;
+        if self.retry.take_due(now) {
             self.remove_bin();
             if let Err(error) = self.build_bin() {
-                self.schedule_retry(now);
+                self.retry.schedule(now);
                 return self.lose(error.to_string());
             }
         }
@@ -225,8 +215,7 @@ impl Input {
         }
         if !self.ok && frames > self.frames_at_loss + 2 && silent < Duration::from_millis(200) {
             self.ok = true;
-            self.retry_at = None;
-            self.retry_delay = FIRST_RETRY;
+            self.retry.reset();
             return Some(Change::Back);
         }
         None
