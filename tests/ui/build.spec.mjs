@@ -142,10 +142,15 @@ test("a show of two scenes, an uploaded image, a product and its card is built i
   await page.getByTestId("transition-kind").selectOption("fade");
   await page.getByTestId("transition-ms").fill("800");
   await page.getByTestId("transition-ms").dispatchEvent("change");
+  // The picker sets the show's transition, the one obs-websocket clients see too; the last
+  // pick is the one kept.
+  await waitFor("the picked transition in the studio", async () => {
+    const { transition } = await apiState();
+    return transition.kind === "fade" && transition.ms === 800 ? transition : null;
+  }, 10_000, 100);
   await page.getByTestId("scene-main").click();
   await page.locator('[data-testid="scene-main"][aria-pressed="true"]').waitFor();
   assert.equal((await apiState()).scene, "main");
-  // The picker set the show's transition, the one obs-websocket clients see too.
   assert.deepEqual((await apiState()).transition, { kind: "fade", ms: 800 });
   await waitFor("the stream without the card after the fade", () => {
     const png = grabFrame(ingest, path.join(out, "03-faded.png"));

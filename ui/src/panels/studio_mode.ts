@@ -30,11 +30,14 @@ export class StudioModePanel {
   });
   private showing = false;
   private timer: number | null = null;
+  /** The picker's last command: the next one waits for it, so the studio keeps the last pick
+   * (two requests in flight at once may arrive in either order). */
+  private picked: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly client: StudioClient, private readonly actions: Actions) {
     const pick = () => {
       const transition = { kind: this.kind.value === "fade" ? "fade" as const : "cut" as const, ms: Number(this.ms.value) || 0 };
-      void this.actions.run("studio", { type: "set_transition", transition });
+      this.picked = this.picked.then(() => this.actions.run("studio", { type: "set_transition", transition }));
     };
     this.kind.addEventListener("change", pick);
     this.ms.addEventListener("change", pick);
